@@ -1,0 +1,1 @@
+"""Visits, cases, referrals and alerts (issue 5). Nothing yet."""

@@ -1,0 +1,213 @@
+"""Data sources, import runs and what they load: versioned source records with provenance."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class AgencyKind(models.TextChoices):
+    CITY = "city", _("Seoul city")
+    MINISTRY = "ministry", _("Ministry of Health and Welfare")
+    FACILITY = "facility", _("Private welfare facility")
+    CRISIS = "crisis", _("Crisis signals (discovery round)")
+
+
+class FileFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (XLSX)"
+    JSONL = "jsonl", _("JSON lines")
+
+
+class DataSource(models.Model):
+    """One agency's extract, registered once and imported every period."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("agency kind"), max_length=20, choices=AgencyKind.choices)
+    file_format = models.CharField(_("file format"), max_length=10, choices=FileFormat.choices)
+    # "auto" detects UTF-8 (with or without BOM) or CP949; anything else is used as declared.
+    encoding = models.CharField(_("encoding"), max_length=20, default="auto")
+    # The declarative column mapping (see intake/mapping.py): target field → columns + transform.
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    # Trust rank for golden fields: a lower number wins when sources disagree on a name.
+    trust = models.PositiveSmallIntegerField(_("trust rank"), default=50)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("data source")
+        permissions = [("manage_source", _("Manage and import this data source"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(DataSource, models.CASCADE)
+
+
+class SourceGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(DataSource, models.CASCADE)
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    READING = "reading", _("Reading")
+    VALIDATING = "validating", _("Validating")
+    LOADING = "loading", _("Loading")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    ROLLED_BACK = "rolled_back", _("Rolled back")
+
+
+class ImportRun(models.Model):
+    """One file imported for one source. The same file (by SHA-256) is the same run, ever."""
+
+    source = models.ForeignKey(DataSource, models.PROTECT, related_name="runs")
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    rows_in = models.PositiveIntegerField(_("rows in"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)
+    stage_seconds = models.JSONField(default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "sha256"], name="one_run_per_source_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code} · {self.filename} · {self.status}"
+
+
+class RecordStatus(models.TextChoices):
+    CURRENT = "current", _("Current")
+    SUPERSEDED = "superseded", _("Superseded by a newer extract")
+    RETRACTED = "retracted", _("Retracted (import rolled back)")
+
+
+class SourceRecord(models.Model):
+    """A person as one source knows them, in one version. Never updated in place, never deleted.
+
+    The version chain is keyed by the source's own record id (``source_key``): a newer extract adds
+    a version and marks the older one superseded; rolling back a run retracts its versions.
+    """
+
+    source = models.ForeignKey(DataSource, models.PROTECT, related_name="records")
+    run = models.ForeignKey(ImportRun, models.PROTECT, related_name="records")
+    row_number = models.PositiveIntegerField(_("row"))
+    source_key = models.CharField(_("source record id"), max_length=64)
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=RecordStatus.choices, default="current")
+    # Hash of the normalised content: an unchanged person in a new extract adds no version.
+    content_hash = models.CharField(max_length=32)
+
+    name = models.CharField(_("name"), max_length=100)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, blank=True)  # "M", "F" or ""
+    phone = models.CharField(_("phone"), max_length=20, blank=True)  # digits only
+    rrn_enc = models.TextField(blank=True)  # AES-GCM token of the 13 digits (bigcare.crypto)
+    rrn_index = models.CharField(max_length=32, blank=True)  # HMAC blind index; "" when masked
+    rrn_masked = models.CharField(_("RRN"), max_length=14, blank=True)  # 850101-1******
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    dong_code = models.CharField(_("administrative dong"), max_length=10, blank=True)
+    household_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    recognised_income = models.BigIntegerField(null=True, blank=True)  # 소득인정액, KRW/month
+    disability = models.CharField(max_length=10, blank=True)  # "", "severe", "mild"
+    # The input row as it arrived, RRN masked, extra columns kept.
+    raw = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_key", "version"], name="one_version_number"
+            ),
+        ]
+        indexes = [
+            # Linkage reads current records; the RRN index joins full numbers.
+            models.Index(fields=["status", "source"], name="record_status_source"),
+            models.Index(fields=["rrn_index"], name="record_rrn_index"),
+            models.Index(fields=["source", "source_key", "status"], name="record_chain"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code}:{self.source_key} v{self.version}"
+
+
+class Programme(models.Model):
+    """A benefit or service a resident can receive (생계급여, 기초연금, a facility's meals …)."""
+
+    code = models.CharField(max_length=30, unique=True)
+    name_ko = models.CharField(max_length=60)
+    name_en = models.CharField(max_length=80)
+    agency = models.CharField(max_length=20, choices=AgencyKind.choices)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+
+class Enrollment(models.Model):
+    """A benefit or service a source says a person receives (or received)."""
+
+    record = models.ForeignKey(SourceRecord, models.PROTECT, related_name="enrollments")
+    programme = models.ForeignKey(Programme, models.PROTECT, related_name="enrollments")
+    active = models.BooleanField(default=True)
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+    monthly_amount = models.BigIntegerField(null=True, blank=True)
+
+
+class CrisisIndicator(models.Model):
+    """A blind-spot indicator (단전, 건강보험료 체납 …) as a versioned code list (DOMAIN.md §4)."""
+
+    code = models.CharField(max_length=30, unique=True)
+    label_ko = models.CharField(max_length=60)
+    label_en = models.CharField(max_length=80)
+    agency = models.CharField(max_length=60, blank=True)
+    added = models.DateField(null=True, blank=True)
+    retired = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.label_ko
+
+
+class CrisisSignal(models.Model):
+    record = models.ForeignKey(SourceRecord, models.PROTECT, related_name="signals")
+    indicator = models.ForeignKey(CrisisIndicator, models.PROTECT, related_name="signals")
+    round = models.CharField(_("discovery round"), max_length=20)
+    observed_on = models.DateField(null=True, blank=True)
+    months = models.PositiveSmallIntegerField(null=True, blank=True)
+    amount = models.BigIntegerField(null=True, blank=True)
+
+
+class RejectedRow(models.Model):
+    run = models.ForeignKey(ImportRun, models.CASCADE, related_name="rejected_rows")
+    row_number = models.PositiveIntegerField()
+    raw = models.JSONField()  # RRN masked
+    reasons = models.JSONField()  # every reason, e.g. ["birth date 1950-02-30 does not exist"]
+
+    class Meta:
+        ordering = ["run", "row_number"]

@@ -1,0 +1,87 @@
+"""Shared fixtures: Seoul's centres, and the personas every scope test uses."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from bigcare.actions import grant_membership
+from bigcare.models import CommunityCentre, District
+
+
+def server_reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def on_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+requires_postgres = pytest.mark.skipif(
+    not on_postgres(), reason="needs PostgreSQL: set DATABASE_URL=postgres://… (see README)"
+)
+requires_redis = pytest.mark.skipif(
+    not server_reachable("127.0.0.1", 6379), reason="needs Redis on 127.0.0.1:6379"
+)
+
+
+@pytest.fixture
+def centres(db):
+    """Seoul's 25 districts and 427 centres, loaded from fixtures/ as in production."""
+    from bigcare.centres import load_centres
+
+    load_centres()
+    return CommunityCentre.objects.select_related("district")
+
+
+@dataclass
+class Personas:
+    centre_a: CommunityCentre
+    centre_b: CommunityCentre
+    centre_other_district: CommunityCentre
+    district_a: District
+    caseworker_a: object
+    nurse_a: object
+    caseworker_b: object
+    supervisor_district_a: object
+    data_admin: object
+    auditor: object
+    outsider: object
+
+
+@pytest.fixture
+def personas(centres) -> Personas:
+    """Centre A and B in one district (종로구), a third centre elsewhere, and the five roles.
+
+    B shares A's district so that a district supervisor's reach and a neighbouring caseworker's
+    lack of it are both tested by one set of people.
+    """
+    users = get_user_model().objects
+    jongno = District.objects.get(code="11110")
+    a, b = CommunityCentre.objects.filter(district=jongno).order_by("code")[:2]
+    other = CommunityCentre.objects.exclude(district=jongno).order_by("code").first()
+
+    def user(name: str):
+        return users.create_user(name, password="a-long-test-password")
+
+    p = Personas(
+        centre_a=a, centre_b=b, centre_other_district=other, district_a=jongno,
+        caseworker_a=user("caseworker_a"), nurse_a=user("nurse_a"),
+        caseworker_b=user("caseworker_b"), supervisor_district_a=user("supervisor_a"),
+        data_admin=user("data_admin"), auditor=user("auditor"), outsider=user("outsider"),
+    )
+    grant_membership(p.caseworker_a, "caseworker", centre=a)
+    grant_membership(p.nurse_a, "nurse", centre=a)
+    grant_membership(p.caseworker_b, "caseworker", centre=b)
+    grant_membership(p.supervisor_district_a, "supervisor", district=jongno)
+    grant_membership(p.data_admin, "data_admin")
+    grant_membership(p.auditor, "auditor")
+    return p
