@@ -33,6 +33,12 @@ requires_redis = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs ~0.25 s per test user; tests are not attacked offline.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def centres(db):
     """Seoul's 25 districts and 427 centres, loaded from fixtures/ as in production."""
