@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -507,8 +508,6 @@ def crisis_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataFra
 
 def write_xlsx(frame: pd.DataFrame, path: Path) -> None:
     """XLSX with every cell as text except amounts; fixed metadata so the bytes are stable."""
-    import datetime as dt
-
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     wb.set_properties({"created": dt.datetime(2026, 6, 1, tzinfo=dt.UTC)})
     ws = wb.add_worksheet("수급자")
