@@ -14,8 +14,8 @@ BASIC_PENSION_THRESHOLD = {2026: {"single": 2_470_000, "couple": 3_952_000}}
 BASIC_PENSION_AMOUNT = {2026: {"single": 349_700, "couple_each": 279_760}}
 DISABILITY_PENSION_SUPPLEMENT = {2026: {"18-64": 90_000}}
 CHILD_BENEFIT_AMOUNT = {2026: 100_000}
-# The brief's reading of the 2026 extension (under 9) at the reference date 2026-06-01.
-CHILD_BENEFIT_BORN_FROM = {2026: np.datetime64("2017-12-01", "D")}
+# Under 9 in 2026 means at most 107 months old: on 2026-06-01, born on or after 2017-06-02.
+CHILD_BENEFIT_BORN_FROM = {2026: np.datetime64("2017-06-02", "D")}
 # (code, Korean name, percent of median)
 NATIONAL_BASIC = (("B01", "생계급여", 32), ("B02", "의료급여", 40), ("B03", "주거급여", 48),
                   ("B04", "교육급여", 50))

@@ -45,7 +45,7 @@ def test_blind_spots_are_eligible_by_the_2026_rules(big_world) -> None:
     pension = p[p["programme"] == "P01"]
     assert (pension["age"] >= 65).all() and (pension["income"] <= 3_952_000).all()
     child = p[p["programme"] == "C01"]
-    assert (pd.to_datetime(child["birth_date"]) >= "2017-12-01").all()
+    assert (pd.to_datetime(child["birth_date"]) >= "2017-06-02").all()
     disabled = p[p["programme"] == "P02"]
     assert (disabled["disability"] == "severe").all()
 
