@@ -122,7 +122,8 @@ def generate(
     stage(f"crisis_round.csv: {len(frame):,} rows")
 
     truth = out_dir / "truth"
-    pd.concat(truth_parts, ignore_index=True).to_csv(truth / "records.csv", index=False)
+    records = pd.concat(truth_parts, ignore_index=True)
+    records.to_csv(truth / "records.csv", index=False)
     truth_res = residents[["resident_id", "name", "rrn", "birth_date", "sex", "phone",
                            "household_id", "dong_code", "address", "previous_address", "moved",
                            "disability", "is_foreigner"]].copy()
@@ -135,6 +136,8 @@ def generate(
         "resident_id": residents["resident_id"].to_numpy()[blind["resident"].to_numpy()],
         "programme": blind["programme"].to_numpy(),
     }).sort_values(["resident_id", "programme"], kind="stable")
+    # A resident no source mentions is invisible to Big Care; evaluations report both figures.
+    blind["known"] = blind["resident_id"].isin(records["resident_id"].unique())
     blind.to_csv(truth / "blind_spots.csv", index=False)
     stage("truth written")
 

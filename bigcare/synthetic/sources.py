@@ -27,7 +27,11 @@ from .thresholds import (
 
 TAKE_UP = 0.8
 MINISTRY_NAMES = {code: label for code, label, _ in NATIONAL_BASIC} | {
-    "P01": "기초연금", "P02": "장애인연금", "C01": "아동수당"}
+    "P01": "기초연금", "P02": "장애인연금", "C01": "아동수당", "A00": "소득재산조사"}
+# Share of households whose income the ministry investigated (소득·재산조사) because someone in
+# them asked about a benefit: most of the poor, few of the rest. It is how Big Care can know the
+# income of people who receive nothing, and so find them.
+ASSESSED = {"below_median": 0.95, "above_median": 0.10}
 CITY_NAMES = {"SEOUL_BASIC": "서울형기초보장", "SEOUL_DIDIMDOL": "서울디딤돌소득",
               "SEOUL_EMERGENCY": "서울형긴급복지", "SEOUL_HOUSING": "서울형주택바우처"}
 FACILITY_SERVICES = ("meal", "home_care", "counselling", "day_care", "goods")
@@ -139,6 +143,13 @@ def enrol(rng: np.random.Generator, world: World) -> dict[str, pd.DataFrame]:
     start = _starts(rng, k, birth[was_poor])
     end = np.minimum(start + rng.integers(90, 1500, k), REFERENCE_DATE - 1)
     ministry.append(_rows(idx[was_poor], "B01", np.full(k, 300_000), start, end))
+
+    # Investigations on file: a row per member, code A00, no amount, income and size filled in.
+    assessed = rng.random(len(h)) < np.where(ratio < 1.0, ASSESSED["below_median"],
+                                             ASSESSED["above_median"])
+    sel = assessed[hh]
+    k = int(sel.sum())
+    ministry.append(_rows(idx[sel], "A00", np.zeros(k), _starts(rng, k, birth[sel])))
 
     # Crisis: a few % of households, many more among the poor; the head is the one in arrears.
     p_crisis = np.select([ratio < 0.5, ratio < 0.85], [0.10, 0.03], default=0.007)

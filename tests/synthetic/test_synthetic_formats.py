@@ -47,7 +47,7 @@ def test_ministry_rows_use_compact_numbers_and_codes(small_world) -> None:
     m = small_world.ministry()
     assert m["주민등록번호"].str.fullmatch(r"\d{13}").all()
     assert m["연락처"].str.fullmatch(r"(\d{9,11})?").all()
-    assert set(m["급여코드"]) <= {"B01", "B02", "B03", "B04", "P01", "P02", "C01"}
+    assert set(m["급여코드"]) <= {"B01", "B02", "B03", "B04", "P01", "P02", "C01", "A00"}
     assert m["지급개시일"].str.fullmatch(r"\d{8}").all()
 
 
