@@ -22,6 +22,10 @@ EPS = 1e-5
 # birth date. Without the floor EM learns "never" from the labelled pairs and vetoes a level.
 M_FLOOR = 0.005
 HOUSEHOLD = ("phone", "address", "dong")
+# Random pairs almost never share a phone, so its weight grows with the population (16 bits at
+# 100 k records); but two records of one family agreeing on surname and birth date (twins) share
+# it as a matter of course. Capped, a shared household can no longer outvote a different given name.
+HOUSEHOLD_CAP = 8.0
 
 
 @dataclass
@@ -33,8 +37,8 @@ class Model:
     prior: float  # share of matches among candidate pairs
     tf: dict[str, dict[str, float]] = field(default_factory=dict)  # column → value → frequency
     u_random: dict[str, list[float]] = field(default_factory=dict)  # among random pairs
-    link_threshold: float = 8.0  # total weight (bits) from which a pair is a link
-    review_threshold: float = 2.0  # from which it is a review item
+    link_threshold: float = 4.0  # total weight (bits) from which a pair is a link
+    review_threshold: float = -2.0  # from which it is a review item
     iterations: int = 0
 
     def weights(self) -> dict[str, np.ndarray]:
@@ -79,8 +83,9 @@ def estimate_u(forms: pd.DataFrame, n_pairs: int = 400_000, seed: int = 0) -> di
 def term_frequencies(forms: pd.DataFrame, top: int = 20_000) -> dict[str, dict[str, float]]:
     """Frequencies of surname and given-name keys (the most common ``top``), for TF weights."""
     tf = {}
-    for col in ("rom_sur", "rom_given"):
-        s = forms[col][forms[col] != ""]
+    # Birth dates too: real registers pile people on 1 January, and a clamp piles them anywhere.
+    for col in ("rom_sur", "rom_given", "birth"):
+        s = forms[col][(forms[col] != "") & (forms[col] != 0)]
         freq = s.value_counts(normalize=True).head(top)
         tf[col] = {str(k): float(v) for k, v in freq.items()}
     return tf
@@ -176,24 +181,27 @@ def score(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray
         out[f] = np.where(lv < 0, 0.0, w).astype(np.float32)
     # Term frequency: agreeing on 김 or 영숙 proves less than agreeing on 남궁 or 채린. The exact
     # weight moves by log2(average chance of agreeing / this value's chance), as Splink does.
-    for f, col in (("surname", "rom_sur"), ("given", "rom_given")):
+    for f, col in (("surname", "rom_sur"), ("given", "rom_given"), ("birth", "birth")):
         table = model.tf.get(col)
         if not table or f not in model.u_random:
             continue
         lv = levels[f].to_numpy()
         exact = np.flatnonzero(lv == 0)
-        values = forms[col].to_numpy()[i[exact]]
+        values = forms[col].to_numpy()[i[exact]].astype(str)
         freq = pd.Series(values).map(table).fillna(TF_FLOOR).to_numpy()
         freq = np.maximum(freq, TF_FLOOR)
         adjust = np.log2(model.u_random[f][0] / freq)
         out[f][exact] += adjust.astype(np.float32)
     # Phone, building and dong are one piece of evidence when shared: a household shares all
     # three. Only the strongest agreement among them counts, so that a different sex, given name
-    # or birth date outweighs living together (spouses, parents and children, twins).
+    # or birth date outweighs living together (spouses, parents and children, twins). Likewise
+    # a move changes address and phone at once: only the strongest disagreement counts.
     house = np.stack([out[f] for f in HOUSEHOLD], axis=1)
-    strongest = house.argmax(axis=1)
+    strongest, weakest = house.argmax(axis=1), house.argmin(axis=1)
+    any_pos = house.max(axis=1) > 0
+    keep = np.where(any_pos, strongest, weakest)
     for k, f in enumerate(HOUSEHOLD):
-        out[f] = np.where((house[:, k] > 0) & (strongest != k), 0.0, house[:, k]).astype(
+        out[f] = np.where(keep == k, np.minimum(house[:, k], HOUSEHOLD_CAP), 0.0).astype(
             np.float32)
     frame = pd.DataFrame(out)
     total = frame.to_numpy().sum(axis=1) + np.log2(model.prior / (1 - model.prior))
