@@ -64,6 +64,12 @@ _SURNAME_SPELLINGS: dict[str, tuple[str, ...]] = {
     "백": ("BAEK", "BAIK", "PAIK", "PAEK"),
     "손": ("SON", "SOHN"),
     "고": ("KO", "GO", "KOH"),
+    "남궁": ("NAMGOONG", "NAMKUNG", "NAMGUNG"),
+    "선우": ("SUNWOO", "SEONWOO", "SEONU"),
+    "제갈": ("JEGAL", "JEKAL"),
+    "황보": ("HWANGBO",),
+    "독고": ("DOKGO", "TOKKO"),
+    "사공": ("SAKONG", "SAGONG"),
 }
 
 _VOWEL_RUN = re.compile(
@@ -164,6 +170,7 @@ def split_latin(name: str) -> tuple[str, str]:
     # first is the longer one (a two-syllable given name written as one word).
     last = (last_known and not first_known) or (
         len(tokens) == 2 and first_known and last_known and "-" not in tokens[1]
+        and tokens[0].upper() not in LATIN_SURNAME_KEY
         and len(tokens[0]) > len(tokens[1]) + 2)
     if last:
         return _latin_key(tokens[-1]), fold_latin("".join(tokens[:-1]))
