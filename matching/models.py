@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,3 +50,145 @@ class RecordLink(models.Model):
                                   related_name="link")
     resident = models.ForeignKey(Resident, models.PROTECT, related_name="links")
     linked_at = models.DateTimeField(default=timezone.now)
+    run = models.ForeignKey("LinkageRun", models.SET_NULL, null=True, blank=True,
+                            related_name="+")
+
+
+class RecordForm(models.Model):
+    """A record's comparable forms (matching.normalize), computed once when it is first linked."""
+
+    record = models.OneToOneField(SourceRecord, models.CASCADE, primary_key=True,
+                                  related_name="form")
+    is_hangul = models.BooleanField(default=True)
+    surname = models.CharField(max_length=10, blank=True)
+    given = models.CharField(max_length=40, blank=True)
+    jamo = models.CharField(max_length=150, blank=True)
+    jamo_given = models.CharField(max_length=120, blank=True)
+    rom_sur = models.CharField(max_length=30, blank=True)
+    rom_given = models.CharField(max_length=60, blank=True)
+    rom = models.CharField(max_length=100, blank=True)
+    birth = models.IntegerField(default=0)  # YYYYMMDD, 0 when unknown
+    sex = models.PositiveSmallIntegerField(default=0)  # 1 male, 2 female, 0 unknown
+    phone = models.CharField(max_length=20, blank=True)
+    rrn_index = models.CharField(max_length=32, blank=True)
+    district = models.CharField(max_length=20, blank=True)
+    street = models.CharField(max_length=60, blank=True)
+    building = models.CharField(max_length=80, blank=True)
+    dong = models.CharField(max_length=10, blank=True)
+
+    FORM_FIELDS = ["is_hangul", "surname", "given", "jamo", "jamo_given", "rom_sur", "rom_given",
+                   "rom", "birth", "sex", "phone", "rrn_index", "district", "street",
+                   "building", "dong"]
+
+
+class LinkageModel(models.Model):
+    """Trained Fellegi–Sunter parameters (matching.em.Model.params()), one version per training."""
+
+    params = models.JSONField()
+    link_threshold = models.FloatField(_("link threshold (bits)"))
+    review_threshold = models.FloatField(_("review threshold (bits)"))
+    trained_on = models.PositiveIntegerField(default=0)  # records
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"linkage model v{self.pk}"
+
+    @classmethod
+    def current(cls) -> LinkageModel | None:
+        return cls.objects.filter(active=True).order_by("-pk").first()
+
+
+class LinkageRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    model = models.ForeignKey(LinkageModel, models.PROTECT, null=True, related_name="runs")
+    full = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    stage = models.CharField(max_length=30, blank=True)
+    records = models.PositiveIntegerField(default=0)
+    pairs = models.PositiveBigIntegerField(default=0)
+    links = models.PositiveIntegerField(default=0)
+    review_items = models.PositiveIntegerField(default=0)
+    residents = models.PositiveIntegerField(default=0)
+    per_rule = models.JSONField(default=dict)
+    seconds = models.JSONField(default=dict)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+
+class ReviewItem(models.Model):
+    """A pair of records the model is unsure of, for a person to decide."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DECIDED = "decided", _("Decided")
+        OBSOLETE = "obsolete", _("Obsolete (superseded by a later run)")
+
+    record_a = models.ForeignKey(SourceRecord, models.PROTECT, related_name="+")
+    record_b = models.ForeignKey(SourceRecord, models.PROTECT, related_name="+")
+    run = models.ForeignKey(LinkageRun, models.SET_NULL, null=True, related_name="+")
+    weights = models.JSONField(default=dict)  # field → bits
+    levels = models.JSONField(default=dict)  # field → level label
+    total = models.FloatField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=10, blank=True)  # "same" / "different"
+
+    class Meta:
+        ordering = ["-total", "pk"]
+        permissions = [("review_links", _("Review uncertain record links of any source"))]
+        indexes = [
+            # The queue: open items, most likely first.
+            models.Index(fields=["status", "-total"], name="review_queue"),
+        ]
+
+
+class LinkDecision(models.Model):
+    """A person said two records are (or are not) one person: a constraint on every later run."""
+
+    record_a = models.ForeignKey(SourceRecord, models.PROTECT, related_name="+")
+    record_b = models.ForeignKey(SourceRecord, models.PROTECT, related_name="+")
+    same = models.BooleanField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)  # False once undone
+
+    class Meta:
+        indexes = [models.Index(fields=["active"], name="decision_active")]
+
+
+class ResidentChange(models.Model):
+    """A manual merge or split (or a review decision applied), with what it moved: reversible."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", _("Merge")
+        SPLIT = "split", _("Split")
+        UNDO = "undo", _("Undo")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                             related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    # record id → [resident before, resident after]
+    moves = models.JSONField(default=dict)
+    decisions = models.ManyToManyField(LinkDecision, blank=True, related_name="+")
+    undone = models.BooleanField(default=False)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]

@@ -1,0 +1,208 @@
+"""Fellegi–Sunter weights: u from random pairs, m by EM over pattern counts, TF adjustment.
+
+EM runs over *distinct comparison vectors* with their counts, not over pairs: a few million
+candidate pairs collapse to a few thousand patterns, so each iteration is microseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from matching.compare import FIELDS, compare
+
+# A rare name's TF u is floored: one record in ten thousand. Below that the weight of an exact
+# given name would outgrow a different birth date, which is exactly the false merge to avoid.
+TF_FLOOR = 1e-4
+# m and u are kept inside (ε, 1-ε): a level never seen among matches is improbable, not impossible.
+EPS = 1e-5
+# Among matches no level is rarer than this: a moved person's dong differs, a clerk mistypes a
+# birth date. Without the floor EM learns "never" from the labelled pairs and vetoes a level.
+M_FLOOR = 0.005
+HOUSEHOLD = ("phone", "address", "dong")
+# Random pairs almost never share a phone, so its weight grows with the population (16 bits at
+# 100 k records); but two records of one family agreeing on surname and birth date (twins) share
+# it as a matter of course. Capped, a shared household can no longer outvote a different given name.
+HOUSEHOLD_CAP = 8.0
+
+
+@dataclass
+class Model:
+    """The trained parameters; ``params()`` is what LinkageModel stores as JSON."""
+
+    m: dict[str, list[float]]
+    u: dict[str, list[float]]  # among candidate pairs (EM)
+    prior: float  # share of matches among candidate pairs
+    tf: dict[str, dict[str, float]] = field(default_factory=dict)  # column → value → frequency
+    u_random: dict[str, list[float]] = field(default_factory=dict)  # among random pairs
+    link_threshold: float = 4.0  # total weight (bits) from which a pair is a link
+    review_threshold: float = -2.0  # from which it is a review item
+    iterations: int = 0
+
+    def weights(self) -> dict[str, np.ndarray]:
+        return {f: np.log2(np.asarray(self.m[f]) / np.asarray(self.u[f])) for f in self.m}
+
+    def params(self) -> dict:
+        return {"m": self.m, "u": self.u, "u_random": self.u_random, "prior": self.prior,
+                "tf": self.tf,
+                "link_threshold": self.link_threshold, "review_threshold": self.review_threshold,
+                "iterations": self.iterations}
+
+    @classmethod
+    def from_params(cls, p: dict) -> Model:
+        return cls(m=p["m"], u=p["u"], prior=p["prior"], tf=p.get("tf", {}),
+                   u_random=p.get("u_random", {}),
+                   link_threshold=p["link_threshold"], review_threshold=p["review_threshold"],
+                   iterations=p.get("iterations", 0))
+
+
+def level_shares(levels: pd.DataFrame) -> dict[str, list[float]]:
+    """Share of each level among pairs where the field is not missing."""
+    out = {}
+    for f, labels in FIELDS.items():
+        col = levels[f].to_numpy()
+        counts = np.bincount(col[col >= 0], minlength=len(labels))[: len(labels)].astype(float)
+        shares = (counts + 0.5) / (counts.sum() + 0.5 * len(labels))  # smoothed
+        out[f] = np.clip(shares, EPS, 1 - EPS).tolist()
+    return out
+
+
+def estimate_u(forms: pd.DataFrame, n_pairs: int = 400_000, seed: int = 0) -> dict:
+    """u-probabilities from random pairs (almost all non-matches)."""
+    rng = np.random.default_rng(seed)
+    n = len(forms)
+    n_pairs = min(n_pairs, max(n * (n - 1) // 2, 1))
+    i = rng.integers(0, n, n_pairs)
+    j = rng.integers(0, n, n_pairs)
+    keep = i != j
+    return level_shares(compare(forms, i[keep], j[keep]))
+
+
+def term_frequencies(forms: pd.DataFrame, top: int = 20_000) -> dict[str, dict[str, float]]:
+    """Frequencies of surname and given-name keys (the most common ``top``), for TF weights."""
+    tf = {}
+    # Birth dates too: real registers pile people on 1 January, and a clamp piles them anywhere.
+    for col in ("rom_sur", "rom_given", "birth"):
+        s = forms[col][(forms[col] != "") & (forms[col] != 0)]
+        freq = s.value_counts(normalize=True).head(top)
+        tf[col] = {str(k): float(v) for k, v in freq.items()}
+    return tf
+
+
+def patterns(levels: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct level rows, their counts, pattern index per pair)."""
+    mat = np.stack([levels[f].to_numpy(np.int16) + 1 for f in FIELDS], axis=1)
+    code = np.zeros(len(mat), dtype=np.int64)
+    for k, labels in enumerate(FIELDS.values()):
+        code = code * (len(labels) + 1) + mat[:, k]
+    uniq, first, inverse, counts = np.unique(code, return_index=True, return_inverse=True,
+                                             return_counts=True)
+    return mat[first] - 1, counts, inverse
+
+
+def train_em(levels: pd.DataFrame, u: dict[str, list[float]], iterations: int = 60,
+             prior: float = 0.3, tol: float = 1e-6, m: dict[str, list[float]] | None = None,
+             ) -> tuple[dict[str, list[float]], dict[str, list[float]], float, int]:
+    """m, u among candidate pairs, and the match share among them, by EM.
+
+    ``u`` (from random pairs) is the starting point of u. It cannot stay fixed: candidate pairs
+    are chosen for agreeing (same building, same phone, same birth date), so their non-matches
+    agree far more often than random pairs do, and with u pinned to random pairs EM explains every
+    candidate as a match. Re-estimating u among candidates is what lets a household's shared
+    address and phone weigh little against a different sex, given name or birth date.
+    """
+    pats, counts, _ = patterns(levels)
+    counts = counts.astype(float)
+    fields = list(FIELDS)
+    if m is None:
+        # Start from "matches mostly agree": 0.8 on the strongest level, the rest spread.
+        m = {f: np.r_[0.8, np.full(len(labels) - 1, 0.2 / (len(labels) - 1))]
+             for f, labels in FIELDS.items()}
+    m = {f: np.asarray(v, dtype=float) for f, v in m.items()}
+    uu = {f: np.asarray(u[f], dtype=float) for f in fields}
+    it = 0
+    for it in range(1, iterations + 1):  # noqa: B007 — the count is reported
+        lm = np.zeros(len(pats))
+        lu = np.zeros(len(pats))
+        for k, f in enumerate(fields):
+            lv = pats[:, k]
+            ok = lv >= 0
+            lm[ok] += np.log(m[f])[lv[ok]]
+            lu[ok] += np.log(uu[f])[lv[ok]]
+        a = np.log(prior) + lm
+        b = np.log1p(-prior) + lu
+        post = 1.0 / (1.0 + np.exp(np.clip(b - a, -700, 700)))
+        w = counts * post
+        new_prior = float(w.sum() / counts.sum())
+        delta = abs(new_prior - prior)
+        for k, f in enumerate(fields):
+            lv = pats[:, k]
+            ok = lv >= 0
+            k_levels = len(FIELDS[f])
+            sums = np.bincount(lv[ok], weights=w[ok], minlength=k_levels)
+            new = np.clip(sums / max(sums.sum(), 1e-12), M_FLOOR, 1 - EPS)
+            new /= new.sum()
+            delta = max(delta, float(np.abs(new - m[f]).max()))
+            m[f] = new
+            rest = np.bincount(lv[ok], weights=counts[ok] - w[ok], minlength=k_levels)
+            uu[f] = np.clip(rest / max(rest.sum(), 1e-12), EPS, 1 - EPS)
+        prior = min(max(new_prior, EPS), 1 - EPS)
+        if delta < tol:
+            break
+    return ({f: v.tolist() for f, v in m.items()}, {f: v.tolist() for f, v in uu.items()},
+            prior, it)
+
+
+def labelled_start(levels: pd.DataFrame) -> tuple[dict, dict, float]:
+    """m, u and the match share from the pairs the full RRN decides: same number, same person;
+    different numbers, different people. EM starts here, not from a guess: started blind it
+    settles on "same household" as its match class, since households agree on address, phone
+    and dong as strongly as one person's records do."""
+    rrn = levels["rrn"].to_numpy()
+    same, diff = levels[rrn == 0], levels[rrn == 1]
+    if len(same) < 20 or len(diff) < 20:
+        return {}, {}, 0.3
+    m, u = level_shares(same), level_shares(diff)
+    # The RRN field itself: keep the labelled shares away from certainty.
+    m["rrn"], u["rrn"] = [0.99, 0.01], [0.01, 0.99]
+    return m, u, float(len(same) / max(len(same) + len(diff), 1))
+
+
+def score(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray,
+          j: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Weight (bits) of every field for every pair, and the total including the prior."""
+    weights = model.weights()
+    out = {}
+    for f in FIELDS:
+        lv = levels[f].to_numpy()
+        w = weights[f][np.clip(lv, 0, None)]
+        out[f] = np.where(lv < 0, 0.0, w).astype(np.float32)
+    # Term frequency: agreeing on 김 or 영숙 proves less than agreeing on 남궁 or 채린. The exact
+    # weight moves by log2(average chance of agreeing / this value's chance), as Splink does.
+    for f, col in (("surname", "rom_sur"), ("given", "rom_given"), ("birth", "birth")):
+        table = model.tf.get(col)
+        if not table or f not in model.u_random:
+            continue
+        lv = levels[f].to_numpy()
+        exact = np.flatnonzero(lv == 0)
+        values = forms[col].to_numpy()[i[exact]].astype(str)
+        freq = pd.Series(values).map(table).fillna(TF_FLOOR).to_numpy()
+        freq = np.maximum(freq, TF_FLOOR)
+        adjust = np.log2(model.u_random[f][0] / freq)
+        out[f][exact] += adjust.astype(np.float32)
+    # Phone, building and dong are one piece of evidence when shared: a household shares all
+    # three. Only the strongest agreement among them counts, so that a different sex, given name
+    # or birth date outweighs living together (spouses, parents and children, twins). Likewise
+    # a move changes address and phone at once: only the strongest disagreement counts.
+    house = np.stack([out[f] for f in HOUSEHOLD], axis=1)
+    strongest, weakest = house.argmax(axis=1), house.argmin(axis=1)
+    any_pos = house.max(axis=1) > 0
+    keep = np.where(any_pos, strongest, weakest)
+    for k, f in enumerate(HOUSEHOLD):
+        out[f] = np.where(keep == k, np.minimum(house[:, k], HOUSEHOLD_CAP), 0.0).astype(
+            np.float32)
+    frame = pd.DataFrame(out)
+    total = frame.to_numpy().sum(axis=1) + np.log2(model.prior / (1 - model.prior))
+    return frame, total.astype(np.float32)

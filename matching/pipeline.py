@@ -1,0 +1,105 @@
+"""The whole column core on one frame: normalise → block → compare → score → cluster.
+
+No Django here: :mod:`matching.actions` loads the frame, calls :func:`link_frame`, and saves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from matching import blocking, cluster, em
+from matching.compare import compare
+from matching.normalize import normalize
+
+
+@dataclass
+class LinkResult:
+    forms: pd.DataFrame
+    left: np.ndarray  # candidate pairs, positions in forms
+    right: np.ndarray
+    levels: pd.DataFrame
+    weights: pd.DataFrame
+    total: np.ndarray
+    labels: np.ndarray  # cluster label per position
+    model: em.Model
+    per_rule: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def links(self) -> np.ndarray:
+        return self.total >= self.model.link_threshold
+
+    @property
+    def reviews(self) -> np.ndarray:
+        return (self.total >= self.model.review_threshold) & ~self.links
+
+
+def rrn_codes(forms: pd.DataFrame) -> np.ndarray:
+    codes, _ = pd.factorize(forms["rrn_index"].to_numpy())
+    codes = codes.astype(np.int64)
+    codes[forms["rrn_index"].to_numpy() == ""] = -1
+    return codes
+
+
+def train(forms: pd.DataFrame, levels: pd.DataFrame, seed: int = 0) -> em.Model:
+    u_random = em.estimate_u(forms, seed=seed)
+    m0, u0, prior0 = em.labelled_start(levels)
+    m, u_cand, prior, iterations = em.train_em(levels, u0 or u_random, m=m0 or None,
+                                               prior=prior0)
+    # Scoring uses u from random pairs: among candidates, non-matches were chosen for agreeing,
+    # so u there understates what an agreement proves. The prior is then the chance that two
+    # records drawn at random are one person: expected matches over all pairs.
+    n = len(forms)
+    all_pairs = max(n * (n - 1) / 2, 1.0)
+    prior_all = min(max(prior * len(levels) / all_pairs, 1e-12), 0.5)
+    model = em.Model(m=m, u=u_random, prior=prior_all, tf=em.term_frequencies(forms),
+                     u_random=u_random, iterations=iterations)
+    return model
+
+
+def link_frame(
+    records: pd.DataFrame,
+    model: em.Model | None = None,
+    forms: pd.DataFrame | None = None,
+    must: tuple[np.ndarray, np.ndarray] | None = None,
+    cannot: tuple[np.ndarray, np.ndarray] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LinkResult:
+    """Link ``records`` among themselves. Trains a model unless one is given.
+
+    ``must``/``cannot`` are human decisions as position pairs into ``records``.
+    """
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+
+    def stage(name: str) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        seconds[name] = now - t
+        t = now
+        if progress:
+            progress(name)
+
+    if forms is None:
+        forms = normalize(records)
+        stage("normalise")
+    cands = blocking.block(forms)
+    stage("block")
+    levels = compare(forms, cands.left, cands.right)
+    stage("compare")
+    if model is None:
+        model = train(forms, levels)
+        stage("train")
+    weights, total = em.score(levels, model, forms, cands.left, cands.right)
+    stage("score")
+    linked = total >= model.link_threshold
+    labels = cluster.cluster(len(forms), cands.left[linked], cands.right[linked], total[linked],
+                             rrn_codes(forms), must=must, cannot=cannot)
+    stage("cluster")
+    return LinkResult(forms, cands.left, cands.right, levels, weights, total, labels, model,
+                      cands.per_rule, seconds)

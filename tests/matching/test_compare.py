@@ -1,0 +1,58 @@
+import numpy as np
+import pandas as pd
+
+from matching.compare import compare
+from matching.normalize import normalize
+
+
+def frame(*rows):
+    cols = ["name", "birth_date", "sex", "phone", "rrn_index", "rrn_masked", "address",
+            "dong_code"]
+    f = pd.DataFrame(rows, columns=cols)
+    f.insert(0, "rid", np.arange(1, len(f) + 1))
+    f["birth_date"] = pd.to_datetime(f["birth_date"])
+    return normalize(f)
+
+
+def levels(*rows):
+    forms = frame(*rows)
+    return compare(forms, np.array([0]), np.array([1])).iloc[0]
+
+
+BASE = ("김영숙", "1950-03-02", "F", "01012345678", "", "500302-2******",
+        "서울특별시 성북구 보문로 12", "1129052500")
+
+
+def test_a_jamo_typo_is_close_not_far():
+    lv = levels(BASE, ("김영슥", *BASE[1:]))
+    assert lv["given"] == 1
+
+
+def test_a_romanised_name_is_an_exact_given_name():
+    lv = levels(BASE, ("Kim Young-sook", *BASE[1:]))
+    assert lv["given"] == 0 and lv["surname"] == 0
+
+
+def test_day_and_month_swapped_is_its_own_level():
+    lv = levels(BASE, (BASE[0], "1950-02-03", *BASE[2:]))
+    assert lv["birth"] == 1
+
+
+def test_one_field_off_in_a_birth_date():
+    lv = levels(BASE, (BASE[0], "1951-03-02", *BASE[2:]))
+    assert lv["birth"] == 2
+
+
+def test_sex_comes_from_the_rrn_digit_when_the_record_has_none():
+    lv = levels(BASE, (BASE[0], BASE[1], "", BASE[3], "", "500302-1******", *BASE[6:]))
+    assert lv["sex"] == 1
+
+
+def test_same_building_from_differently_written_addresses():
+    lv = levels(BASE, (*BASE[:6], "서울 성북구 보문로 12 101동 202호", ""))
+    assert lv["address"] == 0 and lv["dong"] == -1
+
+
+def test_a_missing_phone_is_no_evidence():
+    lv = levels(BASE, (*BASE[:3], "", *BASE[4:]))
+    assert lv["phone"] == -1
