@@ -81,6 +81,11 @@ def run_linkage(full: bool = True, retrain: bool = True,
         full = True
     run = LinkageRun.objects.create(full=full, model=stored)
     records = records_from_db()
+    if records.empty:
+        # Nothing imported yet: a finished run that found nothing, not an error.
+        run.status, run.finished_at = LinkageRun.Status.DONE, timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+        return run
     rids = records["rid"].to_numpy(np.int64)
     links = dict(RecordLink.objects.values_list("record_id", "resident_id"))
     previous = np.array([links.get(int(r), 0) for r in rids], dtype=np.int64)
