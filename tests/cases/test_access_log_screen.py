@@ -21,7 +21,8 @@ def test_the_auditor_filters_the_log(client, personas, world, django_assert_max_
     url = reverse("cases:access_log")
     client.get(url)
     with django_assert_max_num_queries(12):
-        html = client.get(url, {"user": "caseworker_a", "resident": world.inside.pk}).content.decode()
+        response = client.get(url, {"user": "caseworker_a", "resident": world.inside.pk})
+    html = response.content.decode()
     assert "caseworker_a" in html and "name=박" not in html
 
 

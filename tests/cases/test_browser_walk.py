@@ -45,9 +45,9 @@ class Walk:
     def snap(self, name: str) -> str:
         html = self.page.content()
         self.pages.append((name, html))
-        (ARTIFACTS / f"{self.who}-{len(self.pages):02d}-{name}.html").write_text(html, encoding="utf-8")
-        self.page.screenshot(path=str(ARTIFACTS / f"{self.who}-{len(self.pages):02d}-{name}.png"),
-                             full_page=True)
+        stem = ARTIFACTS / f"{self.who}-{len(self.pages):02d}-{name}"
+        stem.with_suffix(".html").write_text(html, encoding="utf-8")
+        self.page.screenshot(path=str(stem.with_suffix(".png")), full_page=True)
         return html
 
     def sign_in(self, username: str) -> None:
