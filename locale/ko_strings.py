@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a translation table reads best one pair to a line)
 """Korean translations of Big Care's English source strings, merged into django.po by
 ``python locale/fill_ko.py`` after ``makemessages`` (a table is easier to review than a .po)."""
 
