@@ -1,6 +1,29 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def grant_caseworkers_unmask(sender, using="default", **kwargs) -> None:
+    """Caseworkers may unmask identity numbers (with a reason, logged); nurses may not.
+
+    Done after every migrate (and test flush) because permissions only exist by then; the group
+    is the one ``bigcare.actions.ensure_role_groups`` uses.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    perm = Permission.objects.using(using).filter(
+        content_type__app_label="cases", codename="unmask_rrn"
+    ).first()
+    if perm is None:
+        return
+    group, _ = Group.objects.using(using).get_or_create(name="caseworker")
+    group.permissions.add(perm)
 
 
 class CasesConfig(AppConfig):
     name = "cases"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # After auth's handler has created this app's permissions (it was connected first;
+        # receivers run in the order they were connected).
+        post_migrate.connect(grant_caseworkers_unmask, sender=self, dispatch_uid="cases.unmask")

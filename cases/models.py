@@ -1,1 +1,280 @@
-"""Visits, cases, referrals and alerts (issue 5). Nothing yet."""
+"""Visits, cases, planned services, referrals and transfers (issue 5, DESIGN.md "Casework")."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+
+from bigcare.models import CommunityCentre
+from intake.models import Programme
+from matching.models import Resident
+
+
+class VisitReason(models.TextChoices):
+    # DOMAIN.md §5: universal visits (65, 70, birth) and targeted ones.
+    TURNING_65 = "turning_65", _("Turning 65 (65세 도래)")
+    TURNING_70 = "turning_70", _("Turning 70 (70세 도래)")
+    BIRTH = "birth", _("Birth (출산)")
+    CRISIS = "crisis", _("Crisis / discovery (위기·발굴)")
+    APPLICATION = "application", _("Application (신청)")
+    NEIGHBOUR = "neighbour", _("Neighbour report (이웃 제보)")
+
+
+class NeedArea(models.TextChoices):
+    INCOME = "income", _("Income")
+    HOUSING = "housing", _("Housing")
+    HEALTH = "health", _("Health")
+    CARE = "care", _("Care")
+    EMPLOYMENT = "employment", _("Employment")
+    SAFETY = "safety", _("Safety")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Visit(models.Model):
+    """A home visit by a caseworker and a nurse in a pair, and what they found."""
+
+    resident = models.ForeignKey(Resident, models.PROTECT, related_name="visits")
+    # The centre that made the visit: scope of the visit even after the resident moves.
+    centre = models.ForeignKey(CommunityCentre, models.PROTECT, related_name="visits")
+    visited_on = models.DateField(_("date"), default=timezone.localdate)
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="visits_as_caseworker",
+        verbose_name=_("caseworker"),
+    )
+    nurse = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+        related_name="visits_as_nurse", verbose_name=_("nurse"),
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=VisitReason.choices)
+    # One short text per need area (NeedArea values as keys); empty areas are left out.
+    findings = models.JSONField(_("findings"), default=dict, blank=True)
+    risk = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices,
+                            default=RiskLevel.LOW)
+    notes = models.TextField(_("notes"), blank=True)
+    # Seen only by nurses and the owner of the visit's case (DESIGN.md "Who uses it").
+    health_notes = models.TextField(_("health notes"), blank=True)
+    case = models.ForeignKey("Case", models.SET_NULL, null=True, blank=True,
+                             related_name="visits")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-visited_on", "-pk"]
+        indexes = [
+            # The worklists exclude residents already visited this year for the same reason.
+            models.Index(fields=["resident", "reason", "visited_on"], name="visit_resident_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} · {self.get_reason_display()}"
+
+    def findings_by_area(self) -> list[tuple[str, str]]:
+        return [(label, self.findings[a]) for a, label in NeedArea.choices
+                if self.findings.get(a)]
+
+
+class Stage(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    ASSESSMENT = "assessment", _("Needs and crisis assessment")
+    CONFERENCE = "conference", _("Case conference")
+    SERVICE_PLAN = "service_plan", _("Service plan")
+    DELIVERY = "delivery", _("Delivery and monitoring")
+    CLOSURE = "closure", _("Closure")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+
+
+STAGE_ORDER = list(Stage)
+# Days allowed for a stage, counted from when it starts (integrated case management).
+STAGE_DAYS = {Stage.INTAKE: 10, Stage.ASSESSMENT: 10, Stage.CONFERENCE: 5,
+              Stage.SERVICE_PLAN: 15}
+PLAN_DAYS_FROM_INTAKE = 30
+
+
+def stage_due(stage: str, started: date, opened: date) -> date | None:
+    """When a stage must be finished. Intake and assessment share the 10 days from intake;
+    the plan is also due at most 30 days from intake."""
+    if stage in (Stage.INTAKE, Stage.ASSESSMENT):
+        return opened + timedelta(days=STAGE_DAYS[Stage.ASSESSMENT])
+    if stage == Stage.CONFERENCE:
+        return started + timedelta(days=STAGE_DAYS[Stage.CONFERENCE])
+    if stage == Stage.SERVICE_PLAN:
+        return min(started + timedelta(days=STAGE_DAYS[Stage.SERVICE_PLAN]),
+                   opened + timedelta(days=PLAN_DAYS_FROM_INTAKE))
+    return None
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> CaseQuerySet:
+        return self.filter(closed_on__isnull=True)
+
+    def overdue(self, on: date | None = None) -> CaseQuerySet:
+        return self.open().filter(stage_due__lt=on or timezone.localdate())
+
+    def awaiting_approval(self) -> CaseQuerySet:
+        return self.open().filter(
+            Q(stage=Stage.SERVICE_PLAN, plan_approved_at__isnull=True)
+            | Q(stage=Stage.CLOSURE, closure_approved_at__isnull=True)
+        )
+
+
+class Case(models.Model):
+    """Integrated case management of one resident, owned by one centre."""
+
+    resident = models.ForeignKey(Resident, models.PROTECT, related_name="cases")
+    owner_centre = models.ForeignKey(CommunityCentre, models.PROTECT, related_name="cases",
+                                     verbose_name=_("owning centre"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                              related_name="cases_owned", verbose_name=_("caseworker"))
+    summary = models.CharField(_("summary"), max_length=200, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices,
+                             default=Stage.INTAKE)
+    opened_on = models.DateField(_("opened"), default=timezone.localdate)
+    stage_started = models.DateField(default=timezone.localdate)
+    stage_due = models.DateField(_("due"), null=True, blank=True)
+    plan_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                         blank=True, related_name="+")
+    plan_approved_at = models.DateTimeField(null=True, blank=True)
+    closure_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                            blank=True, related_name="+")
+    closure_approved_at = models.DateTimeField(null=True, blank=True)
+    closed_on = models.DateField(_("closed"), null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        permissions = [
+            ("serve_case", _("Serve this case (referral or transfer receiver)")),
+            ("unmask_rrn", _("Unmask identity numbers, with a reason")),
+        ]
+        indexes = [
+            # The overdue list: open cases of a centre past their stage's due date.
+            models.Index(fields=["owner_centre", "closed_on", "stage_due"],
+                         name="case_centre_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_stage_display()}"
+
+    @property
+    def next_stage(self) -> str | None:
+        i = STAGE_ORDER.index(Stage(self.stage))
+        return STAGE_ORDER[i + 1] if i + 1 < len(STAGE_ORDER) else None
+
+    @property
+    def is_overdue(self) -> bool:
+        return (self.closed_on is None and self.stage_due is not None
+                and self.stage_due < timezone.localdate())
+
+    @property
+    def needs_approval(self) -> bool:
+        """The stage cannot move on until a supervisor approves it."""
+        return (self.stage == Stage.SERVICE_PLAN and self.plan_approved_at is None) or (
+            self.stage == Stage.CLOSURE and self.closure_approved_at is None)
+
+
+# Per-case grants for cross-centre referrals and transfers (DESIGN.md principle 5).
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, models.CASCADE)
+
+
+class CaseEvent(models.Model):
+    """What happened to a case, for its history and the resident's timeline."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    what = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class PlannedService(models.Model):
+    """A service in the plan: a programme (public benefit) or a private facility's service."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="services")
+    programme = models.ForeignKey(Programme, models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("programme"))
+    facility_name = models.CharField(_("facility"), max_length=120, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    start = models.DateField(_("start"), null=True, blank=True)
+    end = models.DateField(_("end"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="service_names_a_programme_or_facility",
+                condition=Q(programme__isnull=False) | ~Q(facility_name=""),
+            ),
+        ]
+
+
+class ReferralKind(models.TextChoices):
+    REFERRAL = "referral", _("Referral (ownership stays)")
+    TRANSFER = "transfer", _("Transfer (ownership passes)")
+
+
+class ReferralStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    ENDED = "ended", _("Ended")
+
+
+class Referral(models.Model):
+    """A request to another centre or a facility to serve the resident of a case."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="referrals")
+    kind = models.CharField(_("kind"), max_length=10, choices=ReferralKind.choices)
+    from_centre = models.ForeignKey(CommunityCentre, models.PROTECT, related_name="+")
+    to_centre = models.ForeignKey(CommunityCentre, models.PROTECT, null=True, blank=True,
+                                  related_name="referrals_in", verbose_name=_("to centre"))
+    facility_name = models.CharField(_("to facility"), max_length=120, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    consent_on = models.DateField(_("consent given on"))
+    consent_note = models.CharField(_("how consent was given"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=ReferralStatus.choices,
+                              default=ReferralStatus.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="referral_has_a_receiver",
+                condition=Q(to_centre__isnull=False) | ~Q(facility_name=""),
+            ),
+            models.CheckConstraint(
+                name="transfer_goes_to_a_centre",
+                condition=~Q(kind="transfer") | Q(to_centre__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.to_centre or self.facility_name}"
+
+    @property
+    def is_live(self) -> bool:
+        """Still gives the receiver access to the case."""
+        if self.kind == ReferralKind.TRANSFER:
+            return self.status == ReferralStatus.PENDING
+        return self.status in (ReferralStatus.PENDING, ReferralStatus.ACCEPTED)

@@ -1,0 +1,256 @@
+"""Writes with side effects on visits, cases and referrals.
+
+Views call these after fetching the objects through ``cases.access``; each function checks the
+rule that is its own (who may approve, who may accept) again, so a command or a task calling it
+cannot skip scope (DESIGN.md principle 5: scope on every write).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from bigcare import crypto
+from bigcare.accesslog import log_access
+from bigcare.models import AccessAction, CommunityCentre, Role
+from cases.access import serves_centre
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseUserObjectPermission,
+    PlannedService,
+    Referral,
+    ReferralKind,
+    ReferralStatus,
+    Stage,
+    Visit,
+    stage_due,
+)
+from matching.models import Resident
+
+User = get_user_model()
+
+
+def _event(case: Case, by, what: str) -> None:
+    CaseEvent.objects.create(case=case, by=by, what=what[:200])
+
+
+def _require_owner_scope(user, case: Case) -> None:
+    if not serves_centre(user, case.owner_centre_id):
+        raise PermissionDenied("only the owning centre changes a case")
+
+
+@transaction.atomic
+def record_visit(user, resident: Resident, **fields) -> Visit:
+    centre_id = resident.home_centre_id
+    if not serves_centre(user, centre_id):
+        raise PermissionDenied("visits are recorded by the resident's centre")
+    fields["findings"] = {k: v for k, v in (fields.get("findings") or {}).items() if v}
+    return Visit.objects.create(resident=resident, centre_id=centre_id, created_by=user,
+                                **fields)
+
+
+@transaction.atomic
+def open_case(user, resident: Resident, *, summary: str = "", visit: Visit | None = None,
+              on: date | None = None) -> Case:
+    """Open a case owned by the resident's centre, with the user as its caseworker."""
+    if not serves_centre(user, resident.home_centre_id):
+        raise PermissionDenied("cases are opened by the resident's centre")
+    if visit is not None and visit.resident_id != resident.pk:
+        raise ValidationError("the visit is of another resident")
+    on = on or timezone.localdate()
+    case = Case.objects.create(
+        resident=resident, owner_centre_id=resident.home_centre_id, owner=user, summary=summary,
+        stage=Stage.INTAKE, opened_on=on, stage_started=on,
+        stage_due=stage_due(Stage.INTAKE, on, on),
+    )
+    if visit is not None:
+        visit.case = case
+        visit.save(update_fields=["case"])
+    _event(case, user, _("Case opened") + (_(" from a visit") if visit else ""))
+    return case
+
+
+@transaction.atomic
+def advance_case(user, case: Case, *, on: date | None = None) -> Case:
+    """Move a case to its next stage; a plan and a closure need a supervisor's approval first."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _require_owner_scope(user, case)
+    nxt = case.next_stage
+    if nxt is None:
+        raise ValidationError(_("The case is at its last stage."))
+    if case.needs_approval:
+        raise ValidationError(_("A supervisor must approve this stage first."))
+    on = on or timezone.localdate()
+    case.stage, case.stage_started = nxt, on
+    case.stage_due = stage_due(nxt, on, case.opened_on)
+    fields = ["stage", "stage_started", "stage_due"]
+    if nxt == Stage.FOLLOW_UP:
+        case.closed_on = on
+        fields.append("closed_on")
+    case.save(update_fields=fields)
+    _event(case, user, _("Moved to %(stage)s") % {"stage": case.get_stage_display()})
+    return case
+
+
+@transaction.atomic
+def approve_case(user, case: Case) -> Case:
+    """A supervisor of the owning centre approves the service plan or the closure."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not serves_centre(user, case.owner_centre_id, "supervise"):
+        raise PermissionDenied("only a supervisor of the owning centre approves")
+    now = timezone.now()
+    if case.stage == Stage.SERVICE_PLAN and case.plan_approved_at is None:
+        case.plan_approved_by, case.plan_approved_at = user, now
+        case.save(update_fields=["plan_approved_by", "plan_approved_at"])
+        _event(case, user, _("Service plan approved"))
+    elif case.stage == Stage.CLOSURE and case.closure_approved_at is None:
+        case.closure_approved_by, case.closure_approved_at = user, now
+        case.save(update_fields=["closure_approved_by", "closure_approved_at"])
+        _event(case, user, _("Closure approved"))
+    else:
+        raise ValidationError(_("Nothing to approve at this stage."))
+    return case
+
+
+@transaction.atomic
+def assign_case(user, case: Case, owner) -> Case:
+    """Give the case to another caseworker of the owning centre."""
+    _require_owner_scope(user, case)
+    if owner is not None and not serves_centre(owner, case.owner_centre_id):
+        raise ValidationError(_("The caseworker does not work at the owning centre."))
+    case.owner = owner
+    case.save(update_fields=["owner"])
+    _event(case, user, _("Assigned to %(name)s") % {"name": owner.get_username()})
+    return case
+
+
+@transaction.atomic
+def add_service(user, case: Case, **fields) -> PlannedService:
+    _require_owner_scope(user, case)
+    service = PlannedService(case=case, **fields)
+    service.full_clean()
+    service.save()
+    _event(case, user, _("Service planned: %(what)s")
+           % {"what": service.programme or service.facility_name})
+    return service
+
+
+def staff_of_centre(centre_id: int, roles=(Role.CASEWORKER, Role.NURSE, Role.SUPERVISOR)):
+    """Active staff placed at one centre: whom a referral to it is granted to."""
+    return User.objects.filter(
+        memberships__centre_id=centre_id, memberships__role__in=roles,
+        memberships__ended__isnull=True, is_active=True,
+    ).distinct()
+
+
+def sync_case_grants(case: Case) -> None:
+    """Make the case's guardian grants exactly those its live referrals and transfers call for:
+    staff of each receiving centre, while the referral lasts (principle 5)."""
+    centres = {r.to_centre_id for r in case.referrals.all() if r.is_live and r.to_centre_id}
+    centres.discard(case.owner_centre_id)
+    wanted = set(User.objects.filter(
+        memberships__centre_id__in=centres, memberships__ended__isnull=True, is_active=True,
+        memberships__role__in=[Role.CASEWORKER, Role.NURSE, Role.SUPERVISOR],
+    ).values_list("pk", flat=True)) if centres else set()
+    have = set(CaseUserObjectPermission.objects.filter(
+        content_object=case, permission__codename="serve_case"
+    ).values_list("user_id", flat=True))
+    for user in User.objects.filter(pk__in=wanted - have):
+        assign_perm("cases.serve_case", user, case)
+    for user in User.objects.filter(pk__in=have - wanted):
+        remove_perm("cases.serve_case", user, case)
+
+
+@transaction.atomic
+def refer_case(user, case: Case, *, kind: str, to_centre: CommunityCentre | None,
+               facility_name: str, reason: str, consent_on: date, consent_note: str) -> Referral:
+    """Ask another centre or a facility to serve the resident; consent is required."""
+    _require_owner_scope(user, case)
+    if case.closed_on:
+        raise ValidationError(_("The case is closed."))
+    if not consent_note.strip():
+        raise ValidationError(_("Record how the resident consented."))
+    if to_centre is not None and to_centre.pk == case.owner_centre_id:
+        raise ValidationError(_("The case already belongs to that centre."))
+    if kind == ReferralKind.TRANSFER and (
+        to_centre is None
+        or case.referrals.filter(kind=ReferralKind.TRANSFER, status=ReferralStatus.PENDING)
+        .exists()
+    ):
+        raise ValidationError(_("A transfer goes to one centre at a time."))
+    referral = Referral(
+        case=case, kind=kind, from_centre_id=case.owner_centre_id, to_centre=to_centre,
+        facility_name=facility_name, reason=reason, consent_on=consent_on,
+        consent_note=consent_note, created_by=user,
+    )
+    referral.full_clean()
+    referral.save()
+    _event(case, user, _("%(kind)s to %(to)s") % {"kind": referral.get_kind_display(),
+                                                  "to": to_centre or facility_name})
+    sync_case_grants(case)
+    return referral
+
+
+@transaction.atomic
+def decide_referral(user, referral: Referral, accept: bool) -> Referral:
+    """The receiver accepts or declines. A facility is not a user: its answer is recorded by the
+    sending centre. Accepting a transfer passes ownership to the receiving centre."""
+    referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    receiver = referral.to_centre_id or referral.from_centre_id
+    if not serves_centre(user, receiver):
+        raise PermissionDenied("only the receiver decides")
+    if referral.status != ReferralStatus.PENDING:
+        raise ValidationError(_("This referral has already been decided."))
+    referral.status = ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED
+    referral.decided_by, referral.decided_at = user, timezone.now()
+    fields = ["status", "decided_by", "decided_at"]
+    case = referral.case
+    if accept and referral.kind == ReferralKind.TRANSFER:
+        case.owner_centre_id, case.owner = referral.to_centre_id, user
+        case.save(update_fields=["owner_centre", "owner"])
+        # A transfer is done once accepted: its grant ends, ownership now gives access.
+        referral.status, referral.ended_at = ReferralStatus.ACCEPTED, referral.decided_at
+        fields.append("ended_at")
+    referral.save(update_fields=fields)
+    _event(case, user, _("%(kind)s %(status)s") % {"kind": referral.get_kind_display(),
+                                                   "status": referral.get_status_display()})
+    sync_case_grants(case)
+    return referral
+
+
+@transaction.atomic
+def end_referral(user, referral: Referral) -> Referral:
+    """Either side ends a referral (or withdraws a pending one); the receiver's grant ends."""
+    referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    if not (serves_centre(user, referral.case.owner_centre_id)
+            or serves_centre(user, referral.to_centre_id)):
+        raise PermissionDenied("only the sender or the receiver ends a referral")
+    if not referral.is_live:
+        raise ValidationError(_("This referral has already ended."))
+    referral.status, referral.ended_at = ReferralStatus.ENDED, timezone.now()
+    referral.save(update_fields=["status", "ended_at"])
+    _event(referral.case, user, _("%(kind)s ended") % {"kind": referral.get_kind_display()})
+    sync_case_grants(referral.case)
+    return referral
+
+
+def unmask_rrn(request: HttpRequest, resident: Resident, reason: str) -> str:
+    """The full RRN, for a user with the permission and a stated reason; logged first."""
+    if not request.user.has_perm("cases.unmask_rrn"):
+        raise PermissionDenied("unmasking needs the cases.unmask_rrn permission")
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise ValidationError(_("State why you need the full number."))
+    if not resident.rrn_enc:
+        raise ValidationError(_("No full number is known for this resident."))
+    log_access(request, AccessAction.UNMASK, [resident.pk], reason=reason)
+    digits = crypto.decrypt(resident.rrn_enc)
+    return f"{digits[:6]}-{digits[6:]}"

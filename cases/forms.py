@@ -1,0 +1,132 @@
+"""Forms of the caseworker screens. Choices of people and centres are narrowed to scope."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bigcare.models import CommunityCentre, Role
+from cases.actions import staff_of_centre
+from cases.models import NeedArea, PlannedService, ReferralKind, RiskLevel, VisitReason
+from intake.models import Programme
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, birth date, phone or RRN"), max_length=100, required=False,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off",
+                                      "placeholder": _("e.g. 김영희, 1950-03-01, 01012345678")}),
+    )
+    birth_year = forms.IntegerField(label=_("Birth year (optional)"), required=False,
+                                    min_value=1880, max_value=2100)
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("Date"), initial=timezone.localdate,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(label=_("Reason"), choices=VisitReason.choices)
+    caseworker = forms.ModelChoiceField(label=_("Caseworker"), queryset=None)
+    nurse = forms.ModelChoiceField(label=_("Nurse"), queryset=None, required=False)
+    risk = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(
+        attrs={"rows": 3}))
+
+    def __init__(self, *args, centre_id: int, user, show_health: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caseworker"].queryset = staff_of_centre(
+            centre_id, (Role.CASEWORKER, Role.SUPERVISOR)).order_by("username")
+        self.fields["nurse"].queryset = staff_of_centre(centre_id, (Role.NURSE,)).order_by(
+            "username")
+        self.fields["caseworker" if not show_health else "nurse"].initial = user.pk
+        for area, label in NeedArea.choices:
+            self.fields[f"finding_{area}"] = forms.CharField(
+                label=label, required=False, max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}))
+        if show_health:
+            # Only a nurse writes health notes; they are hidden from everyone but nurses and
+            # the case owner.
+            self.fields["health_notes"] = forms.CharField(
+                label=_("Health notes (nurses and the case owner only)"), required=False,
+                widget=forms.Textarea(attrs={"rows": 3}))
+
+    def visit_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "visited_on": data["visited_on"], "reason": data["reason"],
+            "caseworker": data["caseworker"], "nurse": data["nurse"], "risk": data["risk"],
+            "notes": data["notes"], "health_notes": data.get("health_notes", ""),
+            "findings": {a: data[f"finding_{a}"] for a in NeedArea.values},
+        }
+
+
+class OpenCaseForm(forms.Form):
+    summary = forms.CharField(label=_("Summary"), max_length=200, required=False)
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = PlannedService
+        fields = ["programme", "facility_name", "description", "start", "end"]
+        widgets = {"start": forms.DateInput(attrs={"type": "date"}),
+                   "end": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("programme") and not data.get("facility_name"):
+            raise forms.ValidationError(_("Name a programme or a facility."))
+        return data
+
+
+class ReferralForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ReferralKind.choices)
+    to_centre = forms.ModelChoiceField(
+        label=_("To community centre"), required=False,
+        queryset=CommunityCentre.objects.current().select_related("district").order_by(
+            "district__code", "name_ko"))
+    facility_name = forms.CharField(label=_("Or to a facility"), max_length=120, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    consent_on = forms.DateField(label=_("Consent given on"), initial=timezone.localdate,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    consent_note = forms.CharField(label=_("How consent was given"), max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("to_centre") and not data.get("facility_name"):
+            raise forms.ValidationError(_("Choose a centre or name a facility."))
+        if data.get("kind") == ReferralKind.TRANSFER and not data.get("to_centre"):
+            raise forms.ValidationError(_("A transfer goes to a community centre."))
+        return data
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Caseworker"), queryset=None)
+
+    def __init__(self, *args, centre_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_of_centre(
+            centre_id, (Role.CASEWORKER, Role.SUPERVISOR)).order_by("username")
+
+
+class UnmaskForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for unmasking"), min_length=5, max_length=300)
+
+
+class AccessLogFilter(forms.Form):
+    user = forms.CharField(label=_("User"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    start = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    resident = forms.IntegerField(label=_("Resident id"), required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        from bigcare.models import AccessAction
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Any"))] + list(AccessAction.choices)

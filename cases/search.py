@@ -1,0 +1,110 @@
+"""Finding a resident: by RRN (blind index), phone, birth date, or a name with typos.
+
+Name matching here is a stop-gap: Hangul is folded to jamo and Latin to lower-case letters, and
+rapidfuzz scores the candidates of the user's scope. When matching ships its comparable forms
+(``matching.normalize``), ``comparable`` switches to them and ``name_key`` narrows candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+from jamo import h2j, j2hcj
+from rapidfuzz import fuzz, process
+
+from bigcare import crypto, rrn
+from matching.models import Resident
+
+MAX_RESULTS = 20
+# A centre holds some tens of thousands of residents; names are scored in memory, so the
+# candidate set is capped (a birth year narrows it to a few hundred).
+MAX_CANDIDATES = 20000
+SCORE_CUTOFF = 70
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_DATE = re.compile(r"^(\d{4})[-./]?(\d{2})[-./]?(\d{2})$")
+_PHONE = re.compile(r"^0\d{8,10}$")
+
+
+def comparable(name: str) -> str:
+    """A form in which 김영희, 김영히 and 김 영희 are close: jamo for Hangul, letters for Latin."""
+    name = re.sub(r"[\s\-.,·]", "", name)
+    if _HANGUL.search(name):
+        return j2hcj(h2j(name))
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+def romanised(name: str) -> str:
+    """A Hangul name in Revised Romanisation, for Latin queries (``Kim Younghee``)."""
+    from korean_romanizer.romanizer import Romanizer
+
+    try:
+        return comparable(Romanizer(name).romanize())
+    except Exception:  # an odd character must not break a search
+        return ""
+
+
+@dataclass
+class Query:
+    kind: str  # "rrn", "phone", "birth_date", "name", "" when nothing was asked
+    text: str
+    birth_year: int | None = None
+
+    def describe(self) -> str:
+        """What the access log keeps: never the RRN itself."""
+        if self.kind == "rrn":
+            return "rrn=" + rrn.mask(self.text)
+        year = f" year={self.birth_year}" if self.birth_year else ""
+        return f"{self.kind}={self.text}{year}"[:300]
+
+
+def parse_query(text: str, birth_year: int | None = None) -> Query:
+    text = (text or "").strip()
+    digits = re.sub(r"\D", "", text)
+    if re.fullmatch(r"\d{6}-?\d{7}", text):
+        return Query("rrn", digits, birth_year)
+    match = _DATE.match(text)
+    if match:
+        return Query("birth_date", "-".join(match.groups()), birth_year)
+    if _PHONE.match(re.sub(r"[\s\-]", "", text)):
+        return Query("phone", digits, birth_year)
+    if text:
+        return Query("name", text, birth_year)
+    return Query("", "", birth_year)
+
+
+def search(scope: QuerySet[Resident], query: Query) -> list[Resident]:
+    """Residents of ``scope`` matching the query, best first, at most MAX_RESULTS."""
+    qs = scope.select_related("home_centre")
+    if query.birth_year:
+        qs = qs.filter(birth_date__year=query.birth_year)
+    if query.kind == "rrn":
+        return list(qs.filter(rrn_index=crypto.blind_index(query.text))[:MAX_RESULTS])
+    if query.kind == "phone":
+        return list(qs.filter(phone=query.text)[:MAX_RESULTS])
+    if query.kind == "birth_date":
+        try:
+            born = date.fromisoformat(query.text)
+        except ValueError:
+            return []
+        return list(qs.filter(birth_date=born).order_by("name")[:MAX_RESULTS])
+    if query.kind == "name":
+        return _by_name(qs, query.text)
+    return []
+
+
+def _by_name(qs: QuerySet[Resident], name: str) -> list[Resident]:
+    wanted = comparable(name)
+    if not wanted:
+        return []
+    latin = not _HANGUL.search(name)
+    rows = list(qs.values_list("pk", "name")[:MAX_CANDIDATES])
+    forms = [romanised(n) if latin else comparable(n) for _, n in rows]
+    hits = process.extract(wanted, forms, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF,
+                           limit=MAX_RESULTS)
+    order = [rows[i][0] for _, _, i in hits]
+    found = qs.in_bulk(order)
+    return [found[pk] for pk in order if pk in found]

@@ -1,0 +1,1 @@
+"""The caseworker screens, one module per screen."""

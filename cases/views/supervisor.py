@@ -1,0 +1,34 @@
+"""The supervisor's start page: approvals waiting, overdue cases, caseload, visits (§5)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from bigcare.access import centres_for_user
+from cases.models import Case, Visit
+
+
+@login_required
+def supervisor(request: HttpRequest) -> HttpResponse:
+    supervised = centres_for_user(request.user, "supervise").values("pk")
+    if not centres_for_user(request.user, "supervise").exists():
+        raise Http404("not a supervisor")
+    cases = Case.objects.filter(owner_centre__in=supervised)
+    today = timezone.localdate()
+    return render(request, "cases/supervisor.html", {
+        "awaiting": cases.awaiting_approval().select_related(
+            "resident", "owner", "owner_centre").order_by("stage_due")[:100],
+        "overdue": cases.overdue().select_related(
+            "resident", "owner", "owner_centre").order_by("stage_due")[:100],
+        "caseload": cases.open().values("owner__username", "owner_centre__name_ko").annotate(
+            n=Count("pk"), late=Count("pk", filter=Q(stage_due__lt=today)),
+        ).order_by("owner_centre__name_ko", "owner__username"),
+        "visits": Visit.objects.filter(
+            centre__in=supervised, visited_on__year=today.year,
+        ).values("centre__name_ko", "reason").annotate(n=Count("pk")).order_by(
+            "centre__name_ko", "reason"),
+    })

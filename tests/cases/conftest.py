@@ -1,0 +1,71 @@
+"""A small world for the caseworker screens: one resident inside centre A, one outside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from cases import actions
+from tests.cases.factories import CaseFactory, ResidentFactory, VisitFactory, link_records
+
+INSIDE_RRN = "500301-2345678"
+OUTSIDE_RRN = "520505-1876543"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # The personas' seven PBKDF2 hashes dominate every test's setup; tests need no strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    inside: object  # resident of centre A
+    outside: object  # resident of a centre in another district
+    visit_in: object
+    visit_out: object
+    case_in: object
+    case_out: object
+    referral_in: object  # case_in referred to a facility (decided by centre A)
+    referral_out: object
+
+
+@pytest.fixture
+def world(personas) -> World:
+    p = personas
+    inside = ResidentFactory(name="김영희", home_centre=p.centre_a, rrn_full=INSIDE_RRN,
+                             address="서울특별시 종로구 자하문로 1")
+    ResidentFactory(name="박철수", birth_date=timezone.localdate().replace(year=1980),
+                    home_centre=p.centre_a, address=inside.address)
+    outside = ResidentFactory(name="김영희", home_centre=p.centre_other_district,
+                              rrn_full=OUTSIDE_RRN)
+    link_records(inside, 2)
+    link_records(outside, 1)
+    visit_in = VisitFactory(resident=inside, caseworker=p.caseworker_a, nurse=p.nurse_a,
+                            created_by=p.caseworker_a)
+    other_worker = outside_staff(p)
+    visit_out = VisitFactory(resident=outside, caseworker=other_worker, created_by=other_worker)
+    case_in = CaseFactory(resident=inside, owner=p.caseworker_a)
+    case_out = CaseFactory(resident=outside, owner=other_worker)
+    referral_in = actions.refer_case(
+        p.caseworker_a, case_in, kind="referral", to_centre=None, facility_name="종로노인복지관",
+        reason="meals", consent_on=timezone.localdate(), consent_note="signed form")
+    referral_out = actions.refer_case(
+        other_worker, case_out, kind="referral", to_centre=None, facility_name="다른복지관",
+        reason="meals", consent_on=timezone.localdate(), consent_note="signed form")
+    return World(inside, outside, visit_in, visit_out, case_in, case_out, referral_in,
+                 referral_out)
+
+
+def outside_staff(p):
+    """A caseworker of the other district's centre (not one of the personas)."""
+    from django.contrib.auth import get_user_model
+
+    from bigcare.actions import grant_membership
+
+    user, created = get_user_model().objects.get_or_create(username="caseworker_far")
+    if created:
+        grant_membership(user, "caseworker", centre=p.centre_other_district)
+    return user

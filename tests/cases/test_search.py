@@ -1,0 +1,78 @@
+"""Search first: by name with typos, birth date, phone or RRN; only within scope; logged."""
+
+from django.urls import reverse
+
+from bigcare.models import AccessLog
+from cases.search import comparable, parse_query
+from tests.cases.conftest import INSIDE_RRN, OUTSIDE_RRN
+
+
+def _search(client, user, **params):
+    client.force_login(user)
+    return client.get(reverse("cases:search"), params)
+
+
+def test_a_typo_in_the_name_still_finds_the_resident_of_my_centre_only(client, personas, world):
+    html = _search(client, personas.caseworker_a, q="김영히").content.decode()
+    assert reverse("cases:resident", args=[world.inside.pk]) in html
+    assert reverse("cases:resident", args=[world.outside.pk]) not in html
+
+
+def test_a_romanised_name_finds_the_hangul_one(client, personas, world):
+    html = _search(client, personas.caseworker_a, q="Kim Yeonghui").content.decode()
+    assert reverse("cases:resident", args=[world.inside.pk]) in html
+
+
+def test_the_rrn_is_matched_exactly_through_the_blind_index(client, personas, world):
+    html = _search(client, personas.caseworker_a, q=INSIDE_RRN).content.decode()
+    assert reverse("cases:resident", args=[world.inside.pk]) in html
+    html = _search(client, personas.caseworker_a, q=OUTSIDE_RRN).content.decode()
+    assert reverse("cases:resident", args=[world.outside.pk]) not in html
+
+
+def test_birth_date_and_phone(client, personas, world):
+    html = _search(client, personas.caseworker_a, q="1950-03-01").content.decode()
+    assert reverse("cases:resident", args=[world.inside.pk]) in html
+    html = _search(client, personas.caseworker_a, q=world.inside.phone).content.decode()
+    assert reverse("cases:resident", args=[world.inside.pk]) in html
+
+
+def test_an_empty_search_lists_nobody_and_logs_nothing(client, personas, world):
+    response = _search(client, personas.caseworker_a)
+    assert response.status_code == 200
+    assert reverse("cases:resident", args=[world.inside.pk]) not in response.content.decode()
+    assert not AccessLog.objects.exists()
+
+
+def test_every_search_is_logged_without_the_rrn(client, personas, world):
+    _search(client, personas.caseworker_a, q=INSIDE_RRN)
+    entry = AccessLog.objects.get(action="search")
+    assert INSIDE_RRN not in entry.detail and "2345678" not in entry.detail
+    assert list(entry.subjects.values_list("resident_id", flat=True)) == [world.inside.pk]
+
+
+def test_another_centre_finds_nobody(client, personas, world):
+    html = _search(client, personas.caseworker_b, q="김영희").content.decode()
+    assert reverse("cases:resident", args=[world.inside.pk]) not in html
+
+
+def test_an_htmx_search_returns_only_the_results(client, personas, world):
+    client.force_login(personas.caseworker_a)
+    response = client.get(reverse("cases:search"), {"q": "김영희"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in response.content.decode()
+    assert reverse("cases:resident", args=[world.inside.pk]) in response.content.decode()
+
+
+def test_recently_viewed_lists_what_i_opened(client, personas, world):
+    client.force_login(personas.caseworker_a)
+    client.get(reverse("cases:resident", args=[world.inside.pk]))
+    html = client.get(reverse("cases:search")).content.decode()
+    assert reverse("cases:resident", args=[world.inside.pk]) in html
+
+
+def test_query_kinds():
+    assert parse_query("500301-2345678").kind == "rrn"
+    assert parse_query("19500301").kind == "birth_date"
+    assert parse_query("010-1234-5678").kind == "phone"
+    assert parse_query("김영희").kind == "name"
+    assert comparable("김 영희") == comparable("김영희")

@@ -1,0 +1,139 @@
+"""Every URL pattern of the project × every persona × objects inside and outside their scope.
+
+The test fails on an unexpected allow, an unexpected deny, and on any URL pattern it does not
+know: a new screen must say here who may use it. Each request runs in a rolled-back savepoint so
+that one persona's POST does not change what the next one sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ANON = "anonymous"
+PERSONAS = [ANON, "caseworker_a", "nurse_a", "caseworker_b", "supervisor_district_a",
+            "data_admin", "auditor", "outsider"]
+STAFF_A = {"caseworker_a", "nurse_a", "supervisor_district_a"}
+SIGNED_IN = set(PERSONAS) - {ANON}
+EVERYONE = set(PERSONAS)
+
+
+@dataclass
+class Spec:
+    method: str = "get"
+    # Which world object the URL is about ("resident", "case", …), None for no object.
+    obj: str | None = None
+    # Who may use it on an object inside centre A; nobody may outside (another district).
+    allowed: set[str] | frozenset = frozenset()
+    data: dict | Callable | None = None
+
+
+SPECS: dict[str, Spec] = {
+    # bigcare
+    "start": Spec(allowed=SIGNED_IN),
+    "health": Spec(allowed=EVERYONE),
+    "login": Spec(allowed=EVERYONE),
+    "logout": Spec("post", allowed=EVERYONE),
+    "set_language": Spec("post", allowed=EVERYONE, data={"language": "en"}),
+    # cases: lists whose rows are scoped (an empty list for people without a centre)
+    "cases:worklist": Spec(allowed=SIGNED_IN),
+    "cases:search": Spec(allowed=SIGNED_IN, data={"q": "김영희"}),
+    "cases:overdue": Spec(allowed=SIGNED_IN),
+    "cases:referrals": Spec(allowed=SIGNED_IN),
+    "cases:supervisor": Spec(allowed={"supervisor_district_a"}),
+    "cases:access_log": Spec(allowed={"auditor"}),
+    "cases:access_review": Spec(allowed={"auditor"}),
+    # cases: one object each
+    "cases:resident": Spec(obj="resident", allowed=STAFF_A),
+    "cases:unmask": Spec("post", obj="resident", allowed={"caseworker_a"},
+                         data={"reason": "benefit application check"}),
+    "cases:visit_new": Spec(obj="resident", allowed=STAFF_A),
+    "cases:case_open": Spec("post", obj="resident", allowed=STAFF_A),
+    "cases:visit": Spec(obj="visit", allowed=STAFF_A),
+    "cases:visit_open_case": Spec("post", obj="visit", allowed=STAFF_A),
+    "cases:case": Spec(obj="case", allowed=STAFF_A),
+    "cases:case_advance": Spec("post", obj="case", allowed=STAFF_A),
+    "cases:case_approve": Spec("post", obj="case", allowed={"supervisor_district_a"}),
+    "cases:case_assign": Spec("post", obj="case", allowed=STAFF_A,
+                              data=lambda w, p: {"owner": p.caseworker_a.pk}),
+    "cases:service_add": Spec("post", obj="case", allowed=STAFF_A,
+                              data={"facility_name": "종로노인복지관", "description": "meals"}),
+    "cases:referral_new": Spec(obj="case", allowed=STAFF_A),
+    "cases:referral": Spec(obj="referral", allowed=STAFF_A),
+    "cases:referral_decide": Spec("post", obj="referral", allowed=STAFF_A, data={"accept": "1"}),
+    "cases:referral_end": Spec("post", obj="referral", allowed=STAFF_A),
+}
+
+
+def all_patterns(resolver=None, prefix: str = "") -> list[str]:
+    """Qualified names of every pattern reachable from the root URLconf; unnamed ones by route."""
+    resolver = resolver or get_resolver(settings.ROOT_URLCONF)
+    names = []
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            names += all_patterns(p, ns)
+        elif isinstance(p, URLPattern):
+            names.append(f"{prefix}{p.name}" if p.name else f"<unnamed {p.pattern}>")
+    return names
+
+
+def _objects(world, variant: str) -> dict:
+    inside = variant == "inside"
+    return {
+        "resident": world.inside if inside else world.outside,
+        "visit": world.visit_in if inside else world.visit_out,
+        "case": world.case_in if inside else world.case_out,
+        "referral": world.referral_in if inside else world.referral_out,
+    }
+
+
+def _outcome(response) -> str:
+    """allow, deny (403/404) or login (sent to sign in). Anything else is a bug in the table."""
+    code = response.status_code
+    if code in (403, 404):
+        return "deny"
+    if code == 302 and response["Location"].startswith(reverse("login")) \
+            and "?next=" in response["Location"]:
+        return "login"
+    if code in (200, 302):
+        return "allow"
+    raise AssertionError(f"unexpected status {code}")
+
+
+def test_every_url_with_every_persona(client, personas, world):
+    patterns = all_patterns()
+    unknown = sorted(set(patterns) - set(SPECS))
+    assert not unknown, f"URL patterns the matrix does not know: {unknown}"
+
+    failures, cells = [], 0
+    for name in patterns:
+        spec = SPECS[name]
+        for variant in (["inside", "outside"] if spec.obj else ["none"]):
+            obj = _objects(world, variant)[spec.obj] if spec.obj else None
+            url = reverse(name, args=[obj.pk]) if obj else reverse(name)
+            for persona in PERSONAS:
+                client.logout()
+                if persona != ANON:
+                    client.force_login(getattr(personas, persona))
+                data = spec.data(world, personas) if callable(spec.data) else (spec.data or {})
+                with transaction.atomic():
+                    response = getattr(client, spec.method)(url, data)
+                    transaction.set_rollback(True)
+                got = _outcome(response)
+                allowed = persona in spec.allowed and variant != "outside"
+                if persona == ANON and not allowed:
+                    expected = "login"
+                else:
+                    expected = "allow" if allowed else "deny"
+                cells += 1
+                if got != expected:
+                    failures.append(f"{name} [{variant}] as {persona}: expected {expected}, "
+                                    f"got {got} ({response.status_code})")
+    print(f"\nURL × persona matrix: {len(patterns)} patterns, {len(PERSONAS)} personas, "
+          f"{cells} requests, {len(failures)} unexpected")
+    assert not failures, "\n".join(failures)
