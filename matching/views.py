@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from bigcare.access import centres_for_user
 from bigcare.accesslog import log_access
+from bigcare.models import AccessAction
 from matching.actions import decide_review_item
 from matching.models import RecordLink, ReviewItem
 
@@ -44,7 +45,7 @@ def _residents(items) -> list[int]:
 def queue(request: HttpRequest) -> HttpResponse:
     items = list(review_items_for_user(request.user).select_related(
         "record_a__source", "record_b__source")[:50])
-    log_access(request, "view", _residents(items), detail="review queue")
+    log_access(request, AccessAction.REVIEW_LINK, _residents(items), detail="review queue")
     return render(request, "matching/queue.html", {"items": items})
 
 
@@ -53,7 +54,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = review_item_for_user(request.user, pk)
     same = request.POST.get("decision") == "same"
-    log_access(request, "update", _residents([item]),
+    log_access(request, AccessAction.REVIEW_LINK, _residents([item]),
                detail=f"review item {item.pk}: {'same' if same else 'different'}")
     decide_review_item(item, request.user, same)
     return redirect("matching:queue")

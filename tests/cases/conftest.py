@@ -8,16 +8,11 @@ import pytest
 from django.utils import timezone
 
 from cases import actions
+from matching.models import ReviewItem
 from tests.cases.factories import CaseFactory, ResidentFactory, VisitFactory, link_records
 
 INSIDE_RRN = "500301-2345678"
 OUTSIDE_RRN = "520505-1876543"
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The personas' seven PBKDF2 hashes dominate every test's setup; tests need no strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
@@ -30,6 +25,8 @@ class World:
     case_out: object
     referral_in: object  # case_in referred to a facility (decided by centre A)
     referral_out: object
+    review_in: object  # an uncertain pair of records of the resident inside centre A
+    review_out: object
 
 
 @pytest.fixture
@@ -41,8 +38,8 @@ def world(personas) -> World:
                     home_centre=p.centre_a, address=inside.address)
     outside = ResidentFactory(name="김영희", home_centre=p.centre_other_district,
                               rrn_full=OUTSIDE_RRN)
-    link_records(inside, 2)
-    link_records(outside, 1)
+    records_in = link_records(inside, 2)
+    records_out = link_records(outside, 2)
     visit_in = VisitFactory(resident=inside, caseworker=p.caseworker_a, nurse=p.nurse_a,
                             created_by=p.caseworker_a)
     other_worker = outside_staff(p)
@@ -55,8 +52,12 @@ def world(personas) -> World:
     referral_out = actions.refer_case(
         other_worker, case_out, kind="referral", to_centre=None, facility_name="다른복지관",
         reason="meals", consent_on=timezone.localdate(), consent_note="signed form")
+    review_in = ReviewItem.objects.create(record_a=records_in[0], record_b=records_in[1],
+                                          total=3.5, weights={}, levels={})
+    review_out = ReviewItem.objects.create(record_a=records_out[0], record_b=records_out[1],
+                                           total=3.5, weights={}, levels={})
     return World(inside, outside, visit_in, visit_out, case_in, case_out, referral_in,
-                 referral_out)
+                 referral_out, review_in, review_out)
 
 
 def outside_staff(p):

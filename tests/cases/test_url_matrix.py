@@ -66,6 +66,10 @@ SPECS: dict[str, Spec] = {
     "cases:referral": Spec(obj="referral", allowed=STAFF_A),
     "cases:referral_decide": Spec("post", obj="referral", allowed=STAFF_A, data={"accept": "1"}),
     "cases:referral_end": Spec("post", obj="referral", allowed=STAFF_A),
+    # matching: the review queue is a scoped list; deciding needs supervision of the centre
+    "matching:queue": Spec(allowed=SIGNED_IN),
+    "matching:decide": Spec("post", obj="review", allowed={"supervisor_district_a"},
+                            data={"decision": "different"}),
 }
 
 
@@ -89,6 +93,7 @@ def _objects(world, variant: str) -> dict:
         "visit": world.visit_in if inside else world.visit_out,
         "case": world.case_in if inside else world.case_out,
         "referral": world.referral_in if inside else world.referral_out,
+        "review": world.review_in if inside else world.review_out,
     }
 
 
