@@ -24,7 +24,7 @@ def _start_url(user) -> str | None:
             try:
                 return reverse(name)
             except NoReverseMatch:
-                return None
+                continue  # that role's app is not installed: try the user's next role
     return None
 
 
