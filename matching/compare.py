@@ -68,7 +68,8 @@ def compare(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
     req, gmiss = _equal_nonempty(forms["rom_given"].to_numpy(), i, j)
     exact = np.where(both, jeq, req)
     sim = name_similarity(forms, i, j)
-    given = np.where(exact, 0, np.where(sim >= GIVEN_CLOSE, 1, np.where(sim >= GIVEN_SIMILAR, 2, 3)))
+    given = np.where(exact, 0,
+                     np.where(sim >= GIVEN_CLOSE, 1, np.where(sim >= GIVEN_SIMILAR, 2, 3)))
     out["given"] = np.where(gmiss, -1, given)
     out["given_sim"] = sim
 

@@ -178,7 +178,8 @@ def split_latin(name: str) -> tuple[str, str]:
 
 
 def name_forms(names: pd.Series) -> pd.DataFrame:
-    """Per record: is_hangul, surname (folded Hangul), given, jamo, jamo_given, rom_sur, rom_given."""
+    """Per record: is_hangul, surname (folded Hangul), given, jamo, jamo_given, rom_sur and
+    rom_given."""
     codes, uniq = pd.factorize(names.fillna("").astype(str), sort=False)
     rows = []
     for raw in uniq:
