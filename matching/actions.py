@@ -31,7 +31,7 @@ from matching.models import (
     ResidentChange,
     ReviewItem,
 )
-from matching.normalize import name_forms, normalize
+from matching.normalize import STRING_FORMS, concat_forms, name_forms, normalize, text
 from matching.pipeline import link_frame
 
 BATCH = 5000
@@ -97,8 +97,7 @@ def _stored_forms(rids: np.ndarray) -> pd.DataFrame:
 def _save_forms(forms: pd.DataFrame, replace_all: bool) -> None:
     cols = ["rid", *RecordForm.FORM_FIELDS]
     frame = forms[cols].rename(columns={"rid": "record_id"})
-    frame = frame.assign(**{c: frame[c].astype(str) for c in RecordForm.FORM_FIELDS
-                            if c not in ("is_hangul", "birth", "sex")})
+    frame = frame.assign(**{c: text(forms, c) for c in STRING_FORMS})
     if replace_all:
         RecordForm.objects.all().delete()
     upsert(RecordForm._meta.db_table, frame, "record_id")
@@ -190,8 +189,7 @@ def _link(run: LinkageRun, full: bool, retrain: bool,
                                 must=(inv[must[0]], inv[must[1]]),
                                 cannot=(inv[cannot[0]], inv[cannot[1]]))
         labels = lab[inv]
-        forms = pd.concat([old_forms, new_forms], ignore_index=True).iloc[inv].reset_index(
-            drop=True)
+        forms = concat_forms([old_forms, new_forms]).iloc[inv].reset_index(drop=True)
         pairs, per_rule, seconds, n_links = stats["delta_pairs"], {}, {}, 0
     stage("save")
     with transaction.atomic():
@@ -231,7 +229,7 @@ def _review_pairs(result, rids: np.ndarray) -> list[dict]:
                                          np.maximum(frame["a"], frame["b"])])
         frame = frame[~key.isin(done)]
     k = frame["k"].to_numpy()
-    weights = result.weights.iloc[k].round(2)
+    weights = result.weights(k).round(2)
     levels = result.levels.iloc[k]
     labels = {f: np.array([*FIELDS[f], "missing"], dtype=object) for f in FIELDS}
     # Per review item (a few thousand at most), not per record: dicts for the JSON columns.
@@ -300,7 +298,7 @@ def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarr
         "address": gold["address"].astype(str).str.slice(0, 200).to_numpy(),
         "dong_code": gold["dong"].to_numpy(),
         "home_centre_id": gold["dong"].map(centres).astype("Int64").array,
-        "name_key": name_forms(gold["name"])["rom"].str.slice(0, 100).to_numpy(),
+        "name_key": pd.Series(text(name_forms(gold["name"]), "rom")).str.slice(0, 100).to_numpy(),
         "active": True, "created_at": now, "updated_at": now,
     })
     # created_at is only written for new residents: the upsert leaves it alone on a conflict.
@@ -321,7 +319,7 @@ def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarr
 
 
 def forms_name_key(name: str) -> str:
-    return str(name_forms(pd.Series([name]))["rom"].iloc[0])[:100]
+    return str(text(name_forms(pd.Series([name])), "rom")[0])[:100]
 
 
 def decide_review_item(item: ReviewItem, user, same: bool) -> LinkDecision:

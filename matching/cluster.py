@@ -15,6 +15,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from matching.normalize import text
+
 
 def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     graph = coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
@@ -138,8 +140,8 @@ def golden(records: pd.DataFrame, forms: pd.DataFrame, resident: np.ndarray) -> 
         "resident": resident, "name": records["name"].to_numpy(),
         "trust": records["trust"].to_numpy(), "seen": pd.to_datetime(records["seen"]).to_numpy(),
         "birth": forms["birth"].to_numpy(), "sex": forms["sex"].to_numpy(),
-        "phone": forms["phone"].to_numpy(), "address": records["address"].fillna("").to_numpy(),
-        "dong": forms["dong"].to_numpy(), "rrn_index": forms["rrn_index"].to_numpy(),
+        "phone": text(forms, "phone"), "address": records["address"].fillna("").to_numpy(),
+        "dong": text(forms, "dong"), "rrn_index": text(forms, "rrn_index"),
         "rrn_masked": records["rrn_masked"].fillna("").to_numpy(), "rid": forms["rid"].to_numpy(),
     })
     by_trust = f.sort_values(["resident", "trust", "seen", "rid"],
