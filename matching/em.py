@@ -271,7 +271,7 @@ def score(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray
     for f, k in zip(HOUSEHOLD, sizes, strict=True):
         code = code * k + (levels[f].to_numpy().astype(np.int32) + 1)
     total += house_lut[code]
-    for f, (exact, adjust) in _tf_adjust(levels, model, forms, i).items():
+    for _f, (exact, adjust) in _tf_adjust(levels, model, forms, i).items():
         total[exact] += adjust
     return total
 
