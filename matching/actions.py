@@ -14,6 +14,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bigcare.models import CommunityCentre
 from matching import cluster as clustering
@@ -350,25 +351,36 @@ class LinkConflict(ValueError):
 
 def merge_residents(keep: Resident, other: Resident, user, decision: LinkDecision | None = None,
                     reason: str = "") -> ResidentChange:
-    """Move every record of ``other`` to ``keep``; recorded and reversible."""
+    """Move every record of ``other`` to ``keep``; recorded and reversible.
+
+    A constant number of queries whatever the number of records (the screens assert it).
+    """
+    if keep.pk == other.pk:
+        raise LinkConflict(_("a resident cannot be merged with itself"))
     with transaction.atomic():
         rrns = set(RecordLink.objects.filter(resident__in=[keep, other]).exclude(
             record__rrn_index="").values_list("record__rrn_index", flat=True))
         if len(rrns) > 1:
-            raise LinkConflict("the two residents hold different resident registration numbers")
+            raise LinkConflict(_("the two residents hold different resident registration numbers"))
         moved = list(RecordLink.objects.filter(resident=other).values_list("record_id", flat=True))
+        if not moved:
+            # Nothing to move, and no record pair to keep as a decision for later runs.
+            raise LinkConflict(_("the other resident holds no source records"))
         if decision is None:
             first_keep = RecordLink.objects.filter(resident=keep).values_list(
                 "record_id", flat=True).first()
+            if first_keep is None:
+                raise LinkConflict(_("the resident to keep holds no source records"))
             decision = LinkDecision.objects.create(record_a_id=first_keep,
                                                    record_b_id=moved[0], same=True,
                                                    decided_by=user, reason=reason)
         RecordLink.objects.filter(resident=other).update(resident=keep)
-        Resident.objects.filter(pk=other.pk).update(active=False)
+        Resident.objects.filter(pk=other.pk).update(active=False, updated_at=timezone.now())
         change = ResidentChange.objects.create(
             kind=ResidentChange.Kind.MERGE, user=user, reason=reason,
             moves={str(r): [other.pk, keep.pk] for r in moved})
         change.decisions.add(decision)
+        change.residents.add(keep, other)
     return change
 
 
@@ -394,19 +406,35 @@ def split_resident(resident: Resident, record_ids: list[int], user,
             kind=ResidentChange.Kind.SPLIT, user=user, reason=reason,
             moves={str(r): [resident.pk, new.pk] for r in record_ids})
         change.decisions.add(*made, *([decision] if decision else []))
+        change.residents.add(resident, new)
     return change
 
 
 def undo_change(change: ResidentChange, user) -> ResidentChange:
-    """Reverse a merge or split: records go back, its decisions stop binding later runs."""
+    """Reverse a merge or split: records go back, its decisions stop binding later runs.
+
+    One UPDATE per resident the records return to (one or two), not one per record.
+    """
     with transaction.atomic():
+        change = ResidentChange.objects.select_for_update().get(pk=change.pk)
+        if change.undone or change.kind == ResidentChange.Kind.UNDO:
+            raise LinkConflict(_("this change was already undone"))
+        back: dict[int, list[int]] = {}
         for record, (before, _after) in change.moves.items():
-            RecordLink.objects.filter(record_id=int(record)).update(resident_id=before)
-        befores = {b for b, _ in change.moves.values()}
-        Resident.objects.filter(pk__in=befores).update(active=True)
+            back.setdefault(before, []).append(int(record))
+        for before, records in back.items():
+            RecordLink.objects.filter(record_id__in=records).update(resident_id=before)
+        Resident.objects.filter(pk__in=list(back)).update(active=True, updated_at=timezone.now())
+        # A resident the change created or filled and that the undo leaves empty goes inactive.
+        afters = {a for _, a in change.moves.values()} - set(back)
+        Resident.objects.filter(pk__in=afters).exclude(
+            pk__in=RecordLink.objects.filter(resident_id__in=afters).values("resident_id")
+        ).update(active=False, updated_at=timezone.now())
         change.decisions.update(active=False)
         change.undone = True
         change.save(update_fields=["undone"])
-        return ResidentChange.objects.create(
+        undo = ResidentChange.objects.create(
             kind=ResidentChange.Kind.UNDO, user=user, reason=f"undo #{change.pk}",
             moves={r: [a, b] for r, (b, a) in change.moves.items()})
+        undo.residents.add(*change.residents.all())
+        return undo

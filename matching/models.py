@@ -187,6 +187,9 @@ class ResidentChange(models.Model):
     # record id → [resident before, resident after]
     moves = models.JSONField(default=dict)
     decisions = models.ManyToManyField(LinkDecision, blank=True, related_name="+")
+    # Every resident the change touched (before or after): the history screen and its scope
+    # ask "which changes concern this resident" without reading the JSON of every change.
+    residents = models.ManyToManyField(Resident, blank=True, related_name="changes")
     undone = models.BooleanField(default=False)
     reason = models.CharField(max_length=200, blank=True)
 

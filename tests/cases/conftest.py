@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from cases import actions
-from matching.models import ReviewItem
+from matching.models import ResidentChange, ReviewItem
 from tests.cases.factories import CaseFactory, ResidentFactory, VisitFactory, link_records
 
 INSIDE_RRN = "500301-2345678"
@@ -27,6 +27,8 @@ class World:
     referral_out: object
     review_in: object  # an uncertain pair of records of the resident inside centre A
     review_out: object
+    spare: object  # another resident of centre A with one record: something to merge
+    change_in: object  # a recorded (empty) merge touching ``inside``: something to undo
 
 
 @pytest.fixture
@@ -56,8 +58,12 @@ def world(personas) -> World:
                                           total=3.5, weights={}, levels={})
     review_out = ReviewItem.objects.create(record_a=records_out[0], record_b=records_out[1],
                                            total=3.5, weights={}, levels={})
+    spare = ResidentFactory(name="이순자", home_centre=p.centre_a)
+    link_records(spare, 1, with_benefits=False)
+    change_in = ResidentChange.objects.create(kind=ResidentChange.Kind.MERGE, reason="fixture")
+    change_in.residents.add(inside)
     return World(inside, outside, visit_in, visit_out, case_in, case_out, referral_in,
-                 referral_out, review_in, review_out)
+                 referral_out, review_in, review_out, spare, change_in)
 
 
 def outside_staff(p):

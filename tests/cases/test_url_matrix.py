@@ -70,6 +70,14 @@ SPECS: dict[str, Spec] = {
     "matching:queue": Spec(allowed=SIGNED_IN),
     "matching:decide": Spec("post", obj="review", allowed={"supervisor_district_a"},
                             data={"decision": "different"}),
+    # matching: merge, split and undo are a supervisor's, on residents of supervised centres only
+    "matching:merge": Spec("post", obj="resident", allowed={"supervisor_district_a"},
+                           data=lambda w, p: {"other": w.spare.pk}),
+    "matching:split": Spec("post", obj="resident", allowed={"supervisor_district_a"},
+                           data=lambda w, p: {"records": [w.review_in.record_b_id]}),
+    "matching:changes": Spec(obj="resident", allowed={"supervisor_district_a"}),
+    "matching:undo": Spec("post", obj="resident", allowed={"supervisor_district_a"},
+                          data=lambda w, p: {"change": w.change_in.pk}),
 }
 
 

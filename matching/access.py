@@ -1,0 +1,44 @@
+"""Scope of manual merges, splits and their undo (DESIGN.md principle 5; STYLE.md).
+
+Changing who a record belongs to is a supervisor's act: a user may merge, split or undo only
+residents whose home centre they supervise (``centres_for_user(user, "supervise")``), and a merge
+or an undo needs every resident it touches in scope. Anything else is a 404, the same answer as
+for a resident or change that does not exist, so ids outside one's scope reveal nothing.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from bigcare.access import AnyUser, centres_for_user
+from matching.models import Resident, ResidentChange
+
+
+def supervised_residents(user: AnyUser) -> QuerySet[Resident]:
+    """Residents (active or merged away) whose home centre the user supervises."""
+    return Resident.objects.filter(
+        home_centre__in=centres_for_user(user, "supervise").values("pk"))
+
+
+def resident_to_change(user: AnyUser, pk: int | str | None) -> Resident:
+    """An active resident the user may merge or split, or 404."""
+    try:
+        return supervised_residents(user).filter(active=True).select_related(
+            "home_centre__district").get(pk=pk)
+    except (Resident.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such resident") from None
+
+
+def changes_for_user(user: AnyUser) -> QuerySet[ResidentChange]:
+    """Changes every one of whose residents the user supervises: one query with subqueries."""
+    outside = Resident.objects.exclude(pk__in=supervised_residents(user).values("pk"))
+    return ResidentChange.objects.exclude(residents__in=outside.values("pk"))
+
+
+def change_to_undo(user: AnyUser, resident: Resident, pk: int | str | None) -> ResidentChange:
+    """A change of ``resident`` that the user may undo (every resident it touched in scope)."""
+    try:
+        return changes_for_user(user).filter(residents=resident).get(pk=pk)
+    except (ResidentChange.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such change") from None
