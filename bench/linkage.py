@@ -115,7 +115,7 @@ def main() -> None:
         for _ in range(args.runs):
             reset_peak()
             t = time.perf_counter()
-            labels, stats = link_delta(old, base.forms, base.labels, new, model)
+            labels, stats, _review, _forms = link_delta(old, base.forms, base.labels, new, model)
             dwalls.append(time.perf_counter() - t)
             print(f"DELTA: {args.delta:,} records into {n_old:,} in {dwalls[-1]:.1f}s; "
                   f"peak RSS {_status_mb('VmHWM'):,.0f} MB; {stats}")

@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from bigcare.models import CommunityCentre
 from matching import cluster as clustering
+from matching import em
 from matching.compare import FIELDS
 from matching.em import Model
 from matching.frames import read_frame, records_from_db, upsert
-from matching.incremental import link_delta
+from matching.incremental import Pairs, link_delta
 from matching.models import (
     LinkageModel,
     LinkageRun,
@@ -32,7 +33,7 @@ from matching.models import (
     ResidentChange,
     ReviewItem,
 )
-from matching.normalize import STRING_FORMS, concat_forms, name_forms, normalize, text
+from matching.normalize import STRING_FORMS, name_forms, normalize, text
 from matching.pipeline import link_frame
 
 BATCH = 5000
@@ -159,23 +160,36 @@ def _link(run: LinkageRun, full: bool, retrain: bool,
         run.save(update_fields=["full", "model", "status", "finished_at"])
         return
     rids = records["rid"].to_numpy(np.int64)
-    links = read_frame(RecordLink.objects.filter(record__status="current").values_list(
-        "record_id", "resident_id"), ["rid", "resident"])
-    previous = (pd.Series(links["resident"].to_numpy(np.int64), index=links["rid"].to_numpy(
-        np.int64)).reindex(rids).fillna(0).to_numpy(np.int64))
-    model = Model.from_params(stored.params) if stored and not (full and retrain) else None
+    links = read_frame(RecordLink.objects.values_list(
+        "record_id", "resident_id", "current", "record__status"),
+        ["rid", "resident", "flag", "status"], dtype={"rid": np.int64, "resident": np.int64,
+                                                      "flag": bool})
+    is_current = (links["status"] == "current").to_numpy()
+    previous = (pd.Series(links["resident"].to_numpy()[is_current],
+                          index=links["rid"].to_numpy()[is_current])
+                .reindex(rids).fillna(0).to_numpy(np.int64))
+    # Records retracted or superseded since linkage placed them, or made current again by a
+    # rollback: their residents must be re-linked, since a retracted record may have been the
+    # only bridge between two halves, and golden fields may have come from it.
+    stale = links["flag"].to_numpy() != is_current
+    dirty_links = links["rid"].to_numpy()[stale]
+    dirty = np.unique(links["resident"].to_numpy()[stale])
+    trains = full and (retrain or stored is None)
+    model = None if trains else Model.from_params(stored.params)
     must, cannot = _decisions(rids)
     stage = functools.partial(_stage, run, progress=progress)
-    review: list[dict] = []
     if full:
         result = link_frame(records, model=model, must=must, cannot=cannot, progress=stage)
         labels, forms = result.labels, result.forms
         pairs, per_rule, seconds = len(result.left), result.per_rule, result.seconds
-        review = _review_pairs(result, rids)
+        scored = Pairs(result.left, result.right, result.total, result.levels)
         n_links = int(result.links.sum())
         write_forms = forms
+        model = result.model
     else:
-        old = previous > 0
+        # The records of dirty residents are linked again like new ones (their previous
+        # resident ids still guide assign_ids), so incremental gives what a full run gives.
+        old = (previous > 0) & ~np.isin(previous, dirty)
         old_forms = _stored_forms(rids[old])
         new_records = records[~old].reset_index(drop=True)
         order = np.r_[np.flatnonzero(old), np.flatnonzero(~old)]
@@ -185,23 +199,36 @@ def _link(run: LinkageRun, full: bool, retrain: bool,
         stage("normalise")
         write_forms = new_forms = normalize(new_records)
         stage("link delta")
-        lab, stats = link_delta(records[old].reset_index(drop=True), old_forms, old_labels,
-                                new_records, model, new_forms=new_forms,
-                                must=(inv[must[0]], inv[must[1]]),
-                                cannot=(inv[cannot[0]], inv[cannot[1]]))
+        lab, stats, delta, both = link_delta(
+            records[old].reset_index(drop=True), old_forms, old_labels, new_records, model,
+            new_forms=new_forms, must=(inv[must[0]], inv[must[1]]),
+            cannot=(inv[cannot[0]], inv[cannot[1]]))
         labels = lab[inv]
-        forms = concat_forms([old_forms, new_forms]).iloc[inv].reset_index(drop=True)
+        forms = both.iloc[inv].reset_index(drop=True)
+        # Review pairs come back as positions into old + new; map them to record order.
+        scored = Pairs(order[delta.left], order[delta.right], delta.total, delta.levels)
         pairs, per_rule, seconds, n_links = stats["delta_pairs"], {}, {}, 0
+    band = (scored.total >= model.review_threshold) & (scored.total < model.link_threshold)
+    review = _review_pairs(Pairs(scored.left[band], scored.right[band], scored.total[band],
+                                 scored.levels[band].reset_index(drop=True)),
+                           model, forms, labels, rids)
     stage("save")
     with transaction.atomic():
-        if full and model is None:
+        if trains:
             LinkageModel.objects.filter(active=True).update(active=False)
             stored = LinkageModel.objects.create(
-                params=result.model.params(), link_threshold=result.model.link_threshold,
-                review_threshold=result.model.review_threshold, trained_on=len(records))
+                params=model.params(), link_threshold=model.link_threshold,
+                review_threshold=model.review_threshold, trained_on=len(records))
         _save_forms(write_forms, replace_all=full)
-        n_residents = _save_residents(records, forms, labels, previous, run, everything=full)
-        n_review = _save_review_items(review, run) if full else 0
+        n_residents = _save_residents(records, forms, labels, previous, run, everything=full,
+                                      dirty=dirty)
+        # The links of retracted, superseded and revived records now agree with their status
+        # (by the ids read above: a record an import changes meanwhile stays dirty).
+        for chunk in np.array_split(dirty_links, max(1, len(dirty_links) // BATCH + 1)):
+            flagged = RecordLink.objects.filter(record_id__in=chunk.tolist())
+            flagged.filter(record__status="current").update(current=True)
+            flagged.exclude(record__status="current").update(current=False)
+        n_review = _save_review_items(review, run, replace_all=full)
         run.model, run.full, run.stage = stored, full, "done"
         run.status, run.finished_at = LinkageRun.Status.DONE, timezone.now()
         run.records, run.pairs, run.links, run.review_items = len(records), pairs, n_links, \
@@ -210,18 +237,20 @@ def _link(run: LinkageRun, full: bool, retrain: bool,
         run.save()
 
 
-def _review_pairs(result, rids: np.ndarray) -> list[dict]:
+def _review_pairs(band: Pairs, model: Model, forms: pd.DataFrame, labels: np.ndarray,
+                  rids: np.ndarray) -> list[dict]:
     """Review-band pairs whose records ended in different residents, one per pair of clusters,
     strongest first; pairs a person already decided are left out."""
-    lab = result.labels
-    band = np.flatnonzero(result.reviews & (lab[result.left] != lab[result.right]))
-    band = band[np.argsort(-result.total[band], kind="stable")]
-    la, lb = lab[result.left[band]], lab[result.right[band]]
-    frame = pd.DataFrame({"k": band, "a": rids[result.left[band]], "b": rids[result.right[band]],
+    lab = labels
+    apart = np.flatnonzero(lab[band.left] != lab[band.right])
+    apart = apart[np.argsort(-band.total[apart], kind="stable")]
+    la, lb = lab[band.left[apart]], lab[band.right[apart]]
+    frame = pd.DataFrame({"k": apart, "a": rids[band.left[apart]],
+                          "b": rids[band.right[apart]],
                           "ca": np.minimum(la, lb), "cb": np.maximum(la, lb)})
     frame = frame.drop_duplicates(["ca", "cb"])
     decided = read_frame(LinkDecision.objects.filter(active=True).values_list(
-        "record_a_id", "record_b_id"), ["a", "b"])
+        "record_a_id", "record_b_id"), ["a", "b"], dtype={"a": np.int64, "b": np.int64})
     if len(decided):
         lo = np.minimum(decided["a"], decided["b"]).astype(np.int64)
         hi = np.maximum(decided["a"], decided["b"]).astype(np.int64)
@@ -230,20 +259,41 @@ def _review_pairs(result, rids: np.ndarray) -> list[dict]:
                                          np.maximum(frame["a"], frame["b"])])
         frame = frame[~key.isin(done)]
     k = frame["k"].to_numpy()
-    weights = result.weights(k).round(2)
-    levels = result.levels.iloc[k]
-    labels = {f: np.array([*FIELDS[f], "missing"], dtype=object) for f in FIELDS}
+    levels = band.levels.iloc[k].reset_index(drop=True)
+    weights = em.explain(levels, model, forms, band.left[k], band.right[k]).round(2)
+    labels_ = {f: np.array([*FIELDS[f], "missing"], dtype=object) for f in FIELDS}
     # Per review item (a few thousand at most), not per record: dicts for the JSON columns.
-    level_text = pd.DataFrame({f: labels[f][levels[f].to_numpy()] for f in FIELDS})
+    level_text = pd.DataFrame({f: labels_[f][levels[f].to_numpy()] for f in FIELDS})
     return [{"a": int(a), "b": int(b), "total": float(t), "weights": w, "levels": lv}
-            for a, b, t, w, lv in zip(frame["a"], frame["b"], result.total[k],
+            for a, b, t, w, lv in zip(frame["a"], frame["b"], band.total[k],
                                       weights[list(FIELDS)].to_dict("records"),
                                       level_text.to_dict("records"), strict=True)]
 
 
-def _save_review_items(items: list[dict], run: LinkageRun) -> int:
-    ReviewItem.objects.filter(status=ReviewItem.Status.OPEN).update(
-        status=ReviewItem.Status.OBSOLETE)
+def _save_review_items(items: list[dict], run: LinkageRun, replace_all: bool) -> int:
+    """Open the new items. A full run replaces every open item; an incremental run keeps the
+    open items that still hold (both records current, in two residents) and adds only items for
+    pairs of residents not already in the queue."""
+    open_items = ReviewItem.objects.filter(status=ReviewItem.Status.OPEN)
+    if replace_all:
+        open_items.update(status=ReviewItem.Status.OBSOLETE)
+        keep = []
+    else:
+        rows = read_frame(open_items.values_list(
+            "pk", "record_a__status", "record_b__status", "record_a__link__resident_id",
+            "record_b__link__resident_id"), ["pk", "sa", "sb", "ra", "rb"],
+            dtype={"pk": np.int64, "ra": np.int64, "rb": np.int64})
+        holds = (rows["sa"] == "current") & (rows["sb"] == "current") & (rows["ra"] != rows["rb"])
+        gone = rows.loc[~holds, "pk"].tolist()
+        for start in range(0, len(gone), BATCH):
+            ReviewItem.objects.filter(pk__in=gone[start:start + BATCH]).update(
+                status=ReviewItem.Status.OBSOLETE)
+        keep = {frozenset(p) for p in rows.loc[holds, ["ra", "rb"]].to_numpy().tolist()}
+    if keep and items:
+        owner = dict(RecordLink.objects.filter(
+            record_id__in=[r for i in items for r in (i["a"], i["b"])]).values_list(
+            "record_id", "resident_id"))
+        items = [i for i in items if frozenset((owner[i["a"]], owner[i["b"]])) not in keep]
     ReviewItem.objects.bulk_create([
         ReviewItem(record_a_id=i["a"], record_b_id=i["b"], total=i["total"],
                    weights=i["weights"], levels=i["levels"], run=run) for i in items
@@ -266,18 +316,21 @@ def _allocate_resident_ids(k: int) -> np.ndarray:
 
 
 def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarray,
-                    previous: np.ndarray, run: LinkageRun, everything: bool) -> int:
+                    previous: np.ndarray, run: LinkageRun, everything: bool,
+                    dirty: np.ndarray | None = None) -> int:
     """Write residents and record links; only what changed unless ``everything``.
 
     A resident's golden fields depend only on its records (immutable versions), so an
-    incremental run rewrites just the residents that gained or lost a record.
+    incremental run rewrites just the residents that gained or lost a record, and the ``dirty``
+    ones (holding a record retracted or superseded since).
     """
+    dirty = np.zeros(0, dtype=np.int64) if dirty is None else dirty
     ids = clustering.assign_ids(labels, previous, _allocate_resident_ids)
     moved = ids != previous
     if everything:
         scope = np.ones(len(ids), dtype=bool)
     else:
-        touched = np.union1d(ids[moved], previous[moved & (previous > 0)])
+        touched = np.union1d(np.union1d(ids[moved], previous[moved & (previous > 0)]), dirty)
         scope = np.isin(ids, touched)
     idx = np.flatnonzero(scope)
     gold = clustering.golden(records.iloc[idx].reset_index(drop=True),
@@ -307,14 +360,14 @@ def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarr
            update=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at")])
     link_frame_ = pd.DataFrame({"record_id": records["rid"].to_numpy(np.int64)[moved],
                                 "resident_id": ids[moved], "run_id": run.pk,
-                                "linked_at": now})
+                                "linked_at": now, "current": True})
     upsert(RecordLink._meta.db_table, link_frame_, "record_id")
     # Residents left without a current record (merged away, all records retracted) go inactive.
     current = RecordLink.objects.filter(record__status="current").values("resident_id")
     stale = Resident.objects.filter(active=True).exclude(pk__in=current)
     if not everything:
-        stale = stale.filter(pk__in=np.setdiff1d(previous[moved & (previous > 0)],
-                                                 ids).tolist())
+        stale = stale.filter(pk__in=np.setdiff1d(np.union1d(previous[moved & (previous > 0)],
+                                                            dirty), ids).tolist())
     stale.update(active=False, updated_at=now)
     return int(len(np.unique(ids)))
 

@@ -9,6 +9,8 @@ are exactly the old ones (tested in tests/matching/test_incremental.py).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -27,8 +29,9 @@ def link_delta(
     new_forms: pd.DataFrame | None = None,
     must: tuple[np.ndarray, np.ndarray] | None = None,
     cannot: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, dict]:
-    """Cluster labels for old + new positions (old first, in order) and a few counts.
+) -> tuple[np.ndarray, dict, Pairs, pd.DataFrame]:
+    """Cluster labels for old + new positions (old first, in order), a few counts, the
+    review-band pairs and the forms of old + new.
 
     ``must``/``cannot`` are position pairs into the concatenation of old and new records.
     """
@@ -63,6 +66,24 @@ def link_delta(
     labels = np.r_[old_labels, np.full(len(new_forms), -1, dtype=np.int64)]
     labels[subset] = old_labels.max(initial=-1) + 1 + sub.labels
     _, labels = np.unique(labels, return_inverse=True)
+    # Review-band pairs a full run would also see: every pair holding a new record, and the
+    # pairs inside the re-linked residents (a retracted bridge may leave two halves that only
+    # a person can join). Positions are into old + new.
+    band = (total >= model.review_threshold) & ~linked
+    sub_band = np.flatnonzero(sub.reviews)
+    review = Pairs(np.r_[cands.left[band], subset[sub.left[sub_band]]],
+                   np.r_[cands.right[band], subset[sub.right[sub_band]]],
+                   np.r_[total[band], sub.total[sub_band]],
+                   pd.concat([levels[band], sub.levels.iloc[sub_band]], ignore_index=True))
     stats = {"delta_pairs": int(len(cands.left)), "relinked_records": int(len(subset)),
              "subset_pairs": int(len(sub.left))}
-    return labels.astype(np.int64), stats
+    return labels.astype(np.int64), stats, review, forms
+
+
+class Pairs(NamedTuple):
+    """Scored candidate pairs: positions, total weight and comparison levels."""
+
+    left: np.ndarray
+    right: np.ndarray
+    total: np.ndarray
+    levels: pd.DataFrame

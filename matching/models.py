@@ -52,6 +52,10 @@ class RecordLink(models.Model):
     linked_at = models.DateTimeField(default=timezone.now)
     run = models.ForeignKey("LinkageRun", models.SET_NULL, null=True, blank=True,
                             related_name="+")
+    # Whether the record was current when linkage last placed it. A link whose record has since
+    # been retracted or superseded (or made current again by a rollback) disagrees with the
+    # record's status: the next incremental run re-links that resident, then sets this again.
+    current = models.BooleanField(default=True, db_default=True)
 
 
 class RecordForm(models.Model):
