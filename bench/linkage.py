@@ -1,6 +1,11 @@
 """Benchmark: link N source records from scratch (column core, no database), then a delta.
 
     python -m bench.linkage --records 1000000 [--data DIR] [--delta 100000] [--runs 2]
+    DATABASE_URL=postgres://…/bigcare_match_bench python -m bench.linkage --db --records 1000000
+
+With ``--db`` it times the database path instead: the records are bulk-loaded as SourceRecords
+with ``COPY`` (setup), then ``matching.actions.run_linkage(full=True)`` reads, links and writes
+them, and the read / link / write seconds are printed.
 
 Generates a synthetic Seoul big enough for ``--records`` (or reads ``--data``). Parsing the
 generator's files is setup, not linkage: it runs once in a child process that leaves a compact
@@ -59,6 +64,98 @@ def parse_once(data: Path) -> tuple[Path, Path]:
     return records, truth
 
 
+def load_source_records(records: pd.DataFrame) -> None:
+    """Empty the linkage and intake tables, then COPY ``records`` in as current SourceRecords of
+    one import run per source (what intake would leave after importing the four files)."""
+    import io
+
+    from django.db import connection, transaction
+
+    from bigcare.centres import load_centres
+    from intake.models import DataSource, ImportRun
+    from matching.frames import FILE_TRUST
+
+    load_centres()
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE matching_recordlink, matching_recordform, matching_reviewitem, "
+                    "matching_residentchange_decisions, matching_residentchange_residents, "
+                    "matching_residentchange, matching_linkdecision, matching_linkagerun, "
+                    "matching_linkagemodel, bigcare_accesslogsubject, matching_resident, "
+                    "intake_sourcerecord, intake_importrun, intake_datasource CASCADE")
+    runs = {}
+    for code, trust in FILE_TRUST.items():
+        src = DataSource.objects.create(code=code, name=code, kind=code, file_format="csv",
+                                        trust=trust)
+        runs[code] = ImportRun.objects.create(source=src, sha256=code * 4, filename=code)
+    frame = pd.DataFrame({
+        "source_id": records["source"].map({c: r.source_id for c, r in runs.items()}),
+        "run_id": records["source"].map({c: r.pk for c, r in runs.items()}),
+        "row_number": np.arange(1, len(records) + 1), "source_key": records["source_key"],
+        "version": 1, "status": "current", "content_hash": "x",
+        "name": records["name"].fillna("").str.slice(0, 100),
+        "birth_date": pd.to_datetime(records["birth_date"]).dt.strftime("%Y-%m-%d"),
+        "sex": records["sex"].fillna(""), "phone": records["phone"].fillna(""), "rrn_enc": "",
+        "rrn_index": records["rrn_index"].fillna(""), "rrn_masked": records["rrn_masked"]
+        .fillna(""), "address": records["address"].fillna("").str.slice(0, 200),
+        "dong_code": records["dong_code"].fillna(""), "disability": "", "raw": "{}",
+        "created_at": pd.to_datetime(records["seen"]).dt.strftime("%Y-%m-%d %H:%M:%S+00"),
+    })
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, header=False, na_rep="\\N")
+    buf.seek(0)
+    cols = ", ".join(frame.columns)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.cursor.copy_expert(f"COPY intake_sourcerecord ({cols}) FROM STDIN WITH (FORMAT csv, "
+                               "NULL '\\N')", buf)
+        cur.execute("ANALYZE intake_sourcerecord")
+
+
+def db_benchmark(records: pd.DataFrame, truth_labels: np.ndarray) -> None:
+    """Time run_linkage(full=True) on the database: read, link, write."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bigcare.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    t = time.perf_counter()
+    load_source_records(records)
+    print(f"COPY of {len(records):,} SourceRecords in {time.perf_counter() - t:.1f}s (setup)")
+    from matching.actions import run_linkage
+    from matching.models import RecordLink
+
+    marks: dict[str, float] = {}
+
+    def progress(stage: str) -> None:
+        marks.setdefault(stage, time.perf_counter())
+
+    reset_peak()
+    t0 = time.perf_counter()
+    run = run_linkage(full=True, progress=progress)
+    end = time.perf_counter()
+    linking = sum(run.seconds.values())
+    first = min(v for k, v in marks.items() if k not in ("load", "save"))
+    read = first - marks["load"] - run.seconds.get("normalise", 0.0)
+    review = marks["save"] - first - (linking - run.seconds.get("normalise", 0.0))
+    write = end - marks["save"]
+    print(f"DB PATH: run_linkage(full=True) on {run.records:,} records in {end - t0:.1f}s: "
+          f"read {read:.1f}s, link {linking:.1f}s ("
+          + ", ".join(f"{k} {v:.1f}" for k, v in run.seconds.items())
+          + f"), review items {review:.1f}s, write {write:.1f}s (forms, residents, links, "
+          f"review items; one transaction); peak RSS {_status_mb('VmHWM'):,.0f} MB; "
+          f"{run.pairs:,} pairs, {run.residents:,} residents, {run.review_items:,} review items")
+    from matching.frames import read_frame
+
+    got = read_frame(RecordLink.objects.order_by("record_id").values_list(
+        "record_id", "resident_id"), ["rid", "resident"], dtype={"rid": np.int64,
+                                                                 "resident": np.int64})
+    labels = pd.factorize(got["resident"])[0]
+    print(report(evaluate(labels, truth_labels[: len(labels)])))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=1_000_000)
@@ -66,6 +163,7 @@ def main() -> None:
     ap.add_argument("--delta", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--db", action="store_true", help="time run_linkage on the database")
     args = ap.parse_args()
     data = args.data or Path(tempfile.gettempdir()) / f"bigcare-bench-{args.records}"
     if not (data / "truth" / "records.csv").exists():
@@ -81,6 +179,9 @@ def main() -> None:
     truth_labels = pd.factorize(truth["resident"])[0]
     print(f"loaded {len(records):,} records in {time.perf_counter() - t:.1f}s; "
           f"frame {records.memory_usage(deep=True).sum() / 2**20:,.0f} MB")
+    if args.db:
+        db_benchmark(records, truth_labels)
+        return
 
     walls, peaks = [], []
     for _ in range(args.runs):
