@@ -25,6 +25,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "phone": ("same", "different"),
     "address": ("same building", "same street", "same district", "different"),
     "dong": ("same", "different"),
+    # When the pair agrees exactly on name key and birth date: at most how many records of one
+    # source share them. A source holds about one record per person, so "one in every source"
+    # means one person most likely, and three in one source means several people share the name
+    # and birthday. Missing unless name and birth date agree exactly.
+    "combo": ("one per source", "two in a source", "three or more in a source"),
 }
 GIVEN_CLOSE, GIVEN_SIMILAR = 0.92, 0.80
 
@@ -81,6 +86,38 @@ def name_similarity(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.nda
     return sim
 
 
+def combo_keys(forms: pd.DataFrame) -> np.ndarray:
+    """Per record an int64 key of its (name key, birth date) within ``forms``, -1 if either is
+    missing. Keys are comparable within one frame only (they use its category codes)."""
+    rom = codes(forms, "rom").astype(np.int64)
+    birth = forms["birth"].to_numpy().astype(np.int64)
+    return np.where((rom >= 0) & (birth > 0), rom * 100_000_000 + birth, -1)
+
+
+def combo_counts(forms: pd.DataFrame, source: np.ndarray) -> np.ndarray:
+    """Per record, the most records any one source holds with its (name key, birth date); 0 when
+    either is missing. A property of the population, so computed over all current records
+    (incremental runs count over old + new before taking a subset)."""
+    keys = combo_keys(forms)
+    ok = keys >= 0
+    key, _ = pd.factorize(keys[ok])
+    source = pd.factorize(np.asarray(source)[ok])[0].astype(np.int64)
+    per_source, inverse = np.unique(key * 256 + source, return_inverse=True)
+    in_source = np.bincount(inverse)
+    most = np.zeros(int(key.max(initial=-1)) + 1, dtype=np.int32)
+    np.maximum.at(most, per_source // 256, in_source)
+    out = np.zeros(len(forms), dtype=np.int32)
+    out[ok] = most[key]
+    return out
+
+
+def with_combo(forms: pd.DataFrame, source: np.ndarray | pd.Series) -> pd.DataFrame:
+    """``forms`` with its ``combo_n`` column (``source``: the source of each record)."""
+    if not all(isinstance(forms[c].dtype, pd.CategoricalDtype) for c in STRING_FORMS):
+        forms = as_categoricals(forms)
+    return forms.assign(combo_n=combo_counts(forms, np.asarray(source)))
+
+
 def compare(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
     """One row per pair (positions ``i``, ``j`` of ``forms``), one int8 level column per field."""
     if not all(isinstance(forms[c].dtype, pd.CategoricalDtype) for c in STRING_FORMS):
@@ -126,4 +163,10 @@ def compare(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
     s_eq, s_miss = _equal(forms, "street", i, j)
     d_eq, d_miss = _equal(forms, "district", i, j)
     out["address"] = _level(d_miss, b_eq & ~b_miss, s_eq & ~s_miss, d_eq)
+
+    named = (out["surname"] == 0) & (out["given"] == 0) & (out["birth"] == 0)
+    # Forms without the population count (a test's few records) leave the field missing.
+    n = forms["combo_n"].to_numpy()[i] if "combo_n" in forms else np.zeros(len(i), np.int32)
+    named &= n > 0
+    out["combo"] = np.where(named, np.minimum(n, 3) - 1, -1).astype(np.int8)
     return pd.DataFrame(out, copy=False)

@@ -218,17 +218,31 @@ def _lookup(model: Model) -> dict[str, np.ndarray]:
     return {f: np.append(w, 0.0).astype(np.float32) for f, w in model.weights().items()}
 
 
-def _household(house: np.ndarray) -> np.ndarray:
+def _identity(levels: pd.DataFrame) -> np.ndarray:
+    """Pairs whose given name and birth date agree exactly and whose sex and RRN do not differ:
+    nothing a shared household could outvote, so its evidence is not capped (see _household)."""
+    return ((levels["given"].to_numpy() == 0) & (levels["birth"].to_numpy() == 0)
+            & (levels["sex"].to_numpy() != 1) & (levels["rrn"].to_numpy() != 1))
+
+
+def _household(house: np.ndarray, uncapped: np.ndarray | None = None) -> np.ndarray:
     """Phone, building and dong are one piece of evidence when shared: a household shares all
     three. Only the strongest agreement among them counts, so that a different sex, given name
     or birth date outweighs living together (spouses, parents and children, twins). Likewise
     a move changes address and phone at once: only the strongest disagreement counts.
-    ``house`` holds the three weights per pair; returns them with all but one zeroed."""
+    ``house`` holds the three weights per pair; returns them with all but one zeroed.
+
+    The cap exists for pairs that disagree on who they are (twins differ in given name, a parent
+    in birth date). Where ``uncapped`` is true, name, birth date and sex agree: a family member
+    cannot be such a pair, and the shared phone counts in full (at 1 M records the cap left
+    thousands of one person's records, identical down to phone and building, under the link
+    threshold)."""
     strongest, weakest = house.argmax(axis=1), house.argmin(axis=1)
     keep = np.where(house.max(axis=1) > 0, strongest, weakest)
     out = np.zeros_like(house)
     rows = np.arange(len(house))
-    out[rows, keep] = np.minimum(house[rows, keep], HOUSEHOLD_CAP)
+    cap = HOUSEHOLD_CAP if uncapped is None else np.where(uncapped, np.inf, HOUSEHOLD_CAP)
+    out[rows, keep] = np.minimum(house[rows, keep], cap)
     return out
 
 
@@ -266,11 +280,12 @@ def score(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray
     grid = np.stack(np.meshgrid(*[np.arange(k) - 1 for k in sizes], indexing="ij"),
                     axis=-1).reshape(-1, len(HOUSEHOLD))
     house = np.stack([lut[f][grid[:, k]] for k, f in enumerate(HOUSEHOLD)], axis=1)
-    house_lut = _household(house).sum(axis=1).astype(np.float32)
+    capped = _household(house).sum(axis=1).astype(np.float32)
+    full = _household(house, np.ones(len(house), dtype=bool)).sum(axis=1).astype(np.float32)
     code = np.zeros(len(levels), dtype=np.int32)
     for f, k in zip(HOUSEHOLD, sizes, strict=True):
         code = code * k + (levels[f].to_numpy().astype(np.int32) + 1)
-    total += house_lut[code]
+    total += np.where(_identity(levels), full[code], capped[code])
     for _f, (exact, adjust) in _tf_adjust(levels, model, forms, i).items():
         total[exact] += adjust
     return total
@@ -285,7 +300,7 @@ def explain(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarr
     out = {f: lut[f][levels[f].to_numpy()] for f in FIELDS}
     for f, (exact, adjust) in _tf_adjust(levels, model, forms, i).items():
         out[f][exact] += adjust
-    house = _household(np.stack([out[f] for f in HOUSEHOLD], axis=1))
+    house = _household(np.stack([out[f] for f in HOUSEHOLD], axis=1), _identity(levels))
     for k, f in enumerate(HOUSEHOLD):
         out[f] = house[:, k]
     return pd.DataFrame(out)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from matching import blocking, em
-from matching.compare import compare
+from matching.compare import combo_keys, compare, with_combo
 from matching.normalize import concat_forms, normalize
 from matching.pipeline import link_frame
 
@@ -38,8 +38,8 @@ def link_delta(
     n_old = len(old_records)
     if new_forms is None:
         new_forms = normalize(new_records)
-    forms = concat_forms([old_forms, new_forms])
     records = pd.concat([old_records, new_records], ignore_index=True)
+    forms = with_combo(concat_forms([old_forms, new_forms]), records["source"])
     only = np.zeros(len(forms), dtype=bool)
     only[n_old:] = True
     cands = blocking.block(forms, only=only)
@@ -47,7 +47,12 @@ def link_delta(
     total = em.score(levels, model, forms, cands.left, cands.right)
     linked = total >= model.link_threshold
     touched = np.r_[cands.left[linked], cands.right[linked]]
-    affected_labels = np.unique(old_labels[touched[touched < n_old]])
+    # New records also change how many records share their (name, birth date), which weighs
+    # in every pair of that combination: residents holding one are re-linked too.
+    keys = combo_keys(forms)
+    shared = np.isin(keys[:n_old], keys[n_old:][keys[n_old:] >= 0])
+    affected_labels = np.unique(np.r_[old_labels[touched[touched < n_old]],
+                                      old_labels[shared]])
     in_a = np.r_[np.isin(old_labels, affected_labels), np.ones(len(new_forms), dtype=bool)]
     subset = np.flatnonzero(in_a)
     position = np.full(len(forms), -1, dtype=np.int64)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from matching import blocking, cluster, em
-from matching.compare import compare
+from matching.compare import compare, with_combo
 from matching.normalize import codes, normalize
 
 
@@ -43,6 +43,9 @@ class LinkResult:
         return (self.total >= self.model.review_threshold) & ~self.links
 
 
+COMBO_U_FLOOR = 0.02
+
+
 def rrn_codes(forms: pd.DataFrame) -> np.ndarray:
     return codes(forms, "rrn_index").astype(np.int64)
 
@@ -58,6 +61,12 @@ def train(forms: pd.DataFrame, levels: pd.DataFrame, seed: int = 0) -> em.Model:
     n = len(forms)
     all_pairs = max(n * (n - 1) / 2, 1.0)
     prior_all = min(max(prior * len(levels) / all_pairs, 1e-12), 0.5)
+    # The combination count is only observed when name and birth date agree, which random pairs
+    # almost never do: its u is the one EM estimates among candidates agreeing on both.
+    # Floored: in a small population EM finds almost no strangers sharing a name and birthday,
+    # and an unfloored u of 1e-5 would make "one per source" worth 16 bits.
+    u_combo = np.maximum(np.asarray(u_cand["combo"]), COMBO_U_FLOOR)
+    u_random = {**u_random, "combo": (u_combo / u_combo.sum()).tolist()}
     model = em.Model(m=m, u=u_random, prior=prior_all, tf=em.term_frequencies(forms),
                      u_random=u_random, iterations=iterations)
     return model
@@ -89,6 +98,8 @@ def link_frame(
     if forms is None:
         forms = normalize(records)
         stage("normalise")
+    if "combo_n" not in forms:
+        forms = with_combo(forms, records["source"])
     cands = blocking.block(forms)
     stage("block")
     levels = compare(forms, cands.left, cands.right)

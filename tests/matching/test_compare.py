@@ -56,3 +56,16 @@ def test_same_building_from_differently_written_addresses():
 def test_a_missing_phone_is_no_evidence():
     lv = levels(BASE, (*BASE[:3], "", *BASE[4:]))
     assert lv["phone"] == -1
+
+
+def test_the_name_and_birthday_count_says_how_crowded_a_source_is():
+    from matching.compare import with_combo
+
+    other = ("김영숙", *BASE[1:3], "01099998888", *BASE[4:])
+    forms = frame(BASE, BASE, other, ("김영희", *BASE[1:]))
+    # Records 0 and 2 come from one source: two people of that name and birthday there.
+    forms = with_combo(forms, np.array(["city", "ministry", "city", "city"]))
+    lv = compare(forms, np.array([0, 0, 0]), np.array([1, 2, 3]))
+    assert lv["combo"].tolist() == [1, 1, -1]  # "two in a source"; missing when names differ
+    alone = with_combo(frame(BASE, BASE), np.array(["city", "ministry"]))
+    assert compare(alone, np.array([0]), np.array([1]))["combo"].tolist() == [0]

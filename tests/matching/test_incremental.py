@@ -124,6 +124,13 @@ def test_an_incremental_run_queues_uncertain_pairs_of_the_delta(db, small_source
     cut = len(frame) - 400
     load_records(frame.iloc[:cut])
     run_linkage(full=True)
+    # A wide review band (thresholds are adjustable), so that a small delta has uncertain pairs.
+    from matching.models import LinkageModel
+
+    model = LinkageModel.current()
+    model.params["review_threshold"] = model.review_threshold = -12.0
+    model.save(update_fields=["params", "review_threshold"])
+    run_linkage(full=True, retrain=False)
     _, made, _ = new_extract(frame.iloc[cut:], moved=False, tag="new")
     SourceRecord.objects.filter(pk__in=made).update(version=1)
     delta = run_linkage(full=False)
