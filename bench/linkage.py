@@ -147,8 +147,7 @@ def db_benchmark(records: pd.DataFrame, truth_labels: np.ndarray) -> None:
           + f"), review items {review:.1f}s, write {write:.1f}s (forms, residents, links, "
           f"review items; one transaction); peak RSS {_status_mb('VmHWM'):,.0f} MB; "
           f"{run.pairs:,} pairs, {run.residents:,} residents, {run.review_items:,} review items")
-    steps = sorted((v, k) for k, v in marks.items() if k == "save" or k.startswith(
-        ("save ", "retire")))
+    steps = sorted((v, k) for k, v in marks.items() if k.startswith(("save", "retire")))
     ends = [t for t, _ in steps[1:]] + [end]
     print("  write: " + ", ".join(f"{k} {e - t:.1f}s" for (t, k), e in zip(steps, ends,
                                                                             strict=True)))

@@ -244,6 +244,7 @@ def _link(run: LinkageRun, full: bool, retrain: bool,
             flagged.exclude(record__status="current").update(current=False)
         stage("save review items")
         n_review = _save_review_items(review, run, replace_all=full)
+        stage("save (commit)")
         run.model, run.full, run.stage = stored, full, "done"
         run.status, run.finished_at = LinkageRun.Status.DONE, timezone.now()
         run.records, run.pairs, run.links, run.review_items = len(records), pairs, n_links, \
@@ -371,6 +372,8 @@ def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarr
         "name_key": pd.Series(text(name_forms(gold["name"]), "rom")).str.slice(0, 100).to_numpy(),
         "active": True, "created_at": now, "updated_at": now,
     })
+    if progress:
+        progress("save residents (upsert)")
     # created_at is only written for new residents: the upsert leaves it alone on a conflict.
     upsert(Resident._meta.db_table, frame[RESIDENT_COLUMNS], "id",
            update=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at")])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from matching.normalize import STRING_FORMS, as_categoricals, codes
 
@@ -76,6 +76,30 @@ def _level(missing: np.ndarray, *conditions: np.ndarray) -> np.ndarray:
     return out
 
 
+def _code_distance(forms: pd.DataFrame, column: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Levenshtein distance of a string form, once per distinct pair of values (as above)."""
+    c = codes(forms, column).astype(np.int64)
+    k = int(c.max(initial=0)) + 2
+    pair_codes, first = pd.factorize((c[i] + 1) * k + (c[j] + 1))
+    cats = np.append(np.asarray(forms[column].cat.categories, dtype=object), "")
+    if len(first) == 0:
+        return np.empty(0, dtype=np.int32)
+    dist = process.cpdist(cats[first // k - 1], cats[first % k - 1], scorer=Levenshtein.distance,
+                          workers=-1, dtype=np.int32)
+    return dist[pair_codes]
+
+
+def one_edit(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Whether the given names differ by one edit: of jamo when both are Hangul, else of the
+    romanisation key."""
+    hangul = forms["is_hangul"].to_numpy()
+    both = hangul[i] & hangul[j]
+    dist = np.empty(len(i), dtype=np.int32)
+    dist[both] = _code_distance(forms, "jamo_given", i[both], j[both])
+    dist[~both] = _code_distance(forms, "rom_given", i[~both], j[~both])
+    return dist <= 1
+
+
 def name_similarity(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Jaro-Winkler of the given names: jamo when both are Hangul, else the romanisation key."""
     hangul = forms["is_hangul"].to_numpy()
@@ -138,6 +162,12 @@ def compare(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
     sim[fuzzy] = name_similarity(forms, i[fuzzy], j[fuzzy])
     out["given"] = _level(gmiss, exact, sim >= GIVEN_CLOSE, sim >= GIVEN_SIMILAR)
     out["given_sim"] = sim
+    # A clerk's slip changes one jamo (or one Latin letter); twins' names differ by a syllable.
+    # Not a level of its own: it decides whether a shared household may count in full (em).
+    typo = np.zeros(len(i), dtype=bool)
+    near = fuzzy[sim[fuzzy] >= GIVEN_SIMILAR]
+    typo[near] = one_edit(forms, i[near], j[near])
+    out["given_typo"] = typo
 
     birth = forms["birth"].to_numpy()
     bi, bj = birth[i], birth[j]

@@ -222,9 +222,12 @@ def _lookup(model: Model) -> dict[str, np.ndarray]:
 
 
 def _identity(levels: pd.DataFrame) -> np.ndarray:
-    """Pairs whose given name and birth date agree exactly and whose sex and RRN do not differ:
-    nothing a shared household could outvote, so its evidence is not capped (see _household)."""
-    return ((levels["given"].to_numpy() == 0) & (levels["birth"].to_numpy() == 0)
+    """Pairs whose given names agree or differ by one slip (one jamo), whose birth dates agree
+    and whose sex and RRN do not differ: nothing a shared household could outvote, so its
+    evidence is not capped (see _household). Twins' names differ by more than one jamo."""
+    given = levels["given"].to_numpy()
+    typo = levels["given_typo"].to_numpy() if "given_typo" in levels else False
+    return (((given == 0) | ((given > 0) & typo)) & (levels["birth"].to_numpy() == 0)
             & (levels["sex"].to_numpy() != 1) & (levels["rrn"].to_numpy() != 1))
 
 
