@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from matching import blocking, em
-from matching.compare import combo_keys, compare, with_combo
+from matching.compare import combo_counts, combo_keys, compare, with_combo
 from matching.normalize import concat_forms, normalize
 from matching.pipeline import link_frame
 
@@ -47,10 +47,12 @@ def link_delta(
     total = em.score(levels, model, forms, cands.left, cands.right)
     linked = total >= model.link_threshold
     touched = np.r_[cands.left[linked], cands.right[linked]]
-    # New records also change how many records share their (name, birth date), which weighs
-    # in every pair of that combination: residents holding one are re-linked too.
+    # New records can change how crowded a (name, birth date) is in a source, which weighs in
+    # every pair of that combination: residents whose records' count changed are re-linked too.
     keys = combo_keys(forms)
-    shared = np.isin(keys[:n_old], keys[n_old:][keys[n_old:] >= 0])
+    shared = np.flatnonzero(np.isin(keys[:n_old], keys[n_old:][keys[n_old:] >= 0]))
+    before = combo_counts(forms.iloc[shared], old_records["source"].to_numpy()[shared])
+    shared = shared[forms["combo_n"].to_numpy()[shared] != before]
     affected_labels = np.unique(np.r_[old_labels[touched[touched < n_old]],
                                       old_labels[shared]])
     in_a = np.r_[np.isin(old_labels, affected_labels), np.ones(len(new_forms), dtype=bool)]
