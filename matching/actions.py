@@ -376,7 +376,9 @@ def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarr
         progress("save residents (upsert)")
     # created_at is only written for new residents: the upsert leaves it alone on a conflict.
     upsert(Resident._meta.db_table, frame[RESIDENT_COLUMNS], "id",
-           update=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at")])
+           update=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at")],
+           unless_same=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at",
+                                                                   "updated_at")])
     link_frame_ = pd.DataFrame({"record_id": records["rid"].to_numpy(np.int64)[moved],
                                 "resident_id": ids[moved], "run_id": run.pk,
                                 "linked_at": now, "current": True})

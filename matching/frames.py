@@ -61,8 +61,12 @@ def read_frame(values: object, columns: list[str], dtype: dict | None = None) ->
     return frame
 
 
-def upsert(table: str, frame: pd.DataFrame, key: str, update: list[str] | None = None) -> None:
+def upsert(table: str, frame: pd.DataFrame, key: str, update: list[str] | None = None,
+           unless_same: list[str] | None = None) -> None:
     """Insert ``frame``'s rows into ``table``, updating ``update`` columns where ``key`` exists.
+
+    With ``unless_same``, PostgreSQL leaves a row alone when those columns already hold the
+    values (no new row version, no index writes): a full relink rewrites few residents.
 
     PostgreSQL: ``COPY`` into a temporary table, then one ``INSERT … ON CONFLICT DO UPDATE``.
     SQLite: one ``executemany`` of the same upsert. Both are one statement per batch, never one
@@ -94,6 +98,10 @@ def upsert(table: str, frame: pd.DataFrame, key: str, update: list[str] | None =
             cur.cursor.copy_expert(
                 f'COPY "{tmp}" ({collist}) FROM STDIN WITH (FORMAT csv'
                 + (f", FORCE_NOT_NULL ({not_null})" if not_null else "") + ")", buf)
+            if unless_same and update:
+                same = ", ".join(f'"{table}"."{c}"' for c in unless_same)
+                new = ", ".join(f'EXCLUDED."{c}"' for c in unless_same)
+                action += f" WHERE ({same}) IS DISTINCT FROM ({new})"
             cur.execute(f'INSERT INTO "{table}" ({collist}) '  # noqa: S608
                         f'SELECT {collist} FROM "{tmp}" ON CONFLICT ("{key}") {action}')
             cur.execute(f'DROP TABLE "{tmp}"')
