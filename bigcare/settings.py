@@ -9,6 +9,7 @@ start without real keys from the environment.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from bigcare import env
@@ -170,6 +171,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.get_int("CELERY_VISIBILITY", 3600)}
+# Eligibility screening every night at 02:30 Seoul time, after the evening imports (issue 6).
+CELERY_BEAT_SCHEDULE = {
+    "screen-eligibility-nightly": {
+        "task": "cases.screen_eligibility",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 LOGGING = {
     "version": 1,

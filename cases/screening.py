@@ -1,0 +1,272 @@
+"""Screening every resident at once: read a frame in four bulk queries, screen it with
+``cases.eligibility``, write the eligible rows in bulk (issue 6 §2, DESIGN.md principle 4).
+
+The read and write sides are the only places that touch the database, and they do it with raw
+SQL over whole tables (COPY on PostgreSQL), never one resident at a time. SQL is composed only
+from model table and column names (hence the S608 waivers), never from input.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bigcare.models import CommunityCentre
+from cases.eligibility import ELIGIBLE, Rules, screen
+from cases.models import ScreeningCount, ScreeningResult, ScreeningRun
+from cases.rules import rules_from_db
+from intake.models import (
+    CrisisSignal,
+    DataSource,
+    Enrollment,
+    ImportRun,
+    Programme,
+    SourceRecord,
+)
+from matching.models import RecordLink, Resident
+
+# Codes that are not a benefit: A00 is an income investigation on file (docs/synthetic-sources.md)
+NOT_A_BENEFIT = {"A00"}
+ADULT = 19
+BATCH = 5000
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def read_frame(sql: str, columns: list[str], params: list | None = None) -> pd.DataFrame:
+    """Run a SELECT and return a frame: COPY … TO STDOUT on PostgreSQL (several times faster than
+    fetching tuples at 1 M rows), fetchall elsewhere."""
+    params = params or []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            query = cursor.cursor.mogrify(sql, params).decode()
+            buffer = io.StringIO()
+            cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+            buffer.seek(0)
+            # keep_default_na off: an empty string is "", only unquoted empties are NULL.
+            frame = pd.read_csv(buffer, names=columns, header=None, dtype=str,
+                                keep_default_na=False, na_values=[""])
+            return frame
+        cursor.execute(sql, params)
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+
+def normalise_address(addresses: pd.Series) -> pd.Series:
+    """One key per dwelling: no spaces, no city prefix, ``.``/``·`` alike. Computed on the unique
+    addresses only (far fewer than residents)."""
+    codes, uniq = pd.factorize(addresses.fillna("").astype(str), sort=False)
+    keys = (pd.Series(uniq, dtype=object).str.replace(r"\s+", "", regex=True)
+            .str.replace(r"^(서울특별시|서울시|서울)", "", regex=True).str.replace("·", "."))
+    return pd.Series(keys.to_numpy()[codes] if len(uniq) else np.array([], dtype=object),
+                     index=addresses.index)
+
+
+def derive_couple(birth: pd.Series, sex: pd.Series, address_key: pd.Series,
+                  household_size: pd.Series, on: date) -> pd.Series:
+    """Lives with a spouse, as honestly as the data allows: a 1-person household → False; an
+    adult with an adult of the other sex at the same dwelling → True; anything else unknown."""
+    n = len(birth)
+    b = pd.to_datetime(birth, errors="coerce")
+    age = on.year - b.dt.year - ((b.dt.month > on.month) | ((b.dt.month == on.month)
+                                                            & (b.dt.day > on.day)))
+    adult = (age >= ADULT).fillna(False).to_numpy(bool)
+    s = sex.fillna("").astype(str).to_numpy()
+    key = address_key.fillna("").to_numpy(object)
+    codes, _ = pd.factorize(key)
+    has_addr = key != ""
+    # Adults per dwelling and sex: bincount on (dwelling, sex) pairs.
+    m = np.bincount(codes[adult & has_addr & (s == "M")], minlength=codes.max() + 1 if n else 0)
+    f = np.bincount(codes[adult & has_addr & (s == "F")], minlength=codes.max() + 1 if n else 0)
+    opposite = np.zeros(n, np.int64)
+    if n:
+        opposite = np.where(s == "M", f[codes], np.where(s == "F", m[codes], 0))
+    out = pd.Series(pd.NA, index=birth.index, dtype="boolean")
+    out[adult & has_addr & (opposite > 0)] = True
+    out[(household_size == 1).fillna(False).to_numpy(bool)] = False
+    return out
+
+
+@dataclass
+class Inputs:
+    people: pd.DataFrame  # cases.eligibility.INPUT_COLUMNS + home_centre_id
+    receives: pd.DataFrame  # resident_id, programme
+    crisis_ids: np.ndarray
+
+
+def read_inputs(on: date) -> Inputs:
+    """Four queries: residents; figures of current linked records; crisis; enrolments."""
+    residents = read_frame(
+        f"SELECT id, birth_date, sex, address, home_centre_id FROM {_t(Resident)} "  # noqa: S608
+        f"WHERE active = %s", ["resident_id", "birth_date", "sex", "address", "home_centre_id"],
+        [True])
+    residents["resident_id"] = residents["resident_id"].astype("int64")
+    residents["home_centre_id"] = pd.to_numeric(residents["home_centre_id"]).astype("Int64")
+
+    # Figures from current linked records. Most recent run wins, field by field (an older
+    # extract's income fills a newer one's blank); the source's trust rank breaks ties.
+    figures = read_frame(
+        f"SELECT l.resident_id, r.household_size, r.recognised_income, r.disability, "  # noqa: S608
+        f"s.kind, u.created_at, s.trust FROM {_t(RecordLink)} l "
+        f"JOIN {_t(SourceRecord)} r ON r.id = l.record_id "
+        f"JOIN {_t(DataSource)} s ON s.id = r.source_id "
+        f"JOIN {_t(ImportRun)} u ON u.id = r.run_id "
+        f"WHERE r.status = %s AND (r.household_size IS NOT NULL "
+        f"OR r.recognised_income IS NOT NULL OR s.kind = %s)",
+        ["resident_id", "household_size", "recognised_income", "disability", "kind", "run_at",
+         "trust"], ["current", "ministry"])
+    figures["resident_id"] = figures["resident_id"].astype("int64")
+    figures["household_size"] = pd.to_numeric(figures["household_size"]).astype("Int64")
+    figures["recognised_income"] = pd.to_numeric(figures["recognised_income"]).astype("Int64")
+    figures["trust"] = pd.to_numeric(figures["trust"])
+    # Disability is assessed by the ministry only: a ministry record with a blank grade means
+    # none; with no ministry record it is unknown (city and facility records never carry it).
+    ministry = figures["kind"] == "ministry"
+    figures["disability"] = figures["disability"].fillna("").astype(object).where(
+        ~ministry, figures["disability"].fillna("").replace("", "none")).where(ministry, None)
+    figures = figures.sort_values(["resident_id", "run_at", "trust"],
+                                  ascending=[True, False, True], kind="stable")
+    best = figures.groupby("resident_id", sort=False)[
+        ["household_size", "recognised_income", "disability"]].first()
+
+    crisis = read_frame(
+        f"SELECT DISTINCT l.resident_id FROM {_t(CrisisSignal)} c "  # noqa: S608
+        f"JOIN {_t(SourceRecord)} r ON r.id = c.record_id "
+        f"JOIN {_t(RecordLink)} l ON l.record_id = c.record_id WHERE r.status = %s",
+        ["resident_id"], ["current"])
+    crisis_ids = crisis["resident_id"].astype("int64").to_numpy()
+
+    receives = read_frame(
+        f"SELECT DISTINCT l.resident_id, p.code FROM {_t(Enrollment)} e "  # noqa: S608
+        f"JOIN {_t(Programme)} p ON p.id = e.programme_id "
+        f"JOIN {_t(SourceRecord)} r ON r.id = e.record_id "
+        f"JOIN {_t(RecordLink)} l ON l.record_id = e.record_id "
+        f"WHERE e.active = %s AND r.status = %s", ["resident_id", "programme"],
+        [True, "current"])
+    receives["resident_id"] = receives["resident_id"].astype("int64")
+    receives = receives[~receives["programme"].isin(NOT_A_BENEFIT)]
+
+    people = residents.join(best, on="resident_id")
+    people["birth_date"] = pd.to_datetime(people["birth_date"], errors="coerce",
+                                          format="%Y-%m-%d").astype("datetime64[s]")
+    people["household_size"] = people["household_size"].astype("Int64")
+    people["recognised_income"] = people["recognised_income"].astype("Int64")
+    people["disability"] = people["disability"].astype("string")
+    people["couple"] = derive_couple(people["birth_date"], people["sex"],
+                                     normalise_address(people["address"]),
+                                     people["household_size"], on)
+    people["crisis"] = np.isin(people["resident_id"].to_numpy(), crisis_ids)
+    return Inputs(people, receives, crisis_ids)
+
+
+def screen_all(inputs: Inputs, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Eligible rows with ``receiving`` and ``priority``, and the counts per centre ×
+    programme (eligible, blind spots, unknown)."""
+    people = inputs.people
+    centre = people["home_centre_id"].fillna(0).to_numpy(np.int64)
+    centres, centre_idx = np.unique(centre, return_inverse=True)
+    unknown: dict[str, np.ndarray] = {}
+
+    def count_unknown(programme: str, mask: np.ndarray) -> None:
+        unknown[programme] = np.bincount(centre_idx[mask], minlength=len(centres))
+
+    out = screen(people, rules, include_unknown=False, on_unknown=count_unknown)
+    out = out[out["status"] == ELIGIBLE].drop(columns=["status", "missing"])
+    got = inputs.receives.drop_duplicates().assign(receiving=True)
+    out = out.merge(got, how="left", on=["resident_id", "programme"])
+    out["receiving"] = out["receiving"].fillna(False).astype(bool)
+    out["priority"] = np.where(np.isin(out["resident_id"].to_numpy(), inputs.crisis_ids), 2, 1)
+    centre_of = pd.Series(centre, index=people["resident_id"].to_numpy())
+    out["centre_id"] = centre_of.reindex(out["resident_id"].to_numpy()).to_numpy()
+
+    counts = out.assign(blind=~out["receiving"]).groupby(["centre_id", "programme"]).agg(
+        eligible=("resident_id", "size"), blind_spots=("blind", "sum")).reset_index()
+    unk = pd.DataFrame([(int(c), p, int(n)) for p, arr in unknown.items()
+                        for c, n in zip(centres, arr, strict=True) if n],
+                       columns=["centre_id", "programme", "unknown"])
+    counts = counts.merge(unk, how="outer", on=["centre_id", "programme"]).fillna(0)
+    return out, counts
+
+
+def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
+    """COPY on PostgreSQL; batched executemany elsewhere (bulk_create's work without building a
+    model instance per row)."""
+    if frame.empty:
+        return
+    frame = frame[columns]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            frame.to_csv(buffer, header=False, index=False, quoting=csv.QUOTE_MINIMAL,
+                         lineterminator="\n")
+            buffer.seek(0)
+            cursor.cursor.copy_expert(f"COPY {_t(model)} ({quoted}) FROM STDIN WITH (FORMAT csv)",
+                                      buffer)
+            return
+        rows = list(frame.astype(object).where(frame.notna(), None).itertuples(
+            index=False, name=None))
+        marks = ", ".join(["%s"] * len(columns))
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(f"INSERT INTO {_t(model)} ({quoted}) VALUES ({marks})",  # noqa: S608
+                               rows[start:start + BATCH])
+
+
+RESULT_COLUMNS = ["run_id", "resident_id", "centre_id", "programme", "receiving", "priority",
+                  "household_size", "income", "line", "percent"]
+
+
+def run_screening(on: date | None = None) -> ScreeningRun:
+    """Screen everyone as of ``on`` and store the run; a failure leaves a failed run, no rows."""
+    on = on or timezone.localdate()
+    run = ScreeningRun.objects.create(on=on)
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    try:
+        rules = rules_from_db(on)
+        inputs = read_inputs(on)
+        seconds["read"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        results, counts = screen_all(inputs, rules)
+        seconds["screen"] = time.perf_counter() - t1
+        t1 = time.perf_counter()
+        valid = set(CommunityCentre.objects.values_list("pk", flat=True))
+        results = results.assign(run_id=run.pk)
+        # Residents without a home centre (or a centre id gone) keep a NULL centre.
+        results["centre_id"] = results["centre_id"].where(results["centre_id"].isin(valid))
+        results["centre_id"] = results["centre_id"].astype("Int64")
+        counts["centre_id"] = counts["centre_id"].where(counts["centre_id"].isin(valid))
+        counts = counts.assign(run_id=run.pk).astype({"eligible": "int64",
+                                                      "blind_spots": "int64",
+                                                      "unknown": "int64"})
+        counts["centre_id"] = counts["centre_id"].astype("Int64")
+        with transaction.atomic():
+            _write(ScreeningResult, RESULT_COLUMNS, results)
+            _write(ScreeningCount, ["run_id", "centre_id", "programme", "eligible",
+                                    "blind_spots", "unknown"], counts)
+        seconds["write"] = time.perf_counter() - t1
+        seconds["total"] = time.perf_counter() - t0
+        run.year, run.status = rules.year, ScreeningRun.Status.DONE
+        run.residents = len(inputs.people)
+        run.eligible = len(results)
+        run.blind_spots = int((~results["receiving"]).sum())
+        run.unknown = int(counts["unknown"].sum())
+        run.rules = {r.programme: [r.confidence, r.name_ko, r.name_en] for r in rules.rules}
+    except Exception as e:
+        run.status, run.error = ScreeningRun.Status.FAILED, repr(e)[:2000]
+        raise
+    finally:
+        run.seconds = {k: round(v, 3) for k, v in seconds.items()}
+        run.finished_at = timezone.now()
+        run.save()
+    return run
+
