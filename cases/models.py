@@ -386,7 +386,7 @@ class ScreeningRun(models.Model):
     blind_spots = models.PositiveIntegerField(default=0)
     unknown = models.PositiveIntegerField(default=0)
     seconds = models.JSONField(default=dict)  # read, screen, write, total
-    # Programme code → [confidence, name_ko, name_en] of the rules used, for the U flag later.
+    # Programme code → test, params, confidence and names of the rules used (screening.rules_meta)
     rules = models.JSONField(default=dict)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

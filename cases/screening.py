@@ -221,6 +221,13 @@ def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
                                rows[start:start + BATCH])
 
 
+def rules_meta(rules: Rules) -> dict[str, dict]:
+    """What an explanation needs of each rule, kept with the run so it reads as it was."""
+    return {r.programme: {"test": r.test, "confidence": r.confidence, "name_ko": r.name_ko,
+                          "name_en": r.name_en, "params": r.params, "year": rules.year}
+            for r in rules.rules}
+
+
 RESULT_COLUMNS = ["run_id", "resident_id", "centre_id", "programme", "receiving", "priority",
                   "household_size", "income", "line", "percent"]
 
@@ -260,7 +267,7 @@ def run_screening(on: date | None = None) -> ScreeningRun:
         run.eligible = len(results)
         run.blind_spots = int((~results["receiving"]).sum())
         run.unknown = int(counts["unknown"].sum())
-        run.rules = {r.programme: [r.confidence, r.name_ko, r.name_en] for r in rules.rules}
+        run.rules = rules_meta(rules)
     except Exception as e:
         run.status, run.error = ScreeningRun.Status.FAILED, repr(e)[:2000]
         raise
@@ -270,3 +277,71 @@ def run_screening(on: date | None = None) -> ScreeningRun:
         run.save()
     return run
 
+
+
+def screen_one(resident: Resident, records: list, household: list[Resident],
+               rules: Rules) -> list:
+    """The one-stop page's screening of one resident, from what the page already loaded (its
+    records with run, source, enrolments and signals; its household): no query of its own.
+    Every programme, with not eligible and unknown too."""
+    from cases.eligibility import INPUT_COLUMNS, NOT_ELIGIBLE, UNKNOWN
+    from cases.explain import Verdict, explain, programme_name
+
+    current = [r for r in records if r.status == "current"]
+    ordered = sorted(current, key=lambda r: (-r.run.created_at.timestamp(), r.source.trust))
+    size = next((r.household_size for r in ordered if r.household_size is not None), None)
+    income = next((r.recognised_income for r in ordered if r.recognised_income is not None),
+                  None)
+    ministry = [r for r in ordered if r.source.kind == "ministry"]
+    disability = (ministry[0].disability or "none") if ministry else None
+    crisis = any(True for r in current for _ in r.signals.all())
+    receives = {e.programme.code for r in current for e in r.enrollments.all() if e.active}
+    on = rules.on
+    adult = _age(resident.birth_date, on) is not None and _age(resident.birth_date, on) >= ADULT
+    couple = None
+    if adult and any(h.sex and h.sex != resident.sex and (_age(h.birth_date, on) or 0) >= ADULT
+                     for h in household):
+        couple = True
+    if size == 1:
+        couple = False
+    frame = pd.DataFrame([{
+        "resident_id": resident.pk, "birth_date": pd.Timestamp(resident.birth_date)
+        if resident.birth_date else pd.NaT, "household_size": size,
+        "recognised_income": income, "disability": disability,
+        "couple": pd.NA if couple is None else couple, "crisis": crisis,
+    }]).astype({k: v for k, v in INPUT_COLUMNS.items() if k != "birth_date"})
+    frame["birth_date"] = frame["birth_date"].astype("datetime64[s]")
+    found = {row.programme: row for row in screen(frame, rules).itertuples()}
+    meta = rules_meta(rules)
+    out = []
+    for rule in rules.rules:
+        m = meta[rule.programme]
+        row = found.get(rule.programme)
+        if row is not None:
+            text = explain(m, row.status, household_size=int(row.household_size),
+                           income=int(row.income), line=int(row.line), percent=row.percent,
+                           missing=row.missing, crisis=crisis,
+                           couple=couple if rule.test == "income_vs_amount" else None)
+            status = row.status
+        else:
+            status, line, pct = NOT_ELIGIBLE, 0, None
+            if rule.test == "income_vs_median" and size is not None:
+                pct = float(rule.param("percent"))
+                line = int(rules.line(np.array([size]), pct)[0])
+            elif rule.test == "income_vs_amount":
+                line = int(rule.param("couple") if couple else rule.param("single"))
+            failed_on_income = income is not None and line and income > line
+            text = explain(m, status, household_size=size or 0,
+                           income=income if failed_on_income else -1, line=line, percent=pct,
+                           couple=bool(couple))
+        out.append(Verdict(rule.programme, programme_name(m), status, text,
+                           rule.confidence == "U", rule.programme in receives))
+    order = {ELIGIBLE: 0, UNKNOWN: 1, NOT_ELIGIBLE: 2}
+    out.sort(key=lambda v: (order[v.status], v.programme))
+    return out
+
+
+def _age(birth: date | None, on: date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((birth.month, birth.day) > (on.month, on.day))
