@@ -27,6 +27,8 @@ class World:
     referral_out: object
     review_in: object  # an uncertain pair of records of the resident inside centre A
     review_out: object
+    report_in: object  # centre A's eligibility report, approved, one blind spot (inside)
+    report_out: object
 
 
 @pytest.fixture
@@ -56,8 +58,29 @@ def world(personas) -> World:
                                           total=3.5, weights={}, levels={})
     review_out = ReviewItem.objects.create(record_a=records_out[0], record_b=records_out[1],
                                            total=3.5, weights={}, levels={})
+    report_in, report_out = eligibility_reports(p, inside, outside)
     return World(inside, outside, visit_in, visit_out, case_in, case_out, referral_in,
-                 referral_out, review_in, review_out)
+                 referral_out, review_in, review_out, report_in, report_out)
+
+
+def eligibility_reports(p, inside, outside):
+    """An approved report per centre with one blind spot each, already sent to visits, so that
+    every report URL (outcome included) has something to act on."""
+    from cases.models import EligibilityReport, ReportItem, ScreeningRun
+
+    run = ScreeningRun.objects.create(on=timezone.localdate(), status="done", year=2026, rules={
+        "B01": {"test": "income_vs_median", "confidence": "V", "name_ko": "생계급여",
+                "name_en": "Livelihood benefit", "params": {"percent": 32}, "year": 2026}})
+    reports = []
+    for resident, centre in ((inside, p.centre_a), (outside, p.centre_other_district)):
+        report = EligibilityReport.objects.create(
+            centre=centre, month=timezone.localdate().replace(day=1), run=run,
+            status="approved")
+        ReportItem.objects.create(report=report, resident=resident, programme="B01",
+                                  household_size=1, income=800_000, line=820_556, percent=32,
+                                  sent_at=timezone.now())
+        reports.append(report)
+    return reports
 
 
 def outside_staff(p):
