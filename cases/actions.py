@@ -336,8 +336,9 @@ def comment_report(user, report, text: str):
 def send_to_visits(user, report, item_ids) -> int:
     """Put the chosen residents of an approved report on the centre's visit worklist (reason
     "screening"); a resident already sent is not sent twice. Returns how many were sent."""
-    from cases.models import ReportItem, ReportStatus, VisitReason, WorklistEntry
+    from cases.models import EligibilityReport, ReportItem, ReportStatus, VisitReason, WorklistEntry
 
+    report = EligibilityReport.objects.select_for_update().get(pk=report.pk)
     _require_supervisor(user, report.centre_id)
     if report.status != ReportStatus.APPROVED:
         raise ValidationError(_("Approve the report before sending residents to visits."))
