@@ -108,8 +108,12 @@ def build(n: int, seed: int = 2026) -> None:
     sizes = rng.choice([1, 2, 3, 4, 5], p=[0.33, 0.28, 0.2, 0.15, 0.04], size=n)
     hh = np.repeat(np.arange(n), sizes)[:n]
     size = np.bincount(hh)[hh]
-    income_hh = (rng.lognormal(15.4, 0.7, size=hh.max() + 1)).astype(np.int64)
-    income = income_hh[hh]
+    # Household income around the median for its size (lognormal), so that the shares under
+    # 32/40/48/50/85 % of the median look like a city's: about 4/7/10/11/40 %.
+    median = np.array([2564238, 4199292, 5359036, 6494738, 7556719])
+    ratio_hh = rng.lognormal(0.15, 0.75, size=hh.max() + 1)
+    ratio = ratio_hh[hh]
+    income = (median[size - 1] * ratio).astype(np.int64)
     birth = (np.datetime64("1930-01-01") + rng.integers(0, 96 * 365, n)).astype("datetime64[D]")
     sex = np.where(rng.random(n) < 0.5, "M", "F")
     centre = centres[rng.integers(0, len(centres), hh.max() + 1)][hh]
@@ -144,10 +148,14 @@ def build(n: int, seed: int = 2026) -> None:
             "raw": "{}", "created_at": now}))
         _copy(RecordLink, pd.DataFrame({"record_id": ids, "resident_id": ids,
                                         "linked_at": now}))
-        takes = rng.random(n) < 0.25
-        codes = rng.choice(list(programmes.values()), size=n)
-        _copy(Enrollment, pd.DataFrame({"record_id": ids[takes], "programme_id": codes[takes],
-                                        "active": True}))
+        # Take-up 80 % of the national benefits a resident qualifies for (as the generator).
+        age = (np.datetime64(ON) - birth).astype(int) // 365
+        rows = []
+        for code, ok in (("B01", ratio <= 0.32), ("B02", ratio <= 0.40), ("B03", ratio <= 0.48),
+                         ("P01", (age >= 65) & (income <= 2_470_000))):
+            sel = ok & (rng.random(n) < 0.8)
+            rows.append(pd.DataFrame({"record_id": ids[sel], "programme_id": programmes[code]}))
+        _copy(Enrollment, pd.concat(rows, ignore_index=True).assign(active=True))
         crisis = rng.random(n) < 0.03
         _copy(CrisisSignal, pd.DataFrame({"record_id": ids[crisis],
                                           "indicator_id": indicator.pk, "round": "2026-05",
