@@ -407,11 +407,15 @@ class ScreeningResult(models.Model):
     """A resident who looks eligible for a programme, with the figures of the explanation.
     ``receiving`` False is a blind spot. Written in bulk (COPY / bulk_create), never one by one."""
 
-    run = models.ForeignKey(ScreeningRun, models.CASCADE, related_name="results")
+    # No index of its own: the report index starts with the run (one index less to fill).
+    run = models.ForeignKey(ScreeningRun, models.CASCADE, related_name="results",
+                            db_index=False)
+    # No constraints and no single-column indexes: a million rows a night go in by COPY, and
+    # the two indexes below serve every query (a report by run and centre; a resident's rows).
     resident = models.ForeignKey(Resident, models.DO_NOTHING, db_constraint=False,
-                                 related_name="+")
+                                 db_index=False, related_name="+")
     centre = models.ForeignKey(CommunityCentre, models.DO_NOTHING, db_constraint=False,
-                               null=True, related_name="+")
+                               db_index=False, null=True, related_name="+")
     programme = models.CharField(max_length=30)
     receiving = models.BooleanField(default=False)
     priority = models.PositiveSmallIntegerField(default=1)  # 2 = crisis signal

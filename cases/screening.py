@@ -8,7 +8,6 @@ from model table and column names (hence the S608 waivers), never from input.
 
 from __future__ import annotations
 
-import csv
 import io
 import time
 from dataclasses import dataclass
@@ -43,30 +42,57 @@ def _t(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def read_frame(sql: str, columns: list[str], params: list | None = None) -> pd.DataFrame:
-    """Run a SELECT and return a frame: COPY … TO STDOUT on PostgreSQL (several times faster than
-    fetching tuples at 1 M rows), fetchall elsewhere."""
-    params = params or []
+def read_frame(sql: str, columns: list[str], params: list | None = None,
+               types: dict[str, str] | None = None) -> pd.DataFrame:
+    """Run a SELECT and return a frame. On PostgreSQL: COPY … TO STDOUT parsed by pyarrow's
+    multi-threaded CSV reader, several times faster than fetching tuples at 1 M rows.
+    ``types`` names a column's type ("int64", "date", "bool"); the rest stay strings."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    params, types = params or [], types or {}
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            query = cursor.cursor.mogrify(sql, params).decode()
-            buffer = io.StringIO()
-            cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
-            buffer.seek(0)
-            # keep_default_na off: an empty string is "", only unquoted empties are NULL.
-            frame = pd.read_csv(buffer, names=columns, header=None, dtype=str,
-                                keep_default_na=False, na_values=[""])
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            frame = pd.DataFrame(cursor.fetchall(), columns=columns)
+            for name, kind in types.items():
+                if kind == "int64":
+                    frame[name] = pd.to_numeric(frame[name]).astype("Int64")
+                elif kind == "date":
+                    frame[name] = pd.to_datetime(frame[name], errors="coerce", format="%Y-%m-%d")
+                elif kind == "bool":
+                    frame[name] = frame[name].astype(bool)
             return frame
-        cursor.execute(sql, params)
-        return pd.DataFrame(cursor.fetchall(), columns=columns)
+        query = cursor.cursor.mogrify(sql, params).decode()
+        buffer = io.BytesIO()
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    arrow = {"int64": pa.int64(), "date": pa.date32(), "bool": pa.bool_()}
+    if not buffer.getbuffer().nbytes:  # pyarrow refuses an empty file
+        pd_types = {"int64": "Int64", "date": "datetime64[ms]", "bool": "bool"}
+        return pd.DataFrame({c: pd.Series([], dtype=pd_types.get(types.get(c), object))
+                             for c in columns})
+    table = pacsv.read_csv(
+        io.BytesIO(buffer.getvalue()),
+        read_options=pacsv.ReadOptions(column_names=columns),
+        # Quoted empty strings stay "", unquoted empties (COPY's NULL) are null.
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: arrow[k] for c, k in types.items()} | {
+                c: pa.string() for c in columns if c not in types},
+            strings_can_be_null=True, quoted_strings_can_be_null=False,
+            true_values=["t"], false_values=["f"]))
+    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get,
+                            date_as_object=False)
+    return frame
 
 
 def normalise_address(addresses: pd.Series) -> pd.Series:
     """One key per dwelling: no spaces, no city prefix, ``.``/``·`` alike. Computed on the unique
     addresses only (far fewer than residents)."""
     codes, uniq = pd.factorize(addresses.fillna("").astype(str), sort=False)
-    keys = (pd.Series(uniq, dtype=object).str.replace(r"\s+", "", regex=True)
-            .str.replace(r"^(서울특별시|서울시|서울)", "", regex=True).str.replace("·", "."))
+    # Arrow-backed strings: the replacements run as arrow kernels, not a Python loop.
+    keys = (pd.Series(uniq, dtype="string[pyarrow]").str.replace(r"\s+", "", regex=True)
+            .str.replace(r"^(서울특별시|서울시|서울)", "", regex=True).str.replace("·", ".")
+            .astype(object))
     return pd.Series(keys.to_numpy()[codes] if len(uniq) else np.array([], dtype=object),
                      index=addresses.index)
 
@@ -108,9 +134,8 @@ def read_inputs(on: date) -> Inputs:
     residents = read_frame(
         f"SELECT id, birth_date, sex, address, home_centre_id FROM {_t(Resident)} "  # noqa: S608
         f"WHERE active = %s", ["resident_id", "birth_date", "sex", "address", "home_centre_id"],
-        [True])
+        [True], {"resident_id": "int64", "birth_date": "date", "home_centre_id": "int64"})
     residents["resident_id"] = residents["resident_id"].astype("int64")
-    residents["home_centre_id"] = pd.to_numeric(residents["home_centre_id"]).astype("Int64")
 
     # Figures from current linked records. Most recent run wins, field by field (an older
     # extract's income fills a newer one's blank); the source's trust rank breaks ties.
@@ -123,11 +148,10 @@ def read_inputs(on: date) -> Inputs:
         f"WHERE r.status = %s AND (r.household_size IS NOT NULL "
         f"OR r.recognised_income IS NOT NULL OR s.kind = %s)",
         ["resident_id", "household_size", "recognised_income", "disability", "kind", "run_at",
-         "trust"], ["current", "ministry"])
+         "trust"], ["current", "ministry"],
+        {"resident_id": "int64", "household_size": "int64", "recognised_income": "int64",
+         "trust": "int64"})
     figures["resident_id"] = figures["resident_id"].astype("int64")
-    figures["household_size"] = pd.to_numeric(figures["household_size"]).astype("Int64")
-    figures["recognised_income"] = pd.to_numeric(figures["recognised_income"]).astype("Int64")
-    figures["trust"] = pd.to_numeric(figures["trust"])
     # Disability is assessed by the ministry only: a ministry record with a blank grade means
     # none; with no ministry record it is unknown (city and facility records never carry it).
     ministry = figures["kind"] == "ministry"
@@ -142,7 +166,7 @@ def read_inputs(on: date) -> Inputs:
         f"SELECT DISTINCT l.resident_id FROM {_t(CrisisSignal)} c "  # noqa: S608
         f"JOIN {_t(SourceRecord)} r ON r.id = c.record_id "
         f"JOIN {_t(RecordLink)} l ON l.record_id = c.record_id WHERE r.status = %s",
-        ["resident_id"], ["current"])
+        ["resident_id"], ["current"], {"resident_id": "int64"})
     crisis_ids = crisis["resident_id"].astype("int64").to_numpy()
 
     receives = read_frame(
@@ -151,13 +175,13 @@ def read_inputs(on: date) -> Inputs:
         f"JOIN {_t(SourceRecord)} r ON r.id = e.record_id "
         f"JOIN {_t(RecordLink)} l ON l.record_id = e.record_id "
         f"WHERE e.active = %s AND r.status = %s", ["resident_id", "programme"],
-        [True, "current"])
+        [True, "current"], {"resident_id": "int64"})
     receives["resident_id"] = receives["resident_id"].astype("int64")
     receives = receives[~receives["programme"].isin(NOT_A_BENEFIT)]
 
     people = residents.join(best, on="resident_id")
-    people["birth_date"] = pd.to_datetime(people["birth_date"], errors="coerce",
-                                          format="%Y-%m-%d").astype("datetime64[s]")
+    people["birth_date"] = pd.to_datetime(people["birth_date"], errors="coerce").astype(
+        "datetime64[s]")
     people["household_size"] = people["household_size"].astype("Int64")
     people["recognised_income"] = people["recognised_income"].astype("Int64")
     people["disability"] = people["disability"].astype("string")
@@ -206,9 +230,13 @@ def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            frame.to_csv(buffer, header=False, index=False, quoting=csv.QUOTE_MINIMAL,
-                         lineterminator="\n")
+            import pyarrow as pa
+            from pyarrow import csv as pacsv
+
+            # pyarrow writes CSV several times faster than pandas; nulls are empty fields.
+            buffer = io.BytesIO()
+            pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), buffer,
+                            pacsv.WriteOptions(include_header=False))
             buffer.seek(0)
             cursor.cursor.copy_expert(f"COPY {_t(model)} ({quoted}) FROM STDIN WITH (FORMAT csv)",
                                       buffer)
