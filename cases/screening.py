@@ -293,6 +293,8 @@ def run_screening(on: date | None = None) -> ScreeningRun:
                                                       "blind_spots": "int64",
                                                       "unknown": "int64"})
         counts["centre_id"] = counts["centre_id"].astype("Int64")
+        # In resident order the resident index fills from the right, as a sequence would.
+        results = results.sort_values("resident_id", kind="stable")
         with transaction.atomic():
             _write(ScreeningResult, RESULT_COLUMNS, results)
             _write(ScreeningCount, ["run_id", "centre_id", "programme", "eligible",
