@@ -132,7 +132,9 @@ class Inputs:
 def read_inputs(on: date) -> Inputs:
     """Four queries: residents; figures of current linked records; crisis; enrolments."""
     residents = read_frame(
-        f"SELECT id, birth_date, sex, address, home_centre_id FROM {_t(Resident)} "  # noqa: S608
+        # CAST: SQLite's driver would otherwise convert every date in Python, one by one.
+        f"SELECT id, CAST(birth_date AS VARCHAR(10)), sex, address, home_centre_id "  # noqa: S608
+        f"FROM {_t(Resident)} "
         f"WHERE active = %s", ["resident_id", "birth_date", "sex", "address", "home_centre_id"],
         [True], {"resident_id": "int64", "birth_date": "date", "home_centre_id": "int64"})
     residents["resident_id"] = residents["resident_id"].astype("int64")
@@ -141,7 +143,7 @@ def read_inputs(on: date) -> Inputs:
     # extract's income fills a newer one's blank); the source's trust rank breaks ties.
     figures = read_frame(
         f"SELECT l.resident_id, r.household_size, r.recognised_income, r.disability, "  # noqa: S608
-        f"s.kind, u.created_at, s.trust FROM {_t(RecordLink)} l "
+        f"s.kind, CAST(u.created_at AS VARCHAR(40)), s.trust FROM {_t(RecordLink)} l "
         f"JOIN {_t(SourceRecord)} r ON r.id = l.record_id "
         f"JOIN {_t(DataSource)} s ON s.id = r.source_id "
         f"JOIN {_t(ImportRun)} u ON u.id = r.run_id "
