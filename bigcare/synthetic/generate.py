@@ -1,0 +1,155 @@
+"""Write a synthetic Seoul: the four source extracts and the truth behind them."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import noise, sources
+from .addresses import load_dongs
+from .formats import REFERENCE_DATE, date_strings
+from .people import make_population
+
+GENERATOR_VERSION = "1.0"
+XLSX_MAX_RESIDENTS = 20_000
+DEFAULT_DONGS_CSV = Path(__file__).resolve().parents[2] / "fixtures" / "seoul_admin_dongs.csv"
+
+
+def generate(
+    n_residents: int,
+    seed: int,
+    out_dir: Path,
+    dongs_csv: Path = DEFAULT_DONGS_CSV,
+    ministry_format: str = "auto",
+    rates: dict[str, dict[str, float]] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Generate ``n_residents`` residents and their source records; return the manifest.
+
+    The same ``seed`` gives byte-identical files. ``rates`` overrides
+    :data:`bigcare.synthetic.noise.NOISE_DEFAULTS` per source and defect.
+    """
+    if ministry_format not in ("auto", "csv", "xlsx"):
+        raise ValueError(f"ministry_format must be auto, csv or xlsx, not {ministry_format!r}")
+    started = time.perf_counter()
+
+    def stage(text: str) -> None:
+        if progress:
+            progress(f"{time.perf_counter() - started:7.1f}s  {text}")
+
+    noise_rates = {src: dict(v) for src, v in noise.NOISE_DEFAULTS.items()}
+    for src, v in (rates or {}).items():
+        noise_rates.setdefault(src, {}).update(v)
+    out_dir = Path(out_dir)
+    (out_dir / "truth").mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+
+    dongs = load_dongs(Path(dongs_csv))
+    residents, households = make_population(rng, n_residents, dongs)
+    world = sources.World(residents, households, dongs)
+    stage(f"{n_residents:,} residents in {len(households):,} households")
+    enrolled = sources.enrol(rng, world)
+    stage("enrolments drawn")
+
+    files: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    truth_parts = []
+
+    def account(source: str, file_name: str, b: sources.Built, frame: pd.DataFrame,
+                record_id: np.ndarray) -> None:
+        files[source] = file_name
+        counts[source] = len(frame)
+        truth_parts.append(pd.DataFrame({
+            "source": source,
+            "source_record_id": record_id,
+            "row_number": np.arange(1, len(frame) + 1),
+            "resident_id": residents["resident_id"].to_numpy()[
+                b.ident["resident"].to_numpy()[b.rows["ident"].to_numpy()]],
+            "noise": b.record_noise,
+        }))
+
+    # City: one row per person × city service, CP949 with CRLF as the city's system writes it.
+    b = sources.build(rng, world, enrolled["city"], ["resident"], noise_rates["city"], "SC", 8)
+    frame = sources.city_frame(rng, world, b)
+    frame.to_csv(out_dir / "city_welfare.csv", index=False, encoding="cp949",
+                 lineterminator="\r\n")
+    account("city", "city_welfare.csv", b, frame, frame["관리번호"].to_numpy())
+    stage(f"city_welfare.csv: {len(frame):,} rows")
+
+    b = sources.build(rng, world, enrolled["ministry"], ["resident"], noise_rates["ministry"],
+                      "M", 9)
+    frame = sources.ministry_frame(rng, world, b)
+    use_xlsx = ministry_format == "xlsx" or (
+        ministry_format == "auto" and n_residents <= XLSX_MAX_RESIDENTS)
+    if use_xlsx:
+        name = "ministry_benefits.xlsx"
+        sources.write_xlsx(frame, out_dir / name)
+    else:
+        name = "ministry_benefits.csv"
+        frame.to_csv(out_dir / name, index=False, encoding="utf-8")
+    account("ministry", name, b, frame, frame["수급자번호"].to_numpy())
+    stage(f"{name}: {len(frame):,} rows")
+
+    fac = sources.facilities(rng, world)
+    rows = enrolled["facility"]
+    movers = households["moved"].to_numpy()[residents["hh"].to_numpy()]
+    seen_old = movers & (rng.random(len(residents)) < noise_rates["facility"].get("moved", 0.0))
+    rows["moved_seen"] = seen_old[rows["resident"].to_numpy()]
+    rows["fidx"] = sources.assign_facility(world, fac, rows, rows["moved_seen"].to_numpy())
+    b = sources.build(rng, world, rows, ["resident", "fidx", "moved_seen"],
+                      noise_rates["facility"], "X", 8)
+    # Client numbers count up inside each facility, in the order the person-ids were drawn.
+    order = pd.Series(b.person_id).str[1:].astype(np.int64).to_numpy()
+    ranked = b.ident.assign(_o=order).sort_values(["fidx", "_o"], kind="stable")
+    ranked["client_no"] = ranked.groupby("fidx").cumcount() + 1
+    b.ident["client_no"] = ranked["client_no"].sort_index().to_numpy()
+    frame = sources.facility_frame(rng, world, b, fac)
+    text = frame.to_json(orient="records", lines=True, force_ascii=False)
+    (out_dir / "facility_services.jsonl").write_bytes(text.replace("\\/", "/").encode("utf-8"))
+    account("facility", "facility_services.jsonl", b, frame, frame["client_id"].to_numpy())
+    stage(f"facility_services.jsonl: {len(frame):,} rows")
+
+    b = sources.build(rng, world, enrolled["crisis"], ["resident"], noise_rates["crisis"],
+                      "D202605-", 6)
+    frame = sources.crisis_frame(rng, world, b)
+    frame.to_csv(out_dir / "crisis_round.csv", index=False, encoding="utf-8-sig")
+    account("crisis", "crisis_round.csv", b, frame, frame["대상자번호"].to_numpy())
+    stage(f"crisis_round.csv: {len(frame):,} rows")
+
+    truth = out_dir / "truth"
+    pd.concat(truth_parts, ignore_index=True).to_csv(truth / "records.csv", index=False)
+    truth_res = residents[["resident_id", "name", "rrn", "birth_date", "sex", "phone",
+                           "household_id", "dong_code", "address", "previous_address", "moved",
+                           "disability", "is_foreigner"]].copy()
+    truth_res["birth_date"] = date_strings(residents["birth_date"].to_numpy(), "-")
+    truth_res.to_csv(truth / "residents.csv", index=False)
+    households[["household_id", "size", "recognised_income", "dong_code", "address",
+                "is_couple_65"]].to_csv(truth / "households.csv", index=False)
+    blind = enrolled["blind_spots"]
+    blind = pd.DataFrame({
+        "resident_id": residents["resident_id"].to_numpy()[blind["resident"].to_numpy()],
+        "programme": blind["programme"].to_numpy(),
+    }).sort_values(["resident_id", "programme"], kind="stable")
+    blind.to_csv(truth / "blind_spots.csv", index=False)
+    stage("truth written")
+
+    manifest = {
+        "generator_version": GENERATOR_VERSION,
+        "seed": seed,
+        "residents": n_residents,
+        "households": len(households),
+        "reference_date": str(REFERENCE_DATE),
+        "files": files,
+        "counts": counts,
+        "records_total": int(sum(counts.values())),
+        "blind_spots": int(len(blind)),
+        "noise_rates": noise_rates,
+    }
+    (truth / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return manifest
