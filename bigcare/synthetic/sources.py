@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,7 +134,7 @@ def enrol(rng: np.random.Generator, world: World) -> dict[str, pd.DataFrame]:
 
     # Some who are no longer poor enough once received livelihood benefit: ended rows.
     ratio = income / median
-    was_poor = ((ratio > 0.32) & (ratio < 0.7) & (rng.random(len(h)) < 0.08))[hh]
+    was_poor = ((ratio > 0.32) & (ratio < 0.9) & (rng.random(len(h)) < 0.15))[hh]
     k = int(was_poor.sum())
     start = _starts(rng, k, birth[was_poor])
     end = np.minimum(start + rng.integers(90, 1500, k), REFERENCE_DATE - 1)
@@ -150,19 +151,19 @@ def enrol(rng: np.random.Generator, world: World) -> dict[str, pd.DataFrame]:
     crisis = pd.DataFrame({"resident": who, "code": np.array(CRISIS_CODES, dtype=object)[codes]})
     crisis = crisis.drop_duplicates(ignore_index=True)
 
-    # City programmes (registers: the whole household for basic and emergency, else the head).
+    # City programmes: the whole household is registered, except for housing (the tenant).
     b01 = world.cache["b01_household"]
     city = []
-    elig = (income <= threshold(size, 48)) & ~b01 & (rng.random(len(h)) < 0.35)
+    elig = (income <= threshold(size, 48)) & ~b01 & (rng.random(len(h)) < 0.5)
     sel = elig[hh]
     city.append(_rows(idx[sel], "SEOUL_BASIC", (threshold(size, 32) // 2)[hh][sel],
                       _starts(rng, int(sel.sum()), birth[sel])))
-    didim = (ratio <= 0.85) & (rng.random(len(h)) < 0.05)
-    sel = didim[hh] & head
+    didim = (ratio <= 0.85) & (rng.random(len(h)) < 0.08)
+    sel = didim[hh]
     gap = np.maximum((median * 85 // 100 - income) // 2, 0)
-    city.append(_rows(idx[sel], "SEOUL_DIDIMDOL", gap[hh][sel],
+    city.append(_rows(idx[sel], "SEOUL_DIDIMDOL", (gap // size)[hh][sel],
                       _starts(rng, int(sel.sum()), birth[sel])))
-    housing = (income > threshold(size, 48)) & (ratio <= 0.6) & (rng.random(len(h)) < 0.3)
+    housing = (income > threshold(size, 48)) & (ratio <= 0.7) & (rng.random(len(h)) < 0.35)
     sel = housing[hh] & head
     city.append(_rows(idx[sel], "SEOUL_HOUSING", (80_000 + 10_000 * (size - 1))[hh][sel],
                       _starts(rng, int(sel.sum()), birth[sel])))
@@ -177,10 +178,11 @@ def enrol(rng: np.random.Generator, world: World) -> dict[str, pd.DataFrame]:
     # Facilities serve mostly the old, the disabled, and poor families.
     disabled = r["disability"].to_numpy() != "none"
     poor = (ratio < 0.6)[hh]
-    p_use = np.select([age >= 65, disabled, poor & (age < 13), poor], [0.62, 0.45, 0.25, 0.2],
-                      default=0.06)
+    p_use = np.select([age >= 65, disabled, poor & (age < 13), poor], [0.9, 0.7, 0.45, 0.4],
+                      default=0.2)
     users = idx[rng.random(n) < p_use]
-    reps = 1 + (rng.random(len(users)) < 0.5) + (rng.random(len(users)) < 0.2)
+    u = rng.random((len(users), 3))
+    reps = 1 + (u[:, 0] < 0.6) + (u[:, 1] < 0.3) + (u[:, 2] < 0.1)
     users = np.repeat(users, reps)
     profile = np.where(age[users] >= 65, 0, np.where(disabled[users], 1, 2))
     probs = np.array([[0.3, 0.2, 0.15, 0.15, 0.2], [0.0, 0.0, 0.4, 0.3, 0.3],
@@ -506,8 +508,6 @@ def crisis_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataFra
 
 def write_xlsx(frame: pd.DataFrame, path: Path) -> None:
     """XLSX with every cell as text except amounts; fixed metadata so the bytes are stable."""
-    import datetime as dt
-
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     wb.set_properties({"created": dt.datetime(2026, 6, 1, tzinfo=dt.UTC)})
     ws = wb.add_worksheet("수급자")
