@@ -19,6 +19,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bigcare.logs import redact
@@ -74,8 +76,8 @@ def start_import(source: DataSource, path: Path | str, user=None, filename: str 
                       "started_by": user if user and user.is_authenticated else None},
         )
         if not created and run.status == RunStatus.FAILED:
-            run.status, run.error = RunStatus.QUEUED, ""
-            run.save(update_fields=["status", "error"])
+            run.status, run.error, run.error_code = RunStatus.QUEUED, "", ""
+            run.save(update_fields=["status", "error", "error_code"])
             created = True
         if created and dispatch:
             import_run.delay_on_commit(run.pk)
@@ -112,7 +114,8 @@ class Heartbeat:
                 with conn.cursor() as cursor:
                     cursor.execute(
                         f"UPDATE {table} SET status = %s, rows_done = %s, rows_in = %s, "  # noqa: S608
-                        f"progress_at = now() WHERE id = %s AND status NOT IN (%s, %s, %s)",
+                        f"progress_at = now(), started_at = COALESCE(started_at, now()), error = '' "
+                        f"WHERE id = %s AND status NOT IN (%s, %s, %s)",
                         [self.status, self.rows_done, self.rows_in, self.run_id,
                          RunStatus.DONE, RunStatus.FAILED, RunStatus.ROLLED_BACK])
                 if self._stop.wait(HEARTBEAT_SECONDS):
@@ -126,9 +129,10 @@ class Heartbeat:
             self._thread.join()
 
 
-def _fail(run_id: int, message: str) -> None:
+def _fail(run_id: int, message: str, code: str) -> None:
     ImportRun.objects.filter(pk=run_id).update(
-        status=RunStatus.FAILED, error=redact(message)[:2000], finished_at=timezone.now(),
+        status=RunStatus.FAILED, error=redact(message)[:2000], error_code=code,
+        finished_at=timezone.now(),
         progress_at=timezone.now())
 
 
@@ -157,8 +161,8 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
             if run.status in FINISHED:  # another worker finished it while we waited
                 beat.stop()
                 return run
-            ImportRun.objects.filter(pk=run_id).update(
-                status=RunStatus.READING, started_at=timezone.now(), error="")
+            # No write to the run's row here: the heartbeat's connection writes it until the
+            # end, and a row lock taken by this transaction would block it.
             mapping = parse_mapping(source.mapping)
             ref = reference()
             report(RunStatus.READING, 0)
@@ -180,6 +184,7 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
             beat.stop()  # before the final write, so the heartbeat never overwrites "done"
             seconds["total"] = time.perf_counter() - started
             ImportRun.objects.filter(pk=run_id).update(
+                started_at=Coalesce("started_at", Value(timezone.now())),
                 status=RunStatus.DONE, rows_in=prepared.rows_in, accepted=accepted,
                 rejected=rejected, rows_done=prepared.rows_in,
                 records_added=loaded.records_added, finished_at=timezone.now(),
@@ -198,10 +203,10 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
         return run
     except IntakeError as e:
         beat.stop()
-        _fail(run_id, str(e))
+        _fail(run_id, str(e), e.code)
         log.warning("import run %s failed: %s", run_id, e)
     except Exception as e:
         beat.stop()
-        _fail(run_id, f"unexpected error ({type(e).__name__}): {e}")
+        _fail(run_id, f"unexpected error ({type(e).__name__}): {e}", "unexpected")
         raise
     return ImportRun.objects.select_related("source").get(pk=run_id)

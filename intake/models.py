@@ -94,6 +94,8 @@ class ImportRun(models.Model):
     )
     rolled_back_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The error's type (intake.errors: "encoding", "missing_columns" …) for screens and tests.
+    error_code = models.CharField(max_length=30, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
