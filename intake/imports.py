@@ -114,7 +114,8 @@ class Heartbeat:
                 with conn.cursor() as cursor:
                     cursor.execute(
                         f"UPDATE {table} SET status = %s, rows_done = %s, rows_in = %s, "  # noqa: S608
-                        f"progress_at = now(), started_at = COALESCE(started_at, now()), error = '' "
+                        f"progress_at = now(), started_at = COALESCE(started_at, now()), "
+                        f"error = '' "
                         f"WHERE id = %s AND status NOT IN (%s, %s, %s)",
                         [self.status, self.rows_done, self.rows_in, self.run_id,
                          RunStatus.DONE, RunStatus.FAILED, RunStatus.ROLLED_BACK])

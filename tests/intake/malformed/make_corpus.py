@@ -1,4 +1,6 @@
-"""Write the malformed-file corpus beside this script: ``python tests/intake/malformed/make_corpus.py``.
+"""Write the malformed-file corpus beside this script.
+
+Run ``python tests/intake/malformed/make_corpus.py``.
 
 Every file is small and committed; ``expected.json`` says, per file, which source imports it and
 what must happen (the run fails with a typed error code, or it is done with at least N rows
@@ -15,8 +17,8 @@ from pathlib import Path
 import xlsxwriter
 
 HERE = Path(__file__).resolve().parent
-CITY_HEADER = ("관리번호,성명,주민등록번호,생년월일,성별,전화번호,주소,행정동코드,가구원수,소득인정액,"
-               "서비스코드,서비스명,지원금액,시작일,종료일")
+CITY_HEADER = ("관리번호,성명,주민등록번호,생년월일,성별,전화번호,주소,행정동코드,"
+               "가구원수,소득인정액,서비스코드,서비스명,지원금액,시작일,종료일")
 
 
 def city_row(i: int, **change: str) -> str:
