@@ -42,3 +42,21 @@ def synthetic(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("synthetic")
     generate(2000, 11, out)
     return out
+
+
+@pytest.fixture
+def manager(personas, sources, client):
+    """The data administrator, granted the city source only, signed in."""
+    from intake.actions import grant_source
+
+    grant_source(personas.data_admin, sources["city"])
+    client.force_login(personas.data_admin)
+    return personas.data_admin
+
+
+def city_file(tmp_path: Path, *rows: str, name: str = "city.csv") -> Path:
+    from tests.intake.malformed.make_corpus import city
+
+    path = tmp_path / name
+    path.write_bytes(city(*rows).encode("cp949"))
+    return path

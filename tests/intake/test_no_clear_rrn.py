@@ -26,7 +26,8 @@ def _dump_every_table() -> str:
     return "\n".join(parts)
 
 
-def test_no_rrn_in_clear_anywhere(sources, tmp_path, caplog, django_capture_on_commit_callbacks):
+def test_no_rrn_in_clear_anywhere(sources, tmp_path, caplog,
+                                  django_capture_on_commit_callbacks):
     rows = [
         city_row(1, 주민등록번호="500101-2345672"),
         city_row(2, 주민등록번호="210101-3456789", 생년월일="2021.01.01"),
