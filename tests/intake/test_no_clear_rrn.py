@@ -9,7 +9,7 @@ from django.db import connection
 
 from intake.models import RejectedRow, SourceRecord
 from tests.intake.conftest import import_file
-from tests.intake.malformed.make_corpus import city, city_row
+from tests.intake.malformed.make_corpus import CITY_HEADER, city, city_row
 
 # Made-up numbers: one with a valid pre-2020 checksum, one post-2020 (random digits), one with
 # a typo'd date that makes it unreadable, and one inside an extra column.
@@ -34,8 +34,7 @@ def test_no_rrn_in_clear_anywhere(sources, tmp_path, caplog,
         city_row(3, 주민등록번호="501301-2345678"),  # rejected: month 13
         city_row(4, 주민등록번호="500101-2345672", 생년월일="1950.02.30"),  # rejected: date
     ]
-    header = "관리번호,성명,주민등록번호,생년월일,성별,전화번호,주소,행정동코드,가구원수,소득인정액," \
-             "서비스코드,서비스명,지원금액,시작일,종료일,비고"
+    header = CITY_HEADER + ",비고"
     path = tmp_path / "rrn.csv"
     path.write_bytes(city(*[r + ",보호자 770505-1234561" for r in rows], header=header)
                      .encode("cp949"))
