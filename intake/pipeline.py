@@ -200,6 +200,9 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
             if t == "rrn":
                 continue
             name = {"programme": "programme_id", "indicator": "indicator_id"}.get(target, target)
+            if t in ("programme", "indicator"):
+                # Unknown codes map to NaN, which would make the ids floats ("226.0") for COPY.
+                result = pd.to_numeric(result, errors="coerce").astype("Int64")
             out[name] = result
 
     for col in ("name", "sex", "phone", "address", "dong_code", "disability"):
