@@ -57,14 +57,14 @@ def resident_map(truth_dir: Path, codes: dict[str, str] | None = None) -> pd.Dat
         ["source", "source_record_id", "resident"], ["current"])
     pairs = records.merge(linked, on=["source", "source_record_id"])
     pairs = pairs[["resident_id", "resident"]].drop_duplicates()
-    pairs["resident_id"] = pairs["resident_id"].astype("int64")
+    # Truth ids stay text (R00001484): they are only ever compared with each other.
     pairs["resident"] = pairs["resident"].astype("int64")
     return pairs
 
 
 def score(truth_dir: Path, predicted: pd.DataFrame, codes: dict[str, str] | None = None) -> Score:
     """``predicted``: Big Care blind spots, columns resident (Big Care id), programme."""
-    truth = pd.read_csv(truth_dir / "truth" / "blind_spots.csv")
+    truth = pd.read_csv(truth_dir / "truth" / "blind_spots.csv", dtype={"resident_id": str})
     truth = truth[truth["programme"].isin(PLANTED)].drop_duplicates(["resident_id", "programme"])
     truth["known"] = truth["known"].astype(str).str.lower().isin(["true", "1"])
     predicted = predicted[predicted["programme"].isin(PLANTED)].drop_duplicates()
