@@ -29,6 +29,8 @@ class World:
     review_out: object
     report_in: object  # centre A's eligibility report, approved, one blind spot (inside)
     report_out: object
+    source_in: object  # a data source granted to the data administrator, with one run
+    source_out: object  # one not granted
 
 
 @pytest.fixture
@@ -59,8 +61,28 @@ def world(personas) -> World:
     review_out = ReviewItem.objects.create(record_a=records_out[0], record_b=records_out[1],
                                            total=3.5, weights={}, levels={})
     report_in, report_out = eligibility_reports(p, inside, outside)
+    source_in, source_out = data_sources(p)
     return World(inside, outside, visit_in, visit_out, case_in, case_out, referral_in,
-                 referral_out, review_in, review_out, report_in, report_out)
+                 referral_out, review_in, review_out, report_in, report_out, source_in,
+                 source_out)
+
+
+def data_sources(p):
+    """The city source granted to the data administrator, the ministry source not; a finished
+    run each, so that the intake screens have something to show."""
+    from pathlib import Path
+
+    from intake.actions import define_source, grant_source, read_mapping_file
+    from intake.models import ImportRun
+
+    mappings = Path(__file__).resolve().parents[2] / "intake" / "mappings"
+    city = define_source(read_mapping_file(mappings / "city.toml"))[0]
+    ministry = define_source(read_mapping_file(mappings / "ministry.toml"))[0]
+    grant_source(p.data_admin, city)
+    for n, source in enumerate((city, ministry)):
+        ImportRun.objects.create(source=source, sha256=f"{n:064d}", filename="matrix.csv",
+                                 status="done")
+    return city, ministry
 
 
 def eligibility_reports(p, inside, outside):

@@ -7,6 +7,7 @@ that one persona's POST does not change what the next one sees.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -88,6 +89,16 @@ SPECS: dict[str, Spec] = {
         "rule": _rule_pk(), "params": '{"percent": 33}'}),
     "cases:median_edit": Spec("post", allowed={"data_admin"},
                               data={"year": "2027", "household_size": "1", "amount": "2736042"}),
+    # intake: a data administrator's granted sources and their runs
+    "intake:sources": Spec(allowed=SIGNED_IN),
+    "intake:source": Spec(obj="source", allowed={"data_admin"}),
+    "intake:source_mapping": Spec("post", obj="source", allowed={"data_admin"},
+                                  data=lambda w, p: {"mapping": json.dumps(w.source_in.mapping)}),
+    "intake:upload": Spec("post", obj="source", allowed={"data_admin"}),
+    "intake:run": Spec(obj="run", allowed={"data_admin"}),
+    "intake:run_progress": Spec(obj="run", allowed={"data_admin"}),
+    "intake:run_rollback": Spec(obj="run", allowed={"data_admin"}),
+    "intake:run_rejected_csv": Spec(obj="run", allowed={"data_admin"}),
     # matching: the review queue is a scoped list; deciding needs supervision of the centre
     "matching:queue": Spec(allowed=SIGNED_IN),
     "matching:decide": Spec("post", obj="review", allowed={"supervisor_district_a"},
@@ -126,12 +137,16 @@ def _objects(world, variant: str) -> dict:
         "review": world.review_in if inside else world.review_out,
         "report": world.report_in if inside else world.report_out,
         "item": (world.report_in if inside else world.report_out).items.get(),
+        "source": world.source_in if inside else world.source_out,
+        "run": (world.source_in if inside else world.source_out).runs.get(),
     }
 
 
 def _outcome(response) -> str:
     """allow, deny (403/404) or login (sent to sign in). Anything else is a bug in the table."""
     code = response.status_code
+    if code == 400:  # through scope, then the input was refused (an upload without a file)
+        return "allow"
     if code in (403, 404):
         return "deny"
     if code == 302 and response["Location"].startswith(reverse("login")) \
