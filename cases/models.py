@@ -407,11 +407,13 @@ class ScreeningResult(models.Model):
     """A resident who looks eligible for a programme, with the figures of the explanation.
     ``receiving`` False is a blind spot. Written in bulk (COPY / bulk_create), never one by one."""
 
-    # No index of its own: the report index starts with the run (one index less to fill).
+    # No index of its own (the report index starts with the run) and no database constraint:
+    # the rows are written with their run in one transaction by screening alone, and a per-row
+    # foreign-key check would cost seconds at a million rows. Deleting a run cascades in Django.
     run = models.ForeignKey(ScreeningRun, models.CASCADE, related_name="results",
-                            db_index=False)
-    # No constraints and no single-column indexes: a million rows a night go in by COPY, and
-    # the two indexes below serve every query (a report by run and centre; a resident's rows).
+                            db_index=False, db_constraint=False)
+    # No constraints and no index of their own: a million rows a night go in by COPY, and the
+    # report index below serves every query (the resident page screens on the fly instead).
     resident = models.ForeignKey(Resident, models.DO_NOTHING, db_constraint=False,
                                  db_index=False, related_name="+")
     centre = models.ForeignKey(CommunityCentre, models.DO_NOTHING, db_constraint=False,
@@ -429,7 +431,6 @@ class ScreeningResult(models.Model):
             # The monthly report: a centre's blind spots of one run, crisis first.
             models.Index(fields=["run", "centre", "receiving", "-priority"],
                          name="screening_report"),
-            models.Index(fields=["resident", "run"], name="screening_resident"),
         ]
 
 
