@@ -129,30 +129,72 @@ class Inputs:
     crisis_ids: np.ndarray
 
 
+def _queries() -> dict[str, tuple]:
+    """The four reads: (SQL, columns, params, types)."""
+    return {
+        "residents": (
+            # CAST: SQLite's driver would otherwise convert every date in Python, one by one.
+            f"SELECT id, CAST(birth_date AS VARCHAR(10)), sex, address, "  # noqa: S608
+            f"home_centre_id FROM {_t(Resident)} WHERE active = %s",
+            ["resident_id", "birth_date", "sex", "address", "home_centre_id"], [True],
+            {"resident_id": "int64", "birth_date": "date", "home_centre_id": "int64"}),
+        "figures": (
+            f"SELECT l.resident_id, r.household_size, r.recognised_income, "  # noqa: S608
+            f"r.disability, s.kind, CAST(u.created_at AS VARCHAR(40)), s.trust "
+            f"FROM {_t(RecordLink)} l JOIN {_t(SourceRecord)} r ON r.id = l.record_id "
+            f"JOIN {_t(DataSource)} s ON s.id = r.source_id "
+            f"JOIN {_t(ImportRun)} u ON u.id = r.run_id "
+            f"WHERE r.status = %s AND (r.household_size IS NOT NULL "
+            f"OR r.recognised_income IS NOT NULL OR s.kind = %s)",
+            ["resident_id", "household_size", "recognised_income", "disability", "kind",
+             "run_at", "trust"], ["current", "ministry"],
+            {"resident_id": "int64", "household_size": "int64", "recognised_income": "int64",
+             "trust": "int64"}),
+        "crisis": (
+            f"SELECT DISTINCT l.resident_id FROM {_t(CrisisSignal)} c "  # noqa: S608
+            f"JOIN {_t(SourceRecord)} r ON r.id = c.record_id "
+            f"JOIN {_t(RecordLink)} l ON l.record_id = c.record_id WHERE r.status = %s",
+            ["resident_id"], ["current"], {"resident_id": "int64"}),
+        "receives": (
+            f"SELECT DISTINCT l.resident_id, p.code FROM {_t(Enrollment)} e "  # noqa: S608
+            f"JOIN {_t(Programme)} p ON p.id = e.programme_id "
+            f"JOIN {_t(SourceRecord)} r ON r.id = e.record_id "
+            f"JOIN {_t(RecordLink)} l ON l.record_id = e.record_id "
+            f"WHERE e.active = %s AND r.status = %s", ["resident_id", "programme"],
+            [True, "current"], {"resident_id": "int64"}),
+    }
+
+
+def _read_all(queries: dict[str, tuple]) -> dict[str, pd.DataFrame]:
+    """On PostgreSQL, outside a transaction, the reads run at once on their own connections:
+    the database works on one join while Python parses the last. Inside a transaction (tests,
+    callers that wrote first) other connections would not see its rows: one by one."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return {k: read_frame(*q) for k, q in queries.items()}
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def fetch(q: tuple) -> pd.DataFrame:
+        try:
+            return read_frame(*q)
+        finally:
+            connections.close_all()  # this thread's connection only
+
+    with ThreadPoolExecutor(max_workers=len(queries)) as pool:
+        futures = {k: pool.submit(fetch, q) for k, q in queries.items()}
+        return {k: f.result() for k, f in futures.items()}
+
+
 def read_inputs(on: date) -> Inputs:
     """Four queries: residents; figures of current linked records; crisis; enrolments."""
-    residents = read_frame(
-        # CAST: SQLite's driver would otherwise convert every date in Python, one by one.
-        f"SELECT id, CAST(birth_date AS VARCHAR(10)), sex, address, home_centre_id "  # noqa: S608
-        f"FROM {_t(Resident)} "
-        f"WHERE active = %s", ["resident_id", "birth_date", "sex", "address", "home_centre_id"],
-        [True], {"resident_id": "int64", "birth_date": "date", "home_centre_id": "int64"})
+    frames = _read_all(_queries())
+    residents = frames["residents"]
     residents["resident_id"] = residents["resident_id"].astype("int64")
 
     # Figures from current linked records. Most recent run wins, field by field (an older
     # extract's income fills a newer one's blank); the source's trust rank breaks ties.
-    figures = read_frame(
-        f"SELECT l.resident_id, r.household_size, r.recognised_income, r.disability, "  # noqa: S608
-        f"s.kind, CAST(u.created_at AS VARCHAR(40)), s.trust FROM {_t(RecordLink)} l "
-        f"JOIN {_t(SourceRecord)} r ON r.id = l.record_id "
-        f"JOIN {_t(DataSource)} s ON s.id = r.source_id "
-        f"JOIN {_t(ImportRun)} u ON u.id = r.run_id "
-        f"WHERE r.status = %s AND (r.household_size IS NOT NULL "
-        f"OR r.recognised_income IS NOT NULL OR s.kind = %s)",
-        ["resident_id", "household_size", "recognised_income", "disability", "kind", "run_at",
-         "trust"], ["current", "ministry"],
-        {"resident_id": "int64", "household_size": "int64", "recognised_income": "int64",
-         "trust": "int64"})
+    figures = frames["figures"]
     figures["resident_id"] = figures["resident_id"].astype("int64")
     # Disability is assessed by the ministry only: a ministry record with a blank grade means
     # none; with no ministry record it is unknown (city and facility records never carry it).
@@ -164,20 +206,8 @@ def read_inputs(on: date) -> Inputs:
     best = figures.groupby("resident_id", sort=False)[
         ["household_size", "recognised_income", "disability"]].first()
 
-    crisis = read_frame(
-        f"SELECT DISTINCT l.resident_id FROM {_t(CrisisSignal)} c "  # noqa: S608
-        f"JOIN {_t(SourceRecord)} r ON r.id = c.record_id "
-        f"JOIN {_t(RecordLink)} l ON l.record_id = c.record_id WHERE r.status = %s",
-        ["resident_id"], ["current"], {"resident_id": "int64"})
-    crisis_ids = crisis["resident_id"].astype("int64").to_numpy()
-
-    receives = read_frame(
-        f"SELECT DISTINCT l.resident_id, p.code FROM {_t(Enrollment)} e "  # noqa: S608
-        f"JOIN {_t(Programme)} p ON p.id = e.programme_id "
-        f"JOIN {_t(SourceRecord)} r ON r.id = e.record_id "
-        f"JOIN {_t(RecordLink)} l ON l.record_id = e.record_id "
-        f"WHERE e.active = %s AND r.status = %s", ["resident_id", "programme"],
-        [True, "current"], {"resident_id": "int64"})
+    crisis_ids = frames["crisis"]["resident_id"].astype("int64").to_numpy()
+    receives = frames["receives"]
     receives["resident_id"] = receives["resident_id"].astype("int64")
     receives = receives[~receives["programme"].isin(NOT_A_BENEFIT)]
 

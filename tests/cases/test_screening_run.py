@@ -118,3 +118,16 @@ def test_the_nightly_task_is_scheduled_and_runs_eagerly(personas, settings):
     person(personas.centre_a, income=800_000)
     run_id = screen_eligibility.delay().get()
     assert ScreeningRun.objects.get(pk=run_id).status == "done"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_outside_a_transaction_the_reads_run_at_once(personas):
+    from tests.conftest import on_postgres
+
+    if not on_postgres():
+        pytest.skip("the parallel reads are PostgreSQL's")
+    load_rules()
+    poor = person(personas.centre_a, income=800_000, crisis=True)
+    run = run_screening(ON)
+    row = ScreeningResult.objects.get(run=run, resident=poor, programme="B01")
+    assert (row.priority, row.income, row.receiving) == (2, 800_000, False)
