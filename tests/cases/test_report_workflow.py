@@ -127,3 +127,13 @@ def test_rollup_and_dashboard_have_bounded_queries(report, personas, client,
     with django_assert_max_num_queries(18):
         html = client.get(reverse("cases:dashboard")).content.decode()
     assert "<path" in html and "SGIS" in html and "CC BY 4.0" in html
+
+
+def test_the_report_list_has_bounded_queries(report, personas, client,
+                                             django_assert_max_num_queries):
+    client.force_login(personas.supervisor_district_a)
+    client.get(reverse("cases:reports"))
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("cases:reports")).content.decode()
+    assert f"/reports/{report.pk}/" in html
+    assert "최먼곳" not in html  # the other district's report is not listed
