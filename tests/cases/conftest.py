@@ -8,8 +8,16 @@ import pytest
 from django.utils import timezone
 
 from cases import actions
+from intake.actions import grant_source
 from matching.models import ReviewItem
-from tests.cases.factories import CaseFactory, ResidentFactory, VisitFactory, link_records
+from tests.cases.factories import (
+    CaseFactory,
+    DataSourceFactory,
+    ImportRunFactory,
+    ResidentFactory,
+    VisitFactory,
+    link_records,
+)
 
 INSIDE_RRN = "500301-2345678"
 OUTSIDE_RRN = "520505-1876543"
@@ -27,6 +35,10 @@ class World:
     referral_out: object
     review_in: object  # an uncertain pair of records of the resident inside centre A
     review_out: object
+    source_in: object  # a data source granted to the data administrator
+    source_out: object
+    run_in: object
+    run_out: object
 
 
 @pytest.fixture
@@ -56,8 +68,12 @@ def world(personas) -> World:
                                           total=3.5, weights={}, levels={})
     review_out = ReviewItem.objects.create(record_a=records_out[0], record_b=records_out[1],
                                            total=3.5, weights={}, levels={})
+    source_in = DataSourceFactory(code="facility-granted", name="granted facility")
+    grant_source(p.data_admin, source_in)
+    source_out = DataSourceFactory(code="facility-other", name="another facility")
+    run_in, run_out = ImportRunFactory(source=source_in), ImportRunFactory(source=source_out)
     return World(inside, outside, visit_in, visit_out, case_in, case_out, referral_in,
-                 referral_out, review_in, review_out)
+                 referral_out, review_in, review_out, source_in, source_out, run_in, run_out)
 
 
 def outside_staff(p):

@@ -70,7 +70,8 @@ class Command(BaseCommand):
         self._import(commands, out, step)
         if "link" in commands:
             step("Linking records into one profile per resident")
-            call_command("link", stdout=self.stdout)
+            # A full run retrains the model on every source; imports linked incrementally so far.
+            call_command("link", full=True, stdout=self.stdout)
         if "screen_eligibility" in commands:
             step("Screening eligibility")
             call_command("screen_eligibility", stdout=self.stdout)
@@ -88,8 +89,7 @@ class Command(BaseCommand):
             return
         if "add_source" in commands:
             mappings = sorted((Path(settings.BASE_DIR) / "intake" / "mappings").glob("*.toml"))
-            for mapping in mappings:
-                call_command("add_source", mapping=str(mapping), stdout=self.stdout)
+            call_command("add_source", mapping=[str(m) for m in mappings], stdout=self.stdout)
         for code, name in DEMO_IMPORTS:
             path = out / name
             if path.exists():
