@@ -28,10 +28,12 @@ def generate(
     ministry_format: str = "auto",
     rates: dict[str, dict[str, float]] | None = None,
     progress: Callable[[str], None] | None = None,
+    districts: list[str] | None = None,
 ) -> dict:
     """Generate ``n_residents`` residents and their source records; return the manifest.
 
-    The same ``seed`` gives byte-identical files. ``rates`` overrides
+    The same ``seed`` gives byte-identical files. ``districts`` (MOIS 구 codes such as
+    ``"11110"``) keeps every resident inside those districts. ``rates`` overrides
     :data:`bigcare.synthetic.noise.NOISE_DEFAULTS` per source and defect.
     """
     if ministry_format not in ("auto", "csv", "xlsx"):
@@ -50,6 +52,11 @@ def generate(
     rng = np.random.default_rng(seed)
 
     dongs = load_dongs(Path(dongs_csv))
+    if districts:
+        # A demo wants a few busy centres rather than all of Seoul thinly.
+        dongs = dongs[dongs["gu_code"].isin(districts)].reset_index(drop=True)
+        if dongs.empty:
+            raise ValueError(f"no dongs in districts {', '.join(districts)}")
     residents, households = make_population(rng, n_residents, dongs)
     world = sources.World(residents, households, dongs)
     stage(f"{n_residents:,} residents in {len(households):,} households")
