@@ -160,8 +160,11 @@ GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # no anonymous grants, ever
 
 # Celery: eager and in-process unless a broker is configured (DESIGN.md principle 8).
-CELERY_BROKER_URL = env.get_str("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_BROKER = env.get_str("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not _BROKER
+# Eager tasks never reach a broker, but kombu still resolves one: an in-process transport keeps
+# it from looking for a server on localhost.
+CELERY_BROKER_URL = _BROKER or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -42,20 +42,8 @@ def load_rules(path: Path = RULES_TOML) -> tuple[int, int]:
     with transaction.atomic():
         MedianIncome.objects.bulk_create(new_m)
         ProgrammeRule.objects.bulk_create(new_r)
-        ensure_investigation_code()
     return len(new_m), len(new_r)
 
-
-def ensure_investigation_code() -> None:
-    """Screening learns the income of people who receive nothing from the ministry's ``A00``
-    rows (an income investigation on file, docs/synthetic-sources.md). Intake loads a row only
-    when its code is a known Programme; until intake's reference list carries A00, make sure it
-    exists. Screening never counts it as a benefit (cases.screening.NOT_A_BENEFIT)."""
-    from intake.models import Programme
-
-    Programme.objects.get_or_create(code="A00", defaults={
-        "name_ko": "소득재산조사", "name_en": "Income and asset investigation (not a benefit)",
-        "agency": "ministry"})
 
 
 def live_rules() -> list[ProgrammeRule]:

@@ -55,6 +55,9 @@ class FieldSpec:
     required: bool = False
     optional: bool = False
     combine: str = "first"
+    # Codes whose rows carry a person but no benefit or signal (an income investigation on
+    # file, say): the row is accepted and its person kept, and no item is made of it.
+    person_only: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def _spec(section: str, target: str, raw: Any) -> FieldSpec:
     if not isinstance(raw, dict):
         raise MappingError(f"{where} must be a table like {{ columns = [...], transform = ... }}")
     unknown = set(raw) - {"columns", "transform", "formats", "codes", "required", "optional",
-                          "combine"}
+                          "combine", "person_only"}
     if unknown:
         raise MappingError(f"{where}: unknown settings {', '.join(sorted(unknown))}")
     columns = raw.get("columns")
@@ -111,8 +114,14 @@ def _spec(section: str, target: str, raw: Any) -> FieldSpec:
     combine = raw.get("combine", "first")
     if combine not in ("first", "join"):
         raise MappingError(f"{where}: combine must be \"first\" or \"join\"")
+    person_only = raw.get("person_only", [])
+    if not isinstance(person_only, list) or not all(isinstance(c, str) for c in person_only):
+        raise MappingError(f"{where}: person_only must be a list of codes")
+    if person_only and transform not in ("programme", "indicator"):
+        raise MappingError(f"{where}: person_only fits only a programme or indicator code")
     return FieldSpec(target, tuple(columns), transform, tuple(formats), dict(codes),
-                     bool(raw.get("required", False)), bool(raw.get("optional", False)), combine)
+                     bool(raw.get("required", False)), bool(raw.get("optional", False)), combine,
+                     tuple(person_only))
 
 
 def parse_mapping(raw: Any) -> Mapping:

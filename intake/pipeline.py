@@ -188,10 +188,12 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
             elif t == "programme":
                 table = {k: ref.programmes.get(v) for k, v in spec.codes.items()} or ref.programmes
                 result, bad = nz.codes(values, {k: v for k, v in table.items() if v is not None})
+                bad = bad & ~values.str.strip().isin(spec.person_only)
                 message = label + " " + _quoted(values) + " is not a known programme code"
             elif t == "indicator":
                 table = {k: ref.indicators.get(v) for k, v in spec.codes.items()} or ref.indicators
                 result, bad = nz.codes(values, {k: v for k, v in table.items() if v is not None})
+                bad = bad & ~values.str.strip().isin(spec.person_only)
                 message = label + " " + _quoted(values) + " is not a known crisis indicator"
             else:  # parse_mapping refuses unknown transforms; this is a programming error
                 raise AssertionError(t)
@@ -317,7 +319,11 @@ def prepare(chunks: Iterable[Chunk], mapping: Mapping, ref: Reference,
     for col in columns:
         if col not in accepted:
             accepted = accepted.assign(**{col: None})
-    items = accepted[["source_key", "row_number", *columns]].reset_index(drop=True)
+    items = accepted[["source_key", "row_number", *columns]]
+    if columns:
+        # Person-only rows (mapping's person_only codes) keep their person and make no item.
+        items = items[items[columns[0]].notna()]
+    items = items.reset_index(drop=True)
     records = records.reset_index(drop=True)
     records["content_hash"] = content_hashes(records, items, columns)
     seconds["validating"] += time.perf_counter() - t0

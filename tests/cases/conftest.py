@@ -8,8 +8,16 @@ import pytest
 from django.utils import timezone
 
 from cases import actions
+from intake.actions import grant_source
 from matching.models import ReviewItem
-from tests.cases.factories import CaseFactory, ResidentFactory, VisitFactory, link_records
+from tests.cases.factories import (
+    CaseFactory,
+    DataSourceFactory,
+    ImportRunFactory,
+    ResidentFactory,
+    VisitFactory,
+    link_records,
+)
 
 INSIDE_RRN = "500301-2345678"
 OUTSIDE_RRN = "520505-1876543"
@@ -27,10 +35,12 @@ class World:
     referral_out: object
     review_in: object  # an uncertain pair of records of the resident inside centre A
     review_out: object
+    source_in: object  # a data source granted to the data administrator
+    source_out: object
+    run_in: object
+    run_out: object
     report_in: object  # centre A's eligibility report, approved, one blind spot (inside)
     report_out: object
-    source_in: object  # a data source granted to the data administrator, with one run
-    source_out: object  # one not granted
 
 
 @pytest.fixture
@@ -60,29 +70,13 @@ def world(personas) -> World:
                                           total=3.5, weights={}, levels={})
     review_out = ReviewItem.objects.create(record_a=records_out[0], record_b=records_out[1],
                                            total=3.5, weights={}, levels={})
-    report_in, report_out = eligibility_reports(p, inside, outside)
-    source_in, source_out = data_sources(p)
+    source_in = DataSourceFactory(code="facility-granted", name="granted facility")
+    grant_source(p.data_admin, source_in)
+    source_out = DataSourceFactory(code="facility-other", name="another facility")
+    run_in, run_out = ImportRunFactory(source=source_in), ImportRunFactory(source=source_out)
     return World(inside, outside, visit_in, visit_out, case_in, case_out, referral_in,
-                 referral_out, review_in, review_out, report_in, report_out, source_in,
-                 source_out)
-
-
-def data_sources(p):
-    """The city source granted to the data administrator, the ministry source not; a finished
-    run each, so that the intake screens have something to show."""
-    from pathlib import Path
-
-    from intake.actions import define_source, grant_source, read_mapping_file
-    from intake.models import ImportRun
-
-    mappings = Path(__file__).resolve().parents[2] / "intake" / "mappings"
-    city = define_source(read_mapping_file(mappings / "city.toml"))[0]
-    ministry = define_source(read_mapping_file(mappings / "ministry.toml"))[0]
-    grant_source(p.data_admin, city)
-    for n, source in enumerate((city, ministry)):
-        ImportRun.objects.create(source=source, sha256=f"{n:064d}", filename="matrix.csv",
-                                 status="done")
-    return city, ministry
+                 referral_out, review_in, review_out, source_in, source_out, run_in, run_out,
+                 *eligibility_reports(p, inside, outside))
 
 
 def eligibility_reports(p, inside, outside):

@@ -89,10 +89,3 @@ def test_next_years_median_is_a_data_change(personas):
     assert rules_from_db(date(2027, 3, 1)).median[0] == 2_736_043
     assert load_rules() == (0, 0)  # a reload never undoes an edit
 
-
-def test_the_income_investigation_code_is_known_so_intake_loads_its_rows():
-    from intake.models import Programme
-
-    load_rules()
-    load_rules()
-    assert Programme.objects.filter(code="A00").count() == 1
