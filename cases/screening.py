@@ -416,3 +416,15 @@ def _age(birth: date | None, on: date) -> int | None:
     if birth is None:
         return None
     return on.year - birth.year - ((birth.month, birth.day) > (on.month, on.day))
+
+
+def prune_results(keep: int = 2) -> int:
+    """Delete the result rows of all but the last ``keep`` done runs: reports copy their lines,
+    so old rows serve nothing, and a nightly million would otherwise pile up. Runs and their
+    per-centre counts stay (they are small, and the trends read them). Returns rows deleted."""
+    runs = list(ScreeningRun.objects.filter(status=ScreeningRun.Status.DONE)
+                .order_by("-pk").values_list("pk", flat=True)[keep:])
+    if not runs:
+        return 0
+    deleted, _ = ScreeningResult.objects.filter(run__in=runs).delete()
+    return deleted

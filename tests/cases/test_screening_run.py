@@ -131,3 +131,15 @@ def test_on_postgresql_outside_a_transaction_the_reads_run_at_once(personas):
     run = run_screening(ON)
     row = ScreeningResult.objects.get(run=run, resident=poor, programme="B01")
     assert (row.priority, row.income, row.receiving) == (2, 800_000, False)
+
+
+def test_old_runs_lose_their_rows_but_keep_their_counts(rules, personas):
+    from cases.screening import prune_results
+
+    person(personas.centre_a, income=800_000)
+    runs = [run_screening(ON) for _ in range(3)]
+    assert prune_results(keep=2) > 0
+    assert not ScreeningResult.objects.filter(run=runs[0]).exists()
+    assert ScreeningResult.objects.filter(run=runs[2]).exists()
+    assert ScreeningCount.objects.filter(run=runs[0]).exists()
+    assert prune_results(keep=2) == 0

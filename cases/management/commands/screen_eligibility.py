@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from cases.rules import load_rules
-from cases.screening import run_screening
+from cases.screening import prune_results, run_screening
 
 
 class Command(BaseCommand):
@@ -19,9 +19,10 @@ class Command(BaseCommand):
         # The rules must exist before the first run; adding the missing ones is idempotent.
         load_rules()
         run = run_screening(on)
+        pruned = prune_results()
         self.stdout.write(
             f"screening #{run.pk} as of {run.on}: {run.residents} residents, "
             f"{run.eligible} eligible, {run.blind_spots} blind spots, {run.unknown} unknown "
             f"in {run.seconds.get('total', 0):.1f} s "
             f"(read {run.seconds.get('read', 0):.1f}, screen {run.seconds.get('screen', 0):.1f}, "
-            f"write {run.seconds.get('write', 0):.1f})")
+            f"write {run.seconds.get('write', 0):.1f}); {pruned} old result rows pruned")
