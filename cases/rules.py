@@ -22,7 +22,7 @@ from cases.models import Confidence, MedianIncome, ProgrammeRule
 REQUIRED = {"income_vs_median": ("percent",), "income_vs_amount": ("single", "couple"),
             "age_only": ()}
 NUMERIC = {"percent", "single", "couple", "min_age", "max_age", "max_age_months"}
-KNOWN = NUMERIC | {"disability", "requires_crisis"}
+KNOWN = NUMERIC | {"disability", "requires_crisis", "blind_spot"}
 
 
 def load_rules(path: Path = RULES_TOML) -> tuple[int, int]:

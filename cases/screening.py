@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -235,6 +235,10 @@ def screen_all(inputs: Inputs, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame
     def count_unknown(programme: str, mask: np.ndarray) -> None:
         unknown[programme] = np.bincount(centre_idx[mask], minlength=len(centres))
 
+    # Programmes whose rule says blind_spot = false (pilots with allotted places, city top-ups
+    # that come only after national benefits are refused) show on a resident's page, but not
+    # eligible-and-not-receiving is nobody's blind spot there.
+    rules = replace(rules, rules=tuple(r for r in rules.rules if r.param("blind_spot", True)))
     out = screen(people, rules, include_unknown=False, on_unknown=count_unknown)
     out = out[out["status"] == ELIGIBLE].drop(columns=["status", "missing"])
     got = inputs.receives.drop_duplicates().assign(receiving=True)

@@ -70,7 +70,7 @@ def test_missing_income_counts_as_unknown_per_centre(rules, personas):
     assert not ScreeningResult.objects.filter(run=run).exists()
     unknown = dict(ScreeningCount.objects.filter(run=run, centre=personas.centre_a)
                    .values_list("programme", "unknown"))
-    assert unknown["B01"] == 1 and unknown["SEOUL_DIDIMDOL"] == 1
+    assert unknown["B01"] == 1 and unknown["B03"] == 1
     assert run.unknown >= 2
 
 
@@ -143,3 +143,13 @@ def test_old_runs_lose_their_rows_but_keep_their_counts(rules, personas):
     assert ScreeningResult.objects.filter(run=runs[2]).exists()
     assert ScreeningCount.objects.filter(run=runs[0]).exists()
     assert prune_results(keep=2) == 0
+
+
+def test_pilots_and_city_top_ups_are_nobodys_blind_spot(rules, personas):
+    # Under 48 % of median: eligible for 서울형기초보장 and 서울디딤돌소득 by income, but the
+    # rules say blind_spot = false — the national benefits are what a caseworker pursues.
+    poor = person(personas.centre_a, size=2, income=1_500_000)
+    got = results(run_screening(ON))
+    assert (poor.pk, "B03") in got
+    assert (poor.pk, "SEOUL_BASIC") not in got
+    assert (poor.pk, "SEOUL_DIDIMDOL") not in got
