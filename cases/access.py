@@ -8,7 +8,7 @@ Each helper builds one query with subqueries, so a screen's query count does not
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 from django.http import Http404
 
 from bigcare.access import AnyUser, centres_for_user
@@ -20,6 +20,36 @@ from cases.models import (
     Visit,
 )
 from matching.models import Resident
+
+
+class InScope(Func):
+    """``column IN (subquery)``, written ``column = ANY(ARRAY(subquery))`` on PostgreSQL.
+
+    Scope is "in my centres OR in my cases". PostgreSQL turns an IN-subquery under an OR into a
+    hashed filter applied to every row, a sequential scan of all residents (0.2–0.3 s at 1 M);
+    ``ANY(ARRAY(...))`` runs the subquery once and lets each arm use its index, joined by a
+    BitmapOr (a few ms). Other databases keep the plain IN.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+    arity = 2
+
+    def __init__(self, column: str, subquery: QuerySet) -> None:
+        super().__init__(F(column), Subquery(subquery.order_by()))
+
+    def _parts(self, compiler, connection) -> tuple[str, str, tuple]:
+        lhs, lhs_params = compiler.compile(self.source_expressions[0])
+        sub, sub_params = compiler.compile(self.source_expressions[1])
+        return lhs, sub, (*lhs_params, *sub_params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        lhs, sub, params = self._parts(compiler, connection)
+        return f"{lhs} IN {sub}", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        lhs, sub, params = self._parts(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{sub})", params
 
 
 def _granted_case_ids(user: AnyUser) -> QuerySet:
@@ -36,7 +66,9 @@ def _granted_case_ids(user: AnyUser) -> QuerySet:
 def cases_for_user(user: AnyUser) -> QuerySet[Case]:
     """Cases owned by the user's centres, plus cases granted to them."""
     centres = centres_for_user(user).values("pk")
-    return Case.objects.filter(Q(owner_centre__in=centres) | Q(pk__in=_granted_case_ids(user)))
+    return Case.objects.filter(
+        Q(InScope("owner_centre_id", centres)) | Q(InScope("pk", _granted_case_ids(user)))
+    )
 
 
 def case_for_user(user: AnyUser, pk: int | str, write: bool = False) -> Case:
@@ -58,7 +90,8 @@ def residents_for_user(user: AnyUser) -> QuerySet[Resident]:
     transferred case's resident may still have the old home centre until matching updates it)."""
     centres = centres_for_user(user).values("pk")
     return Resident.objects.filter(
-        Q(home_centre__in=centres) | Q(pk__in=cases_for_user(user).values("resident_id")),
+        Q(InScope("home_centre_id", centres))
+        | Q(InScope("pk", cases_for_user(user).values("resident_id"))),
         active=True,
     )
 
