@@ -63,11 +63,24 @@ def _granted_case_ids(user: AnyUser) -> QuerySet:
     ).values("content_object_id")
 
 
+def _centre_ids(user: AnyUser) -> list[int]:
+    """The user's centres as plain ids, read once per user object, that is once per request.
+
+    Inlined as a subquery, guardian's lookups were compiled and planned inside every resident
+    and case query: ~6 ms of Python and ~6 ms of planning each at 1 M residents. As a literal
+    list they cost one small query, and PostgreSQL sizes the scope from the real centres.
+    """
+    ids = getattr(user, "_bigcare_centre_ids", None)
+    if ids is None:
+        ids = list(centres_for_user(user).values_list("pk", flat=True))
+        user._bigcare_centre_ids = ids
+    return ids
+
+
 def cases_for_user(user: AnyUser) -> QuerySet[Case]:
     """Cases owned by the user's centres, plus cases granted to them."""
-    centres = centres_for_user(user).values("pk")
     return Case.objects.filter(
-        Q(InScope("owner_centre_id", centres)) | Q(InScope("pk", _granted_case_ids(user)))
+        Q(owner_centre_id__in=_centre_ids(user)) | Q(InScope("pk", _granted_case_ids(user)))
     )
 
 
@@ -88,9 +101,8 @@ def case_for_user(user: AnyUser, pk: int | str, write: bool = False) -> Case:
 def residents_for_user(user: AnyUser) -> QuerySet[Resident]:
     """Residents of the user's centres, and residents of cases owned by or granted to them (a
     transferred case's resident may still have the old home centre until matching updates it)."""
-    centres = centres_for_user(user).values("pk")
     return Resident.objects.filter(
-        Q(InScope("home_centre_id", centres))
+        Q(home_centre_id__in=_centre_ids(user))
         | Q(InScope("pk", cases_for_user(user).values("resident_id"))),
         active=True,
     )
