@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from bigcare import crypto
 from bigcare.actions import grant_membership
@@ -26,7 +26,18 @@ from bigcare.models import CommunityCentre
 from bigcare.synthetic.addresses import load_dongs
 from bigcare.synthetic.generate import DEFAULT_DONGS_CSV
 from bigcare.synthetic.people import make_population
-from intake.models import AgencyKind, CrisisIndicator, DataSource, ImportRun, Programme
+from cases.models import Case, Referral, Visit
+from intake.models import (
+    AgencyKind,
+    CrisisIndicator,
+    CrisisSignal,
+    DataSource,
+    Enrollment,
+    ImportRun,
+    Programme,
+    SourceRecord,
+)
+from matching.models import RecordLink, Resident
 
 MARKER = "pagebench_marker"
 CHUNK = 200_000
@@ -82,9 +93,18 @@ def is_built(residents: int) -> bool:
     return bool(row) and row[0] == residents
 
 
-def _copy(table: str, frame: pd.DataFrame) -> None:
-    """Stream one frame into ``table`` with COPY, in chunks so memory stays flat."""
-    cols = ", ".join(frame.columns)
+def _copy(model: type[models.Model], frame: pd.DataFrame) -> None:
+    """Stream one frame into the model's table with COPY, in chunks so memory stays flat.
+
+    Columns the frame leaves out get the model's default: Django defaults live in Python, not in
+    the schema, so a field added later with a default would otherwise arrive as NULL.
+    """
+    frame = frame.copy()
+    for f in model._meta.concrete_fields:
+        if f.column not in frame.columns and not f.null and f.has_default():
+            value = f.get_default()
+            frame[f.column] = json.dumps(value) if isinstance(value, dict | list) else value
+    table, cols = model._meta.db_table, ", ".join(frame.columns)
     # In CSV, COPY reads an unquoted empty field as NULL; text columns without a None are
     # NOT NULL in the schema, and their "" must stay an empty string.
     text = [c for c in frame.columns
@@ -184,7 +204,7 @@ def build(n: int, seed: int = 2026, log=print) -> Built:
     with transaction.atomic():
         sources, runs, programmes, indicators = _reference_rows()
         staff_of_centre = dict(zip(centres["pk"], _staff(centres["pk"].to_numpy()), strict=True))
-        _copy("matching_resident", residents)
+        _copy(Resident, residents)
         log(f"  {n:,} residents loaded ({time.perf_counter() - started:.0f}s)")
 
         # --- source records: 1–3 person sources per resident, plus the crisis round ---------
@@ -227,8 +247,8 @@ def build(n: int, seed: int = 2026, log=print) -> Built:
             "created_at": NOW,
         })
         del r
-        _copy("intake_sourcerecord", records)
-        _copy("matching_recordlink", pd.DataFrame(
+        _copy(SourceRecord, records)
+        _copy(RecordLink, pd.DataFrame(
             {"record_id": rec_ids, "resident_id": owner, "linked_at": NOW}))
         log(f"  {m:,} source records and links loaded ({time.perf_counter() - started:.0f}s)")
         del records
@@ -246,7 +266,7 @@ def build(n: int, seed: int = 2026, log=print) -> Built:
             "start": _dates("2015-01-01", rng.integers(0, 4000, len(enrolled))),
             "monthly_amount": rng.integers(10, 100, len(enrolled)) * 10_000,
         })
-        _copy("intake_enrollment", enrollments)
+        _copy(Enrollment, enrollments)
         crisis = np.flatnonzero(src_idx == 3)
         two = rng.random(len(crisis)) < 0.3
         sig_rec = np.concatenate([crisis, crisis[two]])
@@ -260,7 +280,7 @@ def build(n: int, seed: int = 2026, log=print) -> Built:
             "months": rng.integers(1, 12, len(sig_rec)),
             "amount": rng.integers(1, 100, len(sig_rec)) * 10_000,
         })
-        _copy("intake_crisissignal", signals)
+        _copy(CrisisSignal, signals)
         log(f"  {len(enrollments):,} enrollments, {len(signals):,} signals "
             f"({time.perf_counter() - started:.0f}s)")
 
@@ -283,7 +303,7 @@ def build(n: int, seed: int = 2026, log=print) -> Built:
             "stage_started": _dates("2024-06-01", opened + 20),
             "closed_on": np.where(closed, _dates("2024-06-01", opened + 120), None),
         })
-        _copy("cases_case", cases)
+        _copy(Case, cases)
         visit_res = np.concatenate([case_res, rng.choice(res_ids, size=n // 100)])
         visit_res = np.concatenate([visit_res, visit_res[rng.random(len(visit_res)) < 0.4]])
         v = len(visit_res)
@@ -307,7 +327,7 @@ def build(n: int, seed: int = 2026, log=print) -> Built:
             "created_by_id": v_staff,
             "created_at": NOW,
         })
-        _copy("cases_visit", visits)
+        _copy(Visit, visits)
         referred = case_ids[rng.random(n_cases) < 0.1]
         referrals = pd.DataFrame({
             "case_id": referred,
@@ -321,7 +341,7 @@ def build(n: int, seed: int = 2026, log=print) -> Built:
             "created_by_id": case_owner[referred - 1],
             "created_at": NOW,
         })
-        _copy("cases_referral", referrals)
+        _copy(Referral, referrals)
         log(f"  {n_cases:,} cases, {v:,} visits, {len(referrals):,} referrals "
             f"({time.perf_counter() - started:.0f}s)")
 
