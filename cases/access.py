@@ -172,3 +172,31 @@ def may_read_health_notes(user: AnyUser, visit: Visit) -> bool:
     if is_nurse(user):
         return True
     return visit.case is not None and visit.case.owner_id == user.pk
+
+
+def reports_for_user(user: AnyUser) -> QuerySet:
+    """Eligibility reports of the centres the user supervises (directly or by district)."""
+    from cases.models import EligibilityReport
+
+    return EligibilityReport.objects.filter(
+        centre__in=centres_for_user(user, "supervise").values("pk"))
+
+
+def report_for_user(user: AnyUser, pk: int | str):
+    from cases.models import EligibilityReport
+
+    try:
+        return reports_for_user(user).select_related("centre__district", "run").get(pk=pk)
+    except (EligibilityReport.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such report") from None
+
+
+def report_item_for_user(user: AnyUser, pk: int | str):
+    """A report line, for the centre's staff recording the visit's outcome (serve scope)."""
+    from cases.models import ReportItem
+
+    try:
+        return ReportItem.objects.select_related("report__centre", "resident").get(
+            pk=pk, report__centre__in=centres_for_user(user).values("pk"))
+    except (ReportItem.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such report item") from None

@@ -8,10 +8,14 @@ any edge that would join a conflict: the weakest links in a conflicting chain ar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+
+from matching.normalize import text
 
 
 def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -96,19 +100,32 @@ def _rebuild(labels: np.ndarray, nodes: np.ndarray, i: np.ndarray, j: np.ndarray
     return out.astype(np.int64)
 
 
-def assign_ids(labels: np.ndarray, previous: np.ndarray, next_id: int) -> np.ndarray:
+def assign_ids(labels: np.ndarray, previous: np.ndarray,
+               allocate: int | Callable[[int], np.ndarray]) -> np.ndarray:
     """A resident id per position: each cluster keeps the id of the existing resident holding most
     of its records (each old id goes to one cluster only, the one holding most of it); the
-    others get new ids from ``next_id`` on, in cluster order, so runs are deterministic."""
+    others get new ids in cluster order, so runs are deterministic.
+
+    ``allocate`` is the first new id (ids from there on), or a function returning ``k`` new ids:
+    on PostgreSQL they come from the table's sequence, so that ids handed out here and by
+    ``Resident.objects.create`` never collide.
+    """
     frame = pd.DataFrame({"c": labels, "p": previous})
     old = frame[frame["p"] > 0].value_counts().rename("n").reset_index()
     old = old.sort_values(["n", "c", "p"], ascending=[False, True, True])
     old = old.drop_duplicates("c").drop_duplicates("p")
-    chosen = pd.Series(old["p"].to_numpy(), index=old["c"].to_numpy())
-    clusters = np.unique(labels)
-    fresh = clusters[~np.isin(clusters, chosen.index.to_numpy())]
-    ids = pd.concat([chosen, pd.Series(np.arange(next_id, next_id + len(fresh)), index=fresh)])
-    return ids.reindex(labels).to_numpy(np.int64)
+    n_clusters = int(labels.max(initial=-1)) + 1
+    ids = np.zeros(n_clusters, dtype=np.int64)
+    ids[old["c"].to_numpy()] = old["p"].to_numpy()
+    present = np.zeros(n_clusters, dtype=bool)
+    present[labels] = True
+    fresh = np.flatnonzero(present & (ids == 0))
+    if callable(allocate):
+        new = np.asarray(allocate(len(fresh)), dtype=np.int64) if len(fresh) else fresh
+    else:
+        new = np.arange(allocate, allocate + len(fresh), dtype=np.int64)
+    ids[fresh] = np.sort(new)
+    return ids[labels]
 
 
 def golden(records: pd.DataFrame, forms: pd.DataFrame, resident: np.ndarray) -> pd.DataFrame:
@@ -123,8 +140,8 @@ def golden(records: pd.DataFrame, forms: pd.DataFrame, resident: np.ndarray) -> 
         "resident": resident, "name": records["name"].to_numpy(),
         "trust": records["trust"].to_numpy(), "seen": pd.to_datetime(records["seen"]).to_numpy(),
         "birth": forms["birth"].to_numpy(), "sex": forms["sex"].to_numpy(),
-        "phone": forms["phone"].to_numpy(), "address": records["address"].fillna("").to_numpy(),
-        "dong": forms["dong"].to_numpy(), "rrn_index": forms["rrn_index"].to_numpy(),
+        "phone": text(forms, "phone"), "address": records["address"].fillna("").to_numpy(),
+        "dong": text(forms, "dong"), "rrn_index": text(forms, "rrn_index"),
         "rrn_masked": records["rrn_masked"].fillna("").to_numpy(), "rid": forms["rid"].to_numpy(),
     })
     by_trust = f.sort_values(["resident", "trust", "seen", "rid"],
@@ -142,9 +159,16 @@ def golden(records: pd.DataFrame, forms: pd.DataFrame, resident: np.ndarray) -> 
     out["sex"] = vote("sex").reindex(out.index).fillna(0).astype(np.int8)
     recent = f.sort_values(["resident", "seen", "trust", "rid"],
                            ascending=[True, False, True, True])
-    for col in ("phone", "rrn_index", "rrn_masked"):
+    for col in ("phone", "rrn_masked"):
         out[col] = recent[recent[col] != ""].groupby("resident")[col].first().reindex(
             out.index).fillna("")
+    # The encrypted number travels with the index it came from (one record supplies both).
+    rrn_cols = ["rrn_index", "rrn_enc"] if "rrn_enc" in records else ["rrn_index"]
+    if "rrn_enc" in records:
+        recent = recent.assign(rrn_enc=records["rrn_enc"].fillna("").to_numpy()[recent.index])
+    rrn = recent[recent["rrn_index"] != ""].groupby("resident")[rrn_cols].first()
+    for col in rrn_cols:
+        out[col] = rrn[col].reindex(out.index).fillna("")
     addr = recent[recent["address"] != ""].groupby("resident")[["address", "dong"]].first()
     out["address"] = addr["address"].reindex(out.index).fillna("")
     dong = recent[recent["dong"] != ""].groupby("resident")["dong"].first()

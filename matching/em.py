@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from matching.compare import FIELDS, compare
+from matching.normalize import as_categoricals, codes
 
 # A rare name's TF u is floored: one record in ten thousand. Below that the weight of an exact
 # given name would outgrow a different birth date, which is exactly the false merge to avoid.
@@ -80,26 +81,68 @@ def estimate_u(forms: pd.DataFrame, n_pairs: int = 400_000, seed: int = 0) -> di
     return level_shares(compare(forms, i[keep], j[keep]))
 
 
+def _categorical_forms(forms: pd.DataFrame) -> pd.DataFrame:
+    if all(isinstance(forms[c].dtype, pd.CategoricalDtype) for c in ("rom_sur", "rom_given")):
+        return forms
+    return as_categoricals(forms)
+
+
 def term_frequencies(forms: pd.DataFrame, top: int = 20_000) -> dict[str, dict[str, float]]:
     """Frequencies of surname and given-name keys (the most common ``top``), for TF weights."""
+    forms = _categorical_forms(forms)
     tf = {}
+    for col in ("rom_sur", "rom_given"):
+        c = codes(forms, col)
+        c = c[c >= 0]
+        counts = np.bincount(c, minlength=len(forms[col].cat.categories))
+        top_k = np.argsort(-counts, kind="stable")[:top]
+        top_k = top_k[counts[top_k] > 0]
+        cats = np.asarray(forms[col].cat.categories, dtype=object)
+        tf[col] = dict(zip(cats[top_k].tolist(), (counts[top_k] / max(len(c), 1)).tolist(),
+                           strict=True))
     # Birth dates too: real registers pile people on 1 January, and a clamp piles them anywhere.
-    for col in ("rom_sur", "rom_given", "birth"):
-        s = forms[col][(forms[col] != "") & (forms[col] != 0)]
-        freq = s.value_counts(normalize=True).head(top)
-        tf[col] = {str(k): float(v) for k, v in freq.items()}
+    b = forms["birth"].to_numpy()
+    values, counts = np.unique(b[b > 0], return_counts=True)
+    top_k = np.argsort(-counts, kind="stable")[:top]
+    tf["birth"] = dict(zip([str(v) for v in values[top_k].tolist()],
+                           (counts[top_k] / max(int((b > 0).sum()), 1)).tolist(), strict=True))
     return tf
+
+
+def tf_lookup(forms: pd.DataFrame, col: str, table: dict[str, float]) -> np.ndarray:
+    """Frequency per record of its ``col`` value under ``table`` (TF_FLOOR when not in it).
+
+    Looked up once per category (or per distinct birth date), then gathered by code: no string
+    is touched per pair.
+    """
+    if col == "birth":
+        b = forms["birth"].to_numpy()
+        keys = np.array([int(k) for k in table], dtype=np.int64)
+        vals = np.array(list(table.values()), dtype=np.float64)
+        order = np.argsort(keys)
+        keys, vals = keys[order], vals[order]
+        at = np.clip(np.searchsorted(keys, b), 0, max(len(keys) - 1, 0))
+        found = (keys[at] == b) if len(keys) else np.zeros(len(b), dtype=bool)
+        return np.where(found, vals[at] if len(keys) else 0.0, TF_FLOOR)
+    cats = pd.Series(np.asarray(forms[col].cat.categories, dtype=object))
+    per_cat = np.append(cats.map(table).fillna(TF_FLOOR).to_numpy(np.float64), TF_FLOOR)
+    return per_cat[codes(forms, col)]
 
 
 def patterns(levels: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(distinct level rows, their counts, pattern index per pair)."""
-    mat = np.stack([levels[f].to_numpy(np.int16) + 1 for f in FIELDS], axis=1)
-    code = np.zeros(len(mat), dtype=np.int64)
-    for k, labels in enumerate(FIELDS.values()):
-        code = code * (len(labels) + 1) + mat[:, k]
-    uniq, first, inverse, counts = np.unique(code, return_index=True, return_inverse=True,
-                                             return_counts=True)
-    return mat[first] - 1, counts, inverse
+    code = np.zeros(len(levels), dtype=np.int64)
+    for f, labels in FIELDS.items():
+        code = code * (len(labels) + 1) + (levels[f].to_numpy().astype(np.int64) + 1)
+    # factorize hashes ten million int64s in a fraction of np.unique's sort.
+    inverse, uniq = pd.factorize(code)
+    counts = np.bincount(inverse, minlength=len(uniq))
+    pats = np.empty((len(uniq), len(FIELDS)), dtype=np.int16)
+    rest = np.asarray(uniq, dtype=np.int64)
+    for k, labels in reversed(list(enumerate(FIELDS.values()))):
+        pats[:, k] = rest % (len(labels) + 1) - 1
+        rest = rest // (len(labels) + 1)
+    return pats, counts, inverse
 
 
 def train_em(levels: pd.DataFrame, u: dict[str, list[float]], iterations: int = 60,
@@ -170,39 +213,79 @@ def labelled_start(levels: pd.DataFrame) -> tuple[dict, dict, float]:
     return m, u, float(len(same) / max(len(same) + len(diff), 1))
 
 
-def score(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray,
-          j: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Weight (bits) of every field for every pair, and the total including the prior."""
-    weights = model.weights()
+def _lookup(model: Model) -> dict[str, np.ndarray]:
+    """Weight per level of each field, float32, with a trailing 0 that level -1 (missing) hits."""
+    return {f: np.append(w, 0.0).astype(np.float32) for f, w in model.weights().items()}
+
+
+def _household(house: np.ndarray) -> np.ndarray:
+    """Phone, building and dong are one piece of evidence when shared: a household shares all
+    three. Only the strongest agreement among them counts, so that a different sex, given name
+    or birth date outweighs living together (spouses, parents and children, twins). Likewise
+    a move changes address and phone at once: only the strongest disagreement counts.
+    ``house`` holds the three weights per pair; returns them with all but one zeroed."""
+    strongest, weakest = house.argmax(axis=1), house.argmin(axis=1)
+    keep = np.where(house.max(axis=1) > 0, strongest, weakest)
+    out = np.zeros_like(house)
+    rows = np.arange(len(house))
+    out[rows, keep] = np.minimum(house[rows, keep], HOUSEHOLD_CAP)
+    return out
+
+
+def _tf_adjust(levels: pd.DataFrame, model: Model, forms: pd.DataFrame,
+               i: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Term frequency: agreeing on 김 or 영숙 proves less than agreeing on 남궁 or 채린. The exact
+    weight moves by log2(average chance of agreeing / this value's chance), as Splink does.
+    Returns, per field, the exact pairs and their adjustment (bits)."""
     out = {}
-    for f in FIELDS:
-        lv = levels[f].to_numpy()
-        w = weights[f][np.clip(lv, 0, None)]
-        out[f] = np.where(lv < 0, 0.0, w).astype(np.float32)
-    # Term frequency: agreeing on 김 or 영숙 proves less than agreeing on 남궁 or 채린. The exact
-    # weight moves by log2(average chance of agreeing / this value's chance), as Splink does.
     for f, col in (("surname", "rom_sur"), ("given", "rom_given"), ("birth", "birth")):
         table = model.tf.get(col)
         if not table or f not in model.u_random:
             continue
-        lv = levels[f].to_numpy()
-        exact = np.flatnonzero(lv == 0)
-        values = forms[col].to_numpy()[i[exact]].astype(str)
-        freq = pd.Series(values).map(table).fillna(TF_FLOOR).to_numpy()
-        freq = np.maximum(freq, TF_FLOOR)
-        adjust = np.log2(model.u_random[f][0] / freq)
-        out[f][exact] += adjust.astype(np.float32)
-    # Phone, building and dong are one piece of evidence when shared: a household shares all
-    # three. Only the strongest agreement among them counts, so that a different sex, given name
-    # or birth date outweighs living together (spouses, parents and children, twins). Likewise
-    # a move changes address and phone at once: only the strongest disagreement counts.
-    house = np.stack([out[f] for f in HOUSEHOLD], axis=1)
-    strongest, weakest = house.argmax(axis=1), house.argmin(axis=1)
-    any_pos = house.max(axis=1) > 0
-    keep = np.where(any_pos, strongest, weakest)
+        exact = np.flatnonzero(levels[f].to_numpy() == 0)
+        freq = np.maximum(tf_lookup(forms, col, table)[i[exact]], TF_FLOOR)
+        out[f] = exact, np.log2(model.u_random[f][0] / freq).astype(np.float32)
+    return out
+
+
+def score(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray,
+          j: np.ndarray) -> np.ndarray:
+    """Total match weight (bits, prior included) of every pair.
+
+    Without term frequencies a pair's weight is a function of its level pattern alone, so the
+    household rule runs over the few hundred possible (phone, address, dong) patterns and every
+    field is one table gather: no per-pair temporaries beyond the total.
+    """
+    forms = _categorical_forms(forms)
+    lut = _lookup(model)
+    total = np.full(len(levels), np.log2(model.prior / (1 - model.prior)), dtype=np.float32)
+    for f in FIELDS:
+        if f not in HOUSEHOLD:
+            total += lut[f][levels[f].to_numpy()]
+    sizes = [len(FIELDS[f]) + 1 for f in HOUSEHOLD]
+    grid = np.stack(np.meshgrid(*[np.arange(k) - 1 for k in sizes], indexing="ij"),
+                    axis=-1).reshape(-1, len(HOUSEHOLD))
+    house = np.stack([lut[f][grid[:, k]] for k, f in enumerate(HOUSEHOLD)], axis=1)
+    house_lut = _household(house).sum(axis=1).astype(np.float32)
+    code = np.zeros(len(levels), dtype=np.int32)
+    for f, k in zip(HOUSEHOLD, sizes, strict=True):
+        code = code * k + (levels[f].to_numpy().astype(np.int32) + 1)
+    total += house_lut[code]
+    for _f, (exact, adjust) in _tf_adjust(levels, model, forms, i).items():
+        total[exact] += adjust
+    return total
+
+
+def explain(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray,
+            j: np.ndarray) -> pd.DataFrame:
+    """Weight (bits) of every field for the given pairs: what the review screen shows. The sum
+    of a row plus the prior's log-odds is the pair's total from :func:`score`."""
+    forms = _categorical_forms(forms)
+    lut = _lookup(model)
+    out = {f: lut[f][levels[f].to_numpy()] for f in FIELDS}
+    for f, (exact, adjust) in _tf_adjust(levels, model, forms, i).items():
+        out[f][exact] += adjust
+    house = _household(np.stack([out[f] for f in HOUSEHOLD], axis=1))
     for k, f in enumerate(HOUSEHOLD):
-        out[f] = np.where(keep == k, np.minimum(house[:, k], HOUSEHOLD_CAP), 0.0).astype(
-            np.float32)
-    frame = pd.DataFrame(out)
-    total = frame.to_numpy().sum(axis=1) + np.log2(model.prior / (1 - model.prior))
-    return frame, total.astype(np.float32)
+        out[f] = house[:, k]
+    return pd.DataFrame(out)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from matching import blocking, em
 from matching.compare import compare
-from matching.normalize import normalize
+from matching.normalize import concat_forms, normalize
 from matching.pipeline import link_frame
 
 
@@ -35,13 +35,13 @@ def link_delta(
     n_old = len(old_records)
     if new_forms is None:
         new_forms = normalize(new_records)
-    forms = pd.concat([old_forms, new_forms], ignore_index=True)
+    forms = concat_forms([old_forms, new_forms])
     records = pd.concat([old_records, new_records], ignore_index=True)
     only = np.zeros(len(forms), dtype=bool)
     only[n_old:] = True
     cands = blocking.block(forms, only=only)
     levels = compare(forms, cands.left, cands.right)
-    _, total = em.score(levels, model, forms, cands.left, cands.right)
+    total = em.score(levels, model, forms, cands.left, cands.right)
     linked = total >= model.link_threshold
     touched = np.r_[cands.left[linked], cands.right[linked]]
     affected_labels = np.unique(old_labels[touched[touched < n_old]])

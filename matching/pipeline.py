@@ -14,7 +14,7 @@ import pandas as pd
 
 from matching import blocking, cluster, em
 from matching.compare import compare
-from matching.normalize import normalize
+from matching.normalize import codes, normalize
 
 
 @dataclass
@@ -23,12 +23,16 @@ class LinkResult:
     left: np.ndarray  # candidate pairs, positions in forms
     right: np.ndarray
     levels: pd.DataFrame
-    weights: pd.DataFrame
     total: np.ndarray
     labels: np.ndarray  # cluster label per position
     model: em.Model
     per_rule: dict[str, int]
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def weights(self, k: np.ndarray) -> pd.DataFrame:
+        """Per-field weights of candidate pairs ``k`` (indexes into left/right), for display."""
+        return em.explain(self.levels.iloc[k].reset_index(drop=True), self.model, self.forms,
+                          self.left[k], self.right[k])
 
     @property
     def links(self) -> np.ndarray:
@@ -40,10 +44,7 @@ class LinkResult:
 
 
 def rrn_codes(forms: pd.DataFrame) -> np.ndarray:
-    codes, _ = pd.factorize(forms["rrn_index"].to_numpy())
-    codes = codes.astype(np.int64)
-    codes[forms["rrn_index"].to_numpy() == ""] = -1
-    return codes
+    return codes(forms, "rrn_index").astype(np.int64)
 
 
 def train(forms: pd.DataFrame, levels: pd.DataFrame, seed: int = 0) -> em.Model:
@@ -95,11 +96,11 @@ def link_frame(
     if model is None:
         model = train(forms, levels)
         stage("train")
-    weights, total = em.score(levels, model, forms, cands.left, cands.right)
+    total = em.score(levels, model, forms, cands.left, cands.right)
     stage("score")
     linked = total >= model.link_threshold
     labels = cluster.cluster(len(forms), cands.left[linked], cands.right[linked], total[linked],
                              rrn_codes(forms), must=must, cannot=cannot)
     stage("cluster")
-    return LinkResult(forms, cands.left, cands.right, levels, weights, total, labels, model,
+    return LinkResult(forms, cands.left, cands.right, levels, total, labels, model,
                       cands.per_rule, seconds)

@@ -22,7 +22,8 @@ def item(personas, small_sources):
                                      weights={"given": 2.0}, levels={"given": "close"})
 
 
-def test_a_supervisor_sees_items_of_their_centres(client, personas, item, django_assert_max_num_queries):
+def test_a_supervisor_sees_items_of_their_centres(client, personas, item,
+                                                  django_assert_max_num_queries):
     client.force_login(personas.supervisor_district_a)
     with django_assert_max_num_queries(15):
         r = client.get(reverse("matching:queue"))
