@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -114,7 +115,8 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
         print(f"data: {args.residents:,} residents already loaded (--rebuild to start over)")
         return
     if CommunityCentre.objects.exists():
-        sys.exit(f"{env['DATABASE_URL']} holds other data; run with --rebuild")
+        sys.exit(f"{env['DATABASE_URL']} holds other data, another size or an older schema; "
+                 "run with --rebuild")
     call_command("load_centres")
     print(f"data: loading {args.residents:,} residents with COPY …")
     built = pagedata.build(args.residents, seed=args.seed)
@@ -381,6 +383,8 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="print only, keep the results file")
     args = ap.parse_args()
 
+    # SIGTERM (a timeout, a kill) unwinds like Ctrl-C, so the server below is always stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))
     env = bench_env(args.database)
     prepare(args, env)
     if args.setup_only:
