@@ -34,11 +34,23 @@ def districts_for_user(user: AnyUser, duty: Duty = "serve") -> QuerySet[District
 
 
 def centres_for_user(user: AnyUser, duty: Duty = "serve") -> QuerySet[CommunityCentre]:
-    """Centres granted directly, plus every centre of a granted district. One query when read."""
-    direct = _scoped(user, f"bigcare.{duty}_centre", CommunityCentre)
-    return CommunityCentre.objects.filter(
-        Q(pk__in=direct.values("pk")) | Q(district__in=districts_for_user(user, duty).values("pk"))
-    )
+    """Centres granted directly, plus every centre of a granted district. One query when read.
+
+    The (unevaluated) query is built once per user object, that is once per request: building
+    guardian's two lookups costs a few milliseconds of Python, and one page asks several times.
+    Callers get a fresh copy; grants are still read when the query runs.
+    """
+    key = (duty, user.pk, user.is_active)
+    built = getattr(user, "_bigcare_centres", None)
+    if built is None:
+        built = user._bigcare_centres = {}
+    if key not in built:
+        direct = _scoped(user, f"bigcare.{duty}_centre", CommunityCentre)
+        built[key] = CommunityCentre.objects.filter(
+            Q(pk__in=direct.values("pk"))
+            | Q(district__in=districts_for_user(user, duty).values("pk"))
+        )
+    return built[key].all()
 
 
 def centre_for_user(user: AnyUser, pk: int, duty: Duty = "serve") -> CommunityCentre:

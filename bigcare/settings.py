@@ -9,6 +9,7 @@ start without real keys from the environment.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from bigcare import env
@@ -159,8 +160,11 @@ GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # no anonymous grants, ever
 
 # Celery: eager and in-process unless a broker is configured (DESIGN.md principle 8).
-CELERY_BROKER_URL = env.get_str("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_BROKER = env.get_str("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not _BROKER
+# Eager tasks never reach a broker, but kombu still resolves one: an in-process transport keeps
+# it from looking for a server on localhost.
+CELERY_BROKER_URL = _BROKER or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -170,6 +174,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.get_int("CELERY_VISIBILITY", 3600)}
+# Eligibility screening every night at 02:30 Seoul time, after the evening imports (issue 6).
+CELERY_BEAT_SCHEDULE = {
+    "screen-eligibility-nightly": {
+        "task": "cases.screen_eligibility",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ Each helper builds one query with subqueries, so a screen's query count does not
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 from django.http import Http404
 
 from bigcare.access import AnyUser, centres_for_user
@@ -22,6 +22,36 @@ from cases.models import (
 from matching.models import Resident
 
 
+class InScope(Func):
+    """``column IN (subquery)``, written ``column = ANY(ARRAY(subquery))`` on PostgreSQL.
+
+    Scope is "in my centres OR in my cases". PostgreSQL turns an IN-subquery under an OR into a
+    hashed filter applied to every row, a sequential scan of all residents (0.2–0.3 s at 1 M);
+    ``ANY(ARRAY(...))`` runs the subquery once and lets each arm use its index, joined by a
+    BitmapOr (a few ms). Other databases keep the plain IN.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+    arity = 2
+
+    def __init__(self, column: str, subquery: QuerySet) -> None:
+        super().__init__(F(column), Subquery(subquery.order_by()))
+
+    def _parts(self, compiler, connection) -> tuple[str, str, tuple]:
+        lhs, lhs_params = compiler.compile(self.source_expressions[0])
+        sub, sub_params = compiler.compile(self.source_expressions[1])
+        return lhs, sub, (*lhs_params, *sub_params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        lhs, sub, params = self._parts(compiler, connection)
+        return f"{lhs} IN {sub}", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        lhs, sub, params = self._parts(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{sub})", params
+
+
 def _granted_case_ids(user: AnyUser) -> QuerySet:
     """Cases granted to the user by a live referral or transfer: guardian's direct-FK tables,
     read directly so that global permissions and superuser status never count."""
@@ -33,10 +63,25 @@ def _granted_case_ids(user: AnyUser) -> QuerySet:
     ).values("content_object_id")
 
 
+def _centre_ids(user: AnyUser) -> list[int]:
+    """The user's centres as plain ids, read once per user object, that is once per request.
+
+    Inlined as a subquery, guardian's lookups were compiled and planned inside every resident
+    and case query: ~6 ms of Python and ~6 ms of planning each at 1 M residents. As a literal
+    list they cost one small query, and PostgreSQL sizes the scope from the real centres.
+    """
+    ids = getattr(user, "_bigcare_centre_ids", None)
+    if ids is None:
+        ids = list(centres_for_user(user).values_list("pk", flat=True))
+        user._bigcare_centre_ids = ids
+    return ids
+
+
 def cases_for_user(user: AnyUser) -> QuerySet[Case]:
     """Cases owned by the user's centres, plus cases granted to them."""
-    centres = centres_for_user(user).values("pk")
-    return Case.objects.filter(Q(owner_centre__in=centres) | Q(pk__in=_granted_case_ids(user)))
+    return Case.objects.filter(
+        Q(owner_centre_id__in=_centre_ids(user)) | Q(InScope("pk", _granted_case_ids(user)))
+    )
 
 
 def case_for_user(user: AnyUser, pk: int | str, write: bool = False) -> Case:
@@ -56,9 +101,9 @@ def case_for_user(user: AnyUser, pk: int | str, write: bool = False) -> Case:
 def residents_for_user(user: AnyUser) -> QuerySet[Resident]:
     """Residents of the user's centres, and residents of cases owned by or granted to them (a
     transferred case's resident may still have the old home centre until matching updates it)."""
-    centres = centres_for_user(user).values("pk")
     return Resident.objects.filter(
-        Q(home_centre__in=centres) | Q(pk__in=cases_for_user(user).values("resident_id")),
+        Q(home_centre_id__in=_centre_ids(user))
+        | Q(InScope("pk", cases_for_user(user).values("resident_id"))),
         active=True,
     )
 
@@ -127,3 +172,31 @@ def may_read_health_notes(user: AnyUser, visit: Visit) -> bool:
     if is_nurse(user):
         return True
     return visit.case is not None and visit.case.owner_id == user.pk
+
+
+def reports_for_user(user: AnyUser) -> QuerySet:
+    """Eligibility reports of the centres the user supervises (directly or by district)."""
+    from cases.models import EligibilityReport
+
+    return EligibilityReport.objects.filter(
+        centre__in=centres_for_user(user, "supervise").values("pk"))
+
+
+def report_for_user(user: AnyUser, pk: int | str):
+    from cases.models import EligibilityReport
+
+    try:
+        return reports_for_user(user).select_related("centre__district", "run").get(pk=pk)
+    except (EligibilityReport.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such report") from None
+
+
+def report_item_for_user(user: AnyUser, pk: int | str):
+    """A report line, for the centre's staff recording the visit's outcome (serve scope)."""
+    from cases.models import ReportItem
+
+    try:
+        return ReportItem.objects.select_related("report__centre", "resident").get(
+            pk=pk, report__centre__in=centres_for_user(user).values("pk"))
+    except (ReportItem.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such report item") from None

@@ -254,3 +254,121 @@ def unmask_rrn(request: HttpRequest, resident: Resident, reason: str) -> str:
     log_access(request, AccessAction.UNMASK, [resident.pk], reason=reason)
     digits = crypto.decrypt(resident.rrn_enc)
     return f"{digits[:6]}-{digits[6:]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Eligibility reports (issue 6 §3)
+
+
+def make_reports(month: date, run=None, centres=None) -> int:
+    """Each centre's report for ``month`` from ``run`` (the latest done run by default), with
+    its blind spots copied in: idempotent per centre and month. Three queries and two bulk
+    inserts whatever the number of centres. Returns the number of reports created."""
+    from cases.models import EligibilityReport, ReportItem, ScreeningResult, ScreeningRun
+
+    run = run or ScreeningRun.latest()
+    if run is None:
+        raise ValidationError(_("No screening has been run yet."))
+    month = month.replace(day=1)
+    blind = ScreeningResult.objects.filter(run=run, receiving=False, centre__isnull=False)
+    if centres is not None:
+        blind = blind.filter(centre__in=centres)
+    wanted = set(blind.values_list("centre_id", flat=True).distinct())
+    have = set(EligibilityReport.objects.filter(month=month, centre__in=wanted)
+               .values_list("centre_id", flat=True))
+    new = sorted(wanted - have)
+    with transaction.atomic():
+        EligibilityReport.objects.bulk_create(
+            [EligibilityReport(centre_id=c, month=month, run=run) for c in new],
+            ignore_conflicts=True)
+        ids = dict(EligibilityReport.objects.filter(month=month, centre__in=new, run=run)
+                   .values_list("centre_id", "pk"))
+        rows = blind.filter(centre__in=new).values_list(
+            "centre_id", "resident_id", "programme", "priority", "household_size", "income",
+            "line", "percent").iterator(chunk_size=5000)
+        ReportItem.objects.bulk_create(
+            (ReportItem(report_id=ids[c], resident_id=r, programme=p, priority=pr,
+                        household_size=hs, income=inc, line=ln, percent=pc)
+             for c, r, p, pr, hs, inc, ln, pc in rows if c in ids), batch_size=2000)
+    return len(new)
+
+
+def _require_supervisor(user, centre_id: int) -> None:
+    if not serves_centre(user, centre_id, "supervise"):
+        raise PermissionDenied("only a supervisor of the centre handles its report")
+
+
+@transaction.atomic
+def advance_report(user, report, comment: str = ""):
+    """draft → reviewed → approved, with an optional comment kept at the status it was made."""
+    from cases.models import REPORT_NEXT, EligibilityReport, ReportComment
+
+    report = EligibilityReport.objects.select_for_update().get(pk=report.pk)
+    _require_supervisor(user, report.centre_id)
+    nxt = REPORT_NEXT.get(report.status)
+    if nxt is None:
+        raise ValidationError(_("The report is already approved."))
+    if comment.strip():
+        ReportComment.objects.create(report=report, by=user, status=report.status,
+                                     text=comment.strip()[:2000])
+    now = timezone.now()
+    report.status = nxt
+    if nxt == "reviewed":
+        report.reviewed_by, report.reviewed_at = user, now
+        report.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    else:
+        report.approved_by, report.approved_at = user, now
+        report.save(update_fields=["status", "approved_by", "approved_at"])
+    return report
+
+
+def comment_report(user, report, text: str):
+    from cases.models import ReportComment
+
+    _require_supervisor(user, report.centre_id)
+    if not text.strip():
+        raise ValidationError(_("A comment cannot be empty."))
+    return ReportComment.objects.create(report=report, by=user, status=report.status,
+                                        text=text.strip()[:2000])
+
+
+@transaction.atomic
+def send_to_visits(user, report, item_ids) -> int:
+    """Put the chosen residents of an approved report on the centre's visit worklist (reason
+    "screening"); a resident already sent is not sent twice. Returns how many were sent."""
+    from cases.models import EligibilityReport, ReportItem, ReportStatus, VisitReason, WorklistEntry
+
+    report = EligibilityReport.objects.select_for_update().get(pk=report.pk)
+    _require_supervisor(user, report.centre_id)
+    if report.status != ReportStatus.APPROVED:
+        raise ValidationError(_("Approve the report before sending residents to visits."))
+    items = list(ReportItem.objects.select_for_update().filter(
+        report=report, pk__in=[int(i) for i in item_ids], sent_at__isnull=True))
+    if not items:
+        return 0
+    # One worklist entry per resident, even when several of their programmes were chosen.
+    first = {}
+    for item in items:
+        first.setdefault(item.resident_id, item)
+    WorklistEntry.objects.bulk_create([
+        WorklistEntry(resident_id=r, centre_id=report.centre_id, reason=VisitReason.SCREENING,
+                      item=item, added_by=user) for r, item in first.items()])
+    ReportItem.objects.filter(pk__in=[i.pk for i in items]).update(sent_at=timezone.now(),
+                                                                  sent_by=user)
+    return len(items)
+
+
+def record_outcome(user, item, outcome: str):
+    """What the visit found: enrolled, not eligible after the visit, or refused."""
+    from cases.models import Outcome, ReportItem
+
+    if not serves_centre(user, item.report.centre_id):
+        raise PermissionDenied("outcomes are recorded by the report's centre")
+    if outcome not in Outcome.values:
+        raise ValidationError(_("Unknown outcome."))
+    if item.sent_at is None:
+        raise ValidationError(_("Only residents sent to visits have an outcome."))
+    ReportItem.objects.filter(pk=item.pk).update(outcome=outcome, outcome_at=timezone.now(),
+                                                 outcome_by=user)
+    item.outcome = outcome
+    return item

@@ -8,6 +8,7 @@ the screening runs over a frame of every resident at once, so 1 M residents is a
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,7 @@ class Rule:
     valid_to: date | None = None
     confidence: str = "V"
     params: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
 
     def __post_init__(self):
         if self.test not in TESTS:
@@ -71,12 +73,13 @@ class Rules:
 def load_toml(path: Path = RULES_TOML) -> tuple[dict[int, tuple[int, ...]], list[Rule]]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     medians = {int(t["year"]): tuple(int(a) for a in t["amounts"]) for t in data["median_income"]}
-    known = {"programme", "name_ko", "name_en", "test", "valid_from", "valid_to", "confidence"}
+    known = {"programme", "name_ko", "name_en", "test", "valid_from", "valid_to", "confidence",
+             "note"}
     rules = [
         Rule(
             programme=r["programme"], name_ko=r["name_ko"], name_en=r["name_en"], test=r["test"],
             valid_from=r["valid_from"], valid_to=r.get("valid_to"),
-            confidence=r.get("confidence", "V"),
+            confidence=r.get("confidence", "V"), note=r.get("note", ""),
             params={k: v for k, v in r.items() if k not in known},
         )
         for r in data["rule"]
@@ -120,7 +123,8 @@ def _age_months(birth: np.ndarray, on: date) -> np.ndarray:
     return np.where(b.isna(), np.nan, months)
 
 
-def screen(people: pd.DataFrame, rules: Rules, include_unknown: bool = True) -> pd.DataFrame:
+def screen(people: pd.DataFrame, rules: Rules, include_unknown: bool = True,
+           on_unknown: Callable[[str, np.ndarray], None] | None = None) -> pd.DataFrame:
     """Screen every resident against every rule.
 
     Returns one row per (resident, programme) that is eligible or unknown — "not eligible" is the
@@ -191,6 +195,8 @@ def screen(people: pd.DataFrame, rules: Rules, include_unknown: bool = True) -> 
         decided_fail = ~needs_money & ~passes
         eligible = candidate & ~undecided & ~needs_money & passes
         unknown = candidate & ~decided_fail & ~eligible
+        if on_unknown is not None:
+            on_unknown(rule.programme, unknown)
         keep = eligible | (unknown if include_unknown else False)
         if not keep.any():
             continue

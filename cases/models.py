@@ -24,6 +24,8 @@ class VisitReason(models.TextChoices):
     CRISIS = "crisis", _("Crisis / discovery (위기·발굴)")
     APPLICATION = "application", _("Application (신청)")
     NEIGHBOUR = "neighbour", _("Neighbour report (이웃 제보)")
+    # Sent from an approved eligibility report: a possible blind spot to verify at home.
+    SCREENING = "screening", _("Eligibility screening (발굴)")
 
 
 class NeedArea(models.TextChoices):
@@ -278,3 +280,262 @@ class Referral(models.Model):
         if self.kind == ReferralKind.TRANSFER:
             return self.status == ReferralStatus.PENDING
         return self.status in (ReferralStatus.PENDING, ReferralStatus.ACCEPTED)
+
+
+# ---------------------------------------------------------------------------------------------
+# Eligibility: programme rules as versioned data, screening runs and their results (issue 6).
+
+
+class Confidence(models.TextChoices):
+    # DOMAIN.md's labels: U rules are loaded as data and flagged wherever they are shown.
+    VERIFIED = "V", _("Verified")
+    SINGLE_SOURCE = "S", _("One source")
+    UNVERIFIED = "U", _("Unverified")
+
+
+class RuleTest(models.TextChoices):
+    INCOME_VS_MEDIAN = "income_vs_median", _("Income against a share of the median")
+    INCOME_VS_AMOUNT = "income_vs_amount", _("Income against a fixed line (single/couple)")
+    AGE_ONLY = "age_only", _("Age only")
+
+
+class VersionedQuerySet(models.QuerySet):
+    def live(self) -> VersionedQuerySet:
+        """The versions not replaced by a later edit."""
+        return self.filter(replaced_at__isnull=True)
+
+
+class MedianIncome(models.Model):
+    """기준중위소득 for one year and household size. An edit adds a version and marks the old
+    one replaced, so what a past screening used can always be read back."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    household_size = models.PositiveSmallIntegerField(_("household size"))
+    amount = models.BigIntegerField(_("median income (KRW/month)"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices,
+                                  default=Confidence.VERIFIED)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VersionedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "household_size", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "household_size", "version"],
+                                    name="one_median_version"),
+        ]
+
+
+class ProgrammeRule(models.Model):
+    """One programme's selection rule from ``valid_from``. The rule in force on a date is the
+    live version with the latest ``valid_from`` not after it (and not past ``valid_to``); an
+    edit with the same start replaces a version, one with a later start adds the next period."""
+
+    programme = models.CharField(_("programme code"), max_length=30)
+    name_ko = models.CharField(_("Korean name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=80)
+    test = models.CharField(_("test"), max_length=20, choices=RuleTest.choices)
+    params = models.JSONField(_("parameters"), default=dict)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices,
+                                  default=Confidence.VERIFIED)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey("self", models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+
+    objects = VersionedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "-valid_from", "-version"]
+        permissions = [("edit_rules", _("Edit programme rules and thresholds"))]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "valid_from", "version"],
+                                    name="one_rule_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.valid_from} v{self.version}"
+
+    @property
+    def unverified(self) -> bool:
+        return self.confidence == Confidence.UNVERIFIED
+
+
+class ScreeningRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    on = models.DateField(_("screened as of"))
+    year = models.PositiveSmallIntegerField(_("median table year"), default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    residents = models.PositiveIntegerField(default=0)
+    eligible = models.PositiveIntegerField(default=0)
+    blind_spots = models.PositiveIntegerField(default=0)
+    unknown = models.PositiveIntegerField(default=0)
+    seconds = models.JSONField(default=dict)  # read, screen, write, total
+    # Programme code → test, params, confidence and names of the rules used (screening.rules_meta)
+    rules = models.JSONField(default=dict)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"screening #{self.pk} {self.on} {self.status}"
+
+    @classmethod
+    def latest(cls) -> ScreeningRun | None:
+        return cls.objects.filter(status=cls.Status.DONE).order_by("-pk").first()
+
+
+class ScreeningResult(models.Model):
+    """A resident who looks eligible for a programme, with the figures of the explanation.
+    ``receiving`` False is a blind spot. Written in bulk (COPY / bulk_create), never one by one."""
+
+    # No index of its own (the report index starts with the run) and no database constraint:
+    # the rows are written with their run in one transaction by screening alone, and a per-row
+    # foreign-key check would cost seconds at a million rows. Deleting a run cascades in Django.
+    run = models.ForeignKey(ScreeningRun, models.CASCADE, related_name="results",
+                            db_index=False, db_constraint=False)
+    # No constraints and no index of their own: a million rows a night go in by COPY, and the
+    # report index below serves every query (the resident page screens on the fly instead).
+    resident = models.ForeignKey(Resident, models.DO_NOTHING, db_constraint=False,
+                                 db_index=False, related_name="+")
+    centre = models.ForeignKey(CommunityCentre, models.DO_NOTHING, db_constraint=False,
+                               db_index=False, null=True, related_name="+")
+    programme = models.CharField(max_length=30)
+    receiving = models.BooleanField(default=False)
+    priority = models.PositiveSmallIntegerField(default=1)  # 2 = crisis signal
+    household_size = models.PositiveSmallIntegerField(default=0)  # 0 = not used / unknown
+    income = models.BigIntegerField(default=-1)  # -1 = not used / unknown
+    line = models.BigIntegerField(default=0)
+    percent = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            # The monthly report: a centre's blind spots of one run, crisis first.
+            models.Index(fields=["run", "centre", "receiving", "-priority"],
+                         name="screening_report"),
+        ]
+
+
+class ScreeningCount(models.Model):
+    """Per run, centre and programme: how many look eligible, are blind spots, are unknown."""
+
+    run = models.ForeignKey(ScreeningRun, models.CASCADE, related_name="counts")
+    centre = models.ForeignKey(CommunityCentre, models.DO_NOTHING, db_constraint=False,
+                               null=True, related_name="+")
+    programme = models.CharField(max_length=30)
+    eligible = models.PositiveIntegerField(default=0)
+    blind_spots = models.PositiveIntegerField(default=0)
+    unknown = models.PositiveIntegerField(default=0)
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEWED = "reviewed", _("Reviewed")
+    APPROVED = "approved", _("Approved")
+
+
+REPORT_NEXT = {ReportStatus.DRAFT: ReportStatus.REVIEWED,
+               ReportStatus.REVIEWED: ReportStatus.APPROVED}
+
+
+class EligibilityReport(models.Model):
+    """A centre's monthly list of blind spots, copied from one screening run so that it reads
+    the same after later runs; a supervisor reviews and approves it."""
+
+    centre = models.ForeignKey(CommunityCentre, models.PROTECT, related_name="reports")
+    month = models.DateField(_("month"))  # the first day of the month
+    run = models.ForeignKey(ScreeningRun, models.PROTECT, related_name="reports")
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices,
+                              default=ReportStatus.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "centre__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "month"], name="one_report_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre} {self.month:%Y-%m}"
+
+
+class ReportComment(models.Model):
+    report = models.ForeignKey(EligibilityReport, models.CASCADE, related_name="comments")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=ReportStatus.choices)  # when written
+    text = models.TextField(_("comment"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class Outcome(models.TextChoices):
+    ENROLLED = "enrolled", _("Enrolled")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible after visit")
+    REFUSED = "refused", _("Refused")
+
+
+class ReportItem(models.Model):
+    """One blind spot in a report: resident × programme with its explanation figures."""
+
+    report = models.ForeignKey(EligibilityReport, models.CASCADE, related_name="items")
+    resident = models.ForeignKey(Resident, models.PROTECT, related_name="+")
+    programme = models.CharField(max_length=30)
+    priority = models.PositiveSmallIntegerField(default=1)
+    household_size = models.PositiveSmallIntegerField(default=0)
+    income = models.BigIntegerField(default=-1)
+    line = models.BigIntegerField(default=0)
+    percent = models.FloatField(null=True)
+    sent_at = models.DateTimeField(_("sent to visits"), null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                blank=True, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=15, choices=Outcome.choices,
+                               blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-priority", "resident_id", "programme"]
+
+
+class WorklistEntry(models.Model):
+    """A resident put on a centre's visit worklist by hand (from an eligibility report). It
+    leaves the worklist once a visit for the same reason is recorded after it was added."""
+
+    resident = models.ForeignKey(Resident, models.PROTECT, related_name="+")
+    centre = models.ForeignKey(CommunityCentre, models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=20, choices=VisitReason.choices)
+    item = models.ForeignKey(ReportItem, models.SET_NULL, null=True, blank=True,
+                             related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    added_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        indexes = [models.Index(fields=["centre", "reason", "added_on"],
+                                name="worklist_entry_centre")]

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from cases.access import cases_for_user, may_read_health_notes, residents_for_user
 from cases.models import Case, Referral, Visit
+from cases.rules import rules_from_db
+from cases.screening import screen_one
 from intake.models import CrisisSignal, Enrollment
 from matching.models import RecordLink, Resident
 
@@ -40,6 +42,7 @@ class Profile:
     cases: list[Case] = field(default_factory=list)
     referrals: list[Referral] = field(default_factory=list)
     timeline: list[Event] = field(default_factory=list)
+    screening: list = field(default_factory=list)  # cases.explain.Verdict per programme
 
 
 def _day(value: date | datetime | None) -> date | None:
@@ -48,9 +51,10 @@ def _day(value: date | datetime | None) -> date | None:
     return value
 
 
-def build_profile(user, resident: Resident) -> Profile:
-    """Nine queries, whatever the history: links (+ enrollments, signals), household, visits,
-    cases, referrals."""
+def build_profile(user, resident: Resident, on: date | None = None) -> Profile:
+    """Eleven queries, whatever the history: links (+ enrollments, signals), household, visits,
+    cases, referrals, and the rules in force (median table, rules) for the screening, which
+    works on what the other queries loaded."""
     links = list(
         RecordLink.objects.filter(resident=resident)
         .select_related("record__source", "record__run")
@@ -96,6 +100,12 @@ def build_profile(user, resident: Resident) -> Profile:
         profile.agencies.append((kind, list(group)))
     profile.signals = [s for r in records for s in r.signals.all()]
     profile.timeline = _timeline(records, visits, cases, referrals)
+    try:
+        rules = rules_from_db(on or timezone.localdate())
+    except LookupError:  # no median table loaded yet: the page shows no screening
+        rules = None
+    if rules is not None:
+        profile.screening = screen_one(resident, records, household, rules)
     return profile
 
 

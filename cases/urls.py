@@ -1,6 +1,18 @@
 from django.urls import path
 
-from cases.views import accesslog, cases, referrals, resident, search, supervisor, visits, worklist
+from cases.views import (
+    accesslog,
+    cases,
+    dashboard,
+    referrals,
+    reports,
+    resident,
+    rules,
+    search,
+    supervisor,
+    visits,
+    worklist,
+)
 
 app_name = "cases"
 
@@ -25,6 +37,20 @@ urlpatterns = [
     path("referrals/<int:pk>/decide/", referrals.referral_decide, name="referral_decide"),
     path("referrals/<int:pk>/end/", referrals.referral_end, name="referral_end"),
     path("supervisor/", supervisor.supervisor, name="supervisor"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/make/", reports.reports_make, name="reports_make"),
+    path("reports/rollup/", reports.rollup, name="rollup"),
+    path("reports/<int:pk>/", reports.report, name="report"),
+    path("reports/<int:pk>/advance/", reports.report_advance, name="report_advance"),
+    path("reports/<int:pk>/comment/", reports.report_comment, name="report_comment"),
+    path("reports/<int:pk>/send/", reports.report_send, name="report_send"),
+    path("reports/<int:pk>/export.xlsx", reports.report_xlsx, name="report_xlsx"),
+    path("reports/<int:pk>/export.pdf", reports.report_pdf, name="report_pdf"),
+    path("report-items/<int:pk>/outcome/", reports.item_outcome, name="item_outcome"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("rules/", rules.rules, name="rules"),
+    path("rules/edit/", rules.rule_edit, name="rule_edit"),
+    path("rules/median/", rules.median_edit, name="median_edit"),
     path("audit/access-log/", accesslog.access_log, name="access_log"),
     path("audit/review/", accesslog.access_review, name="access_review"),
 ]

@@ -79,6 +79,8 @@ class ImportRun(models.Model):
     accepted = models.PositiveIntegerField(_("accepted"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    # Versions this run added: a person unchanged since the last extract adds none.
+    records_added = models.PositiveIntegerField(_("versions added"), default=0)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -87,16 +89,36 @@ class ImportRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     progress_at = models.DateTimeField(null=True, blank=True)
     stage_seconds = models.JSONField(default=dict, blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rolled_back_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The error's type (intake.errors: "encoding", "missing_columns" …) for screens and tests.
+    error_code = models.CharField(max_length=30, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The run history of one source, newest first.
+            models.Index(fields=["source", "-created_at"], name="run_source_created"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["source", "sha256"], name="one_run_per_source_file"),
         ]
 
     def __str__(self) -> str:
         return f"{self.source.code} · {self.filename} · {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.ROLLED_BACK)
+
+    @property
+    def percent(self) -> int:
+        if self.status == RunStatus.DONE:
+            return 100
+        return min(99, round(100 * self.rows_done / self.rows_in)) if self.rows_in else 0
 
 
 class RecordStatus(models.TextChoices):
@@ -172,6 +194,7 @@ class Programme(models.Model):
 class Enrollment(models.Model):
     """A benefit or service a source says a person receives (or received)."""
 
+    row_number = models.PositiveIntegerField(_("row"), default=0)
     record = models.ForeignKey(SourceRecord, models.PROTECT, related_name="enrollments")
     programme = models.ForeignKey(Programme, models.PROTECT, related_name="enrollments")
     active = models.BooleanField(default=True)
@@ -195,6 +218,7 @@ class CrisisIndicator(models.Model):
 
 
 class CrisisSignal(models.Model):
+    row_number = models.PositiveIntegerField(_("row"), default=0)
     record = models.ForeignKey(SourceRecord, models.PROTECT, related_name="signals")
     indicator = models.ForeignKey(CrisisIndicator, models.PROTECT, related_name="signals")
     round = models.CharField(_("discovery round"), max_length=20)

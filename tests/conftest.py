@@ -7,10 +7,31 @@ import socket
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 
 from bigcare.actions import grant_membership
 from bigcare.models import CommunityCentre, District
+
+# The live server answers each request in a thread of its own; a persistent connection opened
+# there outlives the thread and keeps PostgreSQL from dropping the test database at the end.
+django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_connections_at_the_end(django_db_setup, django_db_blocker):
+    """End the live server's leftover connections (a keep-alive thread Chromium left open)
+    before the test database is dropped, so a run never leaves a database behind."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 def server_reachable(host: str, port: int) -> bool:

@@ -17,6 +17,7 @@ def load_dongs(path: Path) -> pd.DataFrame:
     raw = pd.read_csv(path, dtype=str, encoding="utf-8")
     dongs = pd.DataFrame(
         {
+            "gu_code": raw["gu_code"],
             "gu_name": raw["gu_name_ko"],
             "dong_code": raw["dong_code"],
             "dong_name": raw["dong_name_ko"],

@@ -28,10 +28,12 @@ def generate(
     ministry_format: str = "auto",
     rates: dict[str, dict[str, float]] | None = None,
     progress: Callable[[str], None] | None = None,
+    districts: list[str] | None = None,
 ) -> dict:
     """Generate ``n_residents`` residents and their source records; return the manifest.
 
-    The same ``seed`` gives byte-identical files. ``rates`` overrides
+    The same ``seed`` gives byte-identical files. ``districts`` (MOIS 구 codes such as
+    ``"11110"``) keeps every resident inside those districts. ``rates`` overrides
     :data:`bigcare.synthetic.noise.NOISE_DEFAULTS` per source and defect.
     """
     if ministry_format not in ("auto", "csv", "xlsx"):
@@ -50,6 +52,11 @@ def generate(
     rng = np.random.default_rng(seed)
 
     dongs = load_dongs(Path(dongs_csv))
+    if districts:
+        # A demo wants a few busy centres rather than all of Seoul thinly.
+        dongs = dongs[dongs["gu_code"].isin(districts)].reset_index(drop=True)
+        if dongs.empty:
+            raise ValueError(f"no dongs in districts {', '.join(districts)}")
     residents, households = make_population(rng, n_residents, dongs)
     world = sources.World(residents, households, dongs)
     stage(f"{n_residents:,} residents in {len(households):,} households")
@@ -75,7 +82,7 @@ def generate(
 
     # City: one row per person × city service, CP949 with CRLF as the city's system writes it.
     b = sources.build(rng, world, enrolled["city"], ["resident"], noise_rates["city"], "SC", 8)
-    frame = sources.city_frame(rng, world, b)
+    frame = sources.verbatim_repeats(sources.city_frame(rng, world, b), b)
     frame.to_csv(out_dir / "city_welfare.csv", index=False, encoding="cp949",
                  lineterminator="\r\n")
     account("city", "city_welfare.csv", b, frame, frame["관리번호"].to_numpy())
@@ -83,7 +90,7 @@ def generate(
 
     b = sources.build(rng, world, enrolled["ministry"], ["resident"], noise_rates["ministry"],
                       "M", 9)
-    frame = sources.ministry_frame(rng, world, b)
+    frame = sources.verbatim_repeats(sources.ministry_frame(rng, world, b), b)
     use_xlsx = ministry_format == "xlsx" or (
         ministry_format == "auto" and n_residents <= XLSX_MAX_RESIDENTS)
     if use_xlsx:
@@ -108,7 +115,7 @@ def generate(
     ranked = b.ident.assign(_o=order).sort_values(["fidx", "_o"], kind="stable")
     ranked["client_no"] = ranked.groupby("fidx").cumcount() + 1
     b.ident["client_no"] = ranked["client_no"].sort_index().to_numpy()
-    frame = sources.facility_frame(rng, world, b, fac)
+    frame = sources.verbatim_repeats(sources.facility_frame(rng, world, b, fac), b)
     text = frame.to_json(orient="records", lines=True, force_ascii=False)
     (out_dir / "facility_services.jsonl").write_bytes(text.replace("\\/", "/").encode("utf-8"))
     account("facility", "facility_services.jsonl", b, frame, frame["client_id"].to_numpy())
@@ -116,7 +123,7 @@ def generate(
 
     b = sources.build(rng, world, enrolled["crisis"], ["resident"], noise_rates["crisis"],
                       "D202605-", 6)
-    frame = sources.crisis_frame(rng, world, b)
+    frame = sources.verbatim_repeats(sources.crisis_frame(rng, world, b), b)
     frame.to_csv(out_dir / "crisis_round.csv", index=False, encoding="utf-8-sig")
     account("crisis", "crisis_round.csv", b, frame, frame["대상자번호"].to_numpy())
     stage(f"crisis_round.csv: {len(frame):,} rows")

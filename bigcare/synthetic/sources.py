@@ -306,6 +306,7 @@ def build(rng: np.random.Generator, world: World, rows: pd.DataFrame, key: list[
                                            np.ones(n_rows, dtype=bool))
     rows["dong_missing"] = row_flags["dong_missing"]
     rows["repeated_row"] = False
+    rows["original"] = np.arange(n_rows)
     rep = np.flatnonzero(rng.random(n_rows) < rates.get("repeated_row", 0.0))
     noise_text = noise.flags_to_text(row_flags, n_rows)
     if len(rep):
@@ -317,7 +318,29 @@ def build(rng: np.random.Generator, world: World, rows: pd.DataFrame, key: list[
         noise_text = np.concatenate([noise_text, rep_text])
     perm = rng.permutation(len(rows))
     rows = rows.iloc[perm].reset_index(drop=True)
-    return Built(rows=rows, ident=ident, record_noise=noise_text[perm], person_id=person_id)
+    noise_text = noise_text[perm]
+    # "original" becomes the file position of the row a copy repeats (its own for the others).
+    position = np.empty(len(perm), dtype=np.int64)
+    position[perm] = np.arange(len(perm))
+    rows["original"] = position[rows["original"].to_numpy()]
+    # An importer can only call the later of two identical rows the repeat: label it so.
+    copy = np.flatnonzero(rows["repeated_row"].to_numpy())
+    first = rows["original"].to_numpy()[copy]
+    swap = copy < first
+    a, b_ = copy[swap], first[swap]
+    noise_text[a], noise_text[b_] = noise_text[b_], noise_text[a].copy()
+    flags = rows["repeated_row"].to_numpy().copy()
+    flags[a], flags[b_] = False, True
+    rows["repeated_row"] = flags
+    orig = rows["original"].to_numpy().copy()
+    orig[a], orig[b_] = a, a
+    rows["original"] = orig
+    return Built(rows=rows, ident=ident, record_noise=noise_text, person_id=person_id)
+
+
+def verbatim_repeats(frame: pd.DataFrame, b: Built) -> pd.DataFrame:
+    """Make every repeated row a verbatim copy of its original, whatever was drawn per row."""
+    return frame.iloc[b.rows["original"].to_numpy()].reset_index(drop=True)
 
 
 def _address(world: World, b: Built, style: str) -> np.ndarray:

@@ -20,3 +20,33 @@ def user_roles(context) -> set[str]:
         user._bigcare_roles = set(Membership.objects.filter(
             user=user, ended__isnull=True).values_list("role", flat=True))
     return user._bigcare_roles
+
+
+@register.filter
+def sex_label(code: str) -> str:
+    """"M"/"F" as a person reads them, in the current language."""
+    from django.utils.translation import gettext
+
+    return {"M": gettext("Male"), "F": gettext("Female")}.get(code or "", "—")
+
+
+@register.filter
+def phone(digits: str) -> str:
+    """Digits as Koreans write a number: 010-1234-5678, 02-123-4567, 031-123-4567."""
+    d = "".join(ch for ch in (digits or "") if ch.isdigit())
+    if not d:
+        return "—"
+    head = 2 if d.startswith("02") else 3
+    if len(d) in (9, 10, 11) and d.startswith("0"):
+        body = d[head:]
+        split = len(body) - 4
+        return f"{d[:head]}-{body[:split]}-{body[split:]}"
+    return d
+
+
+@register.filter
+def won(amount) -> str:
+    """₩1,234,000; blank stays blank."""
+    if amount in (None, ""):
+        return ""
+    return f"₩{int(amount):,}"

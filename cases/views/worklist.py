@@ -14,7 +14,7 @@ from bigcare.access import centre_for_user, centres_for_user
 from bigcare.accesslog import log_access
 from bigcare.models import AccessAction
 from cases.access import residents_for_user
-from cases.models import Visit, VisitReason
+from cases.models import Visit, VisitReason, WorklistEntry
 from intake.models import CrisisSignal
 
 LIST_LIMIT = 50
@@ -46,6 +46,12 @@ def worklists(user, centre) -> dict[str, list]:
             not_visited(VisitReason.BIRTH, today - timedelta(days=365)))[:LIST_LIMIT]),
         VisitReason.CRISIS: list(scope.filter(recent_signal).filter(
             not_visited(VisitReason.CRISIS, today - timedelta(days=SIGNAL_DAYS)))[:LIST_LIMIT]),
+        # Sent from an approved eligibility report; off the list once visited after being sent.
+        VisitReason.SCREENING: list(scope.filter(Exists(WorklistEntry.objects.filter(
+            resident=OuterRef("pk"), centre=centre, reason=VisitReason.SCREENING,
+        ).exclude(Exists(Visit.objects.filter(
+            resident=OuterRef("resident"), reason=VisitReason.SCREENING,
+            visited_on__gte=OuterRef("added_on"))))))[:LIST_LIMIT]),
     }
 
 

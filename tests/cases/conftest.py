@@ -8,8 +8,16 @@ import pytest
 from django.utils import timezone
 
 from cases import actions
+from intake.actions import grant_source
 from matching.models import ResidentChange, ReviewItem
-from tests.cases.factories import CaseFactory, ResidentFactory, VisitFactory, link_records
+from tests.cases.factories import (
+    CaseFactory,
+    DataSourceFactory,
+    ImportRunFactory,
+    ResidentFactory,
+    VisitFactory,
+    link_records,
+)
 
 INSIDE_RRN = "500301-2345678"
 OUTSIDE_RRN = "520505-1876543"
@@ -27,6 +35,12 @@ class World:
     referral_out: object
     review_in: object  # an uncertain pair of records of the resident inside centre A
     review_out: object
+    source_in: object  # a data source granted to the data administrator
+    source_out: object
+    run_in: object
+    run_out: object
+    report_in: object  # centre A's eligibility report, approved, one blind spot (inside)
+    report_out: object
     spare: object  # another resident of centre A with one record: something to merge
     change_in: object  # a recorded (empty) merge touching ``inside``: something to undo
 
@@ -62,8 +76,33 @@ def world(personas) -> World:
     link_records(spare, 1, with_benefits=False)
     change_in = ResidentChange.objects.create(kind=ResidentChange.Kind.MERGE, reason="fixture")
     change_in.residents.add(inside)
+    source_in = DataSourceFactory(code="facility-granted", name="granted facility")
+    grant_source(p.data_admin, source_in)
+    source_out = DataSourceFactory(code="facility-other", name="another facility")
+    run_in, run_out = ImportRunFactory(source=source_in), ImportRunFactory(source=source_out)
     return World(inside, outside, visit_in, visit_out, case_in, case_out, referral_in,
-                 referral_out, review_in, review_out, spare, change_in)
+                 referral_out, review_in, review_out, source_in, source_out, run_in, run_out,
+                 *eligibility_reports(p, inside, outside), spare=spare, change_in=change_in)
+
+
+def eligibility_reports(p, inside, outside):
+    """An approved report per centre with one blind spot each, already sent to visits, so that
+    every report URL (outcome included) has something to act on."""
+    from cases.models import EligibilityReport, ReportItem, ScreeningRun
+
+    run = ScreeningRun.objects.create(on=timezone.localdate(), status="done", year=2026, rules={
+        "B01": {"test": "income_vs_median", "confidence": "V", "name_ko": "생계급여",
+                "name_en": "Livelihood benefit", "params": {"percent": 32}, "year": 2026}})
+    reports = []
+    for resident, centre in ((inside, p.centre_a), (outside, p.centre_other_district)):
+        report = EligibilityReport.objects.create(
+            centre=centre, month=timezone.localdate().replace(day=1), run=run,
+            status="approved")
+        ReportItem.objects.create(report=report, resident=resident, programme="B01",
+                                  household_size=1, income=800_000, line=820_556, percent=32,
+                                  sent_at=timezone.now())
+        reports.append(report)
+    return reports
 
 
 def outside_staff(p):

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from bigcare.synthetic.generate import generate
 
 
@@ -31,3 +33,9 @@ def test_another_seed_writes_other_files(tmp_path: Path) -> None:
     assert a.keys() == b.keys()
     for name in ("city_welfare.csv", "facility_services.jsonl", "truth/residents.csv"):
         assert a[name] != b[name], name
+
+
+def test_residents_can_be_kept_inside_chosen_districts(tmp_path: Path) -> None:
+    generate(300, 7, tmp_path, districts=["11110"])
+    residents = pd.read_csv(tmp_path / "truth" / "residents.csv", dtype=str)
+    assert residents["dong_code"].str.startswith("11110").all()

@@ -22,6 +22,9 @@ from bigcare.models import CommunityCentre, Role
 DEMO_PASSWORD = "bigcare-demo"  # noqa: S105 - printed on purpose; demo accounts on a local SQLite
 # The demo's people work in 종로구 청운효자동 unless the data says a busier centre exists.
 DEMO_CENTRE_CODE = "1111051500"
+# The demo's residents live in 종로구: a few busy centres show worklists and households better
+# than 2,000 people spread thinly over 427 centres.
+DEMO_DISTRICT = "11110"
 
 # (source code, file name in the generated folder) in the order an administrator imports them.
 DEMO_IMPORTS = [
@@ -59,18 +62,20 @@ class Command(BaseCommand):
             step("Loading programmes and crisis indicators")
             call_command("load_reference", stdout=self.stdout)
 
-        out = Path(settings.VAR_DIR) / "demo-sources" / f"seed{seed}-n{residents}"
+        out = (Path(settings.VAR_DIR) / "demo-sources"
+               / f"seed{seed}-n{residents}-gu{DEMO_DISTRICT}")
         if "make_sources" in commands:
             if (out / "truth" / "manifest.json").exists():
                 step(f"Synthetic sources already in {out}")
             else:
                 step(f"Generating a synthetic Seoul of {residents} residents into {out}")
                 call_command("make_sources", residents=residents, seed=seed, out=str(out),
-                             stdout=self.stdout)
+                             districts=[DEMO_DISTRICT], stdout=self.stdout)
         self._import(commands, out, step)
         if "link" in commands:
             step("Linking records into one profile per resident")
-            call_command("link", stdout=self.stdout)
+            # A full run retrains the model on every source; imports linked incrementally so far.
+            call_command("link", full=True, stdout=self.stdout)
         if "screen_eligibility" in commands:
             step("Screening eligibility")
             call_command("screen_eligibility", stdout=self.stdout)
@@ -88,8 +93,7 @@ class Command(BaseCommand):
             return
         if "add_source" in commands:
             mappings = sorted((Path(settings.BASE_DIR) / "intake" / "mappings").glob("*.toml"))
-            for mapping in mappings:
-                call_command("add_source", mapping=str(mapping), stdout=self.stdout)
+            call_command("add_source", mapping=[str(m) for m in mappings], stdout=self.stdout)
         for code, name in DEMO_IMPORTS:
             path = out / name
             if path.exists():

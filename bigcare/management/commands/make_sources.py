@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True)
         parser.add_argument("--ministry-format", choices=["auto", "csv", "xlsx"], default="auto")
         parser.add_argument("--dongs", type=Path, default=DEFAULT_DONGS_CSV)
+        parser.add_argument("--district", action="append", dest="districts", metavar="GU_CODE",
+                            help="keep residents in this district (MOIS code, e.g. 11110); "
+                                 "repeat for several; default all of Seoul")
 
     def handle(self, *args: object, **options: object) -> None:
         started = time.perf_counter()
@@ -29,6 +32,7 @@ class Command(BaseCommand):
             dongs_csv=options["dongs"],
             ministry_format=options["ministry_format"],
             progress=self.stdout.write,
+            districts=options["districts"],
         )
         elapsed = time.perf_counter() - started
         for source, count in manifest["counts"].items():

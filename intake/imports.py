@@ -1,0 +1,213 @@
+"""An import run's life: the file becomes a run once (by checksum), then one transaction loads it.
+
+Exactly one effect per import (DESIGN.md principle 2): the unique (source, sha256) key makes the
+same file the same run; the DataSource row lock makes two imports of one source wait for each
+other; the status gate, read under that lock, makes a finished run a no-op. Progress is written by
+a heartbeat on its own connection, so it is visible while the load's transaction is still open and
+vanishes with nothing else if the worker dies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from bigcare.logs import redact
+from intake import pipeline
+from intake.errors import IntakeError
+from intake.load import load
+from intake.mapping import parse_mapping
+from intake.models import DataSource, ImportRun, RunStatus
+from intake.readers import read_file
+from intake.reference import reference
+from intake.signals import records_changed
+
+log = logging.getLogger("bigcare.intake")
+HEARTBEAT_SECONDS = 1.0
+FINISHED = (RunStatus.DONE, RunStatus.ROLLED_BACK)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _store(path: Path, source: DataSource, sha: str) -> Path:
+    """Keep the file under MEDIA_ROOT by checksum, so a worker anywhere can read it later."""
+    target = Path(settings.MEDIA_ROOT) / "intake" / source.code / (sha + path.suffix.lower())
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+    return target
+
+
+def start_import(source: DataSource, path: Path | str, user=None, filename: str = "",
+                 dispatch: bool = True) -> ImportRun:
+    """The run for this file of this source: created once, then queued (again if it failed)."""
+    from intake.tasks import import_run
+
+    path = Path(path)
+    sha = file_sha256(path)
+    stored = _store(path, source, sha)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Serialise run creation per source without touching the row an import locks.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, source.pk])
+        run, created = ImportRun.objects.get_or_create(
+            source=source, sha256=sha,
+            defaults={"filename": (filename or path.name)[:255], "stored_path": str(stored),
+                      "started_by": user if user and user.is_authenticated else None},
+        )
+        if not created and run.status == RunStatus.FAILED:
+            run.status, run.error, run.error_code = RunStatus.QUEUED, "", ""
+            run.save(update_fields=["status", "error", "error_code"])
+            created = True
+        if created and dispatch:
+            import_run.delay_on_commit(run.pk)
+    return run
+
+
+class Heartbeat:
+    """Writes a run's stage and rows_done at least every second from its own connection.
+
+    Only on PostgreSQL: SQLite has one writer, and there the import runs in-process anyway.
+    """
+
+    def __init__(self, run_id: int):
+        self.run_id = run_id
+        self.status = RunStatus.READING
+        self.rows_done = 0
+        self.rows_in = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if connection.vendor == "postgresql":
+            self._thread = threading.Thread(target=self._beat, daemon=True,
+                                            name=f"intake-heartbeat-{run_id}")
+            self._thread.start()
+
+    def _beat(self) -> None:
+        import psycopg2
+
+        params = connection.get_connection_params()
+        conn = psycopg2.connect(**params)
+        conn.autocommit = True
+        table = connection.ops.quote_name(ImportRun._meta.db_table)
+        try:
+            while True:
+                with conn.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {table} SET status = %s, rows_done = %s, rows_in = %s, "  # noqa: S608
+                        f"progress_at = now(), started_at = COALESCE(started_at, now()), "
+                        f"error = '' "
+                        f"WHERE id = %s AND status NOT IN (%s, %s, %s)",
+                        [self.status, self.rows_done, self.rows_in, self.run_id,
+                         RunStatus.DONE, RunStatus.FAILED, RunStatus.ROLLED_BACK])
+                if self._stop.wait(HEARTBEAT_SECONDS):
+                    return
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+
+
+def _fail(run_id: int, message: str, code: str) -> None:
+    ImportRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED, error=redact(message)[:2000], error_code=code,
+        finished_at=timezone.now(),
+        progress_at=timezone.now())
+
+
+def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = None
+               ) -> ImportRun:
+    """Import one run; idempotent by run id. ``progress(stage, rows_done, rows_in)`` is optional.
+
+    Typed file problems fail the run with their message; anything else fails it too and is
+    re-raised for the worker's log (with identity numbers redacted by the logging filter).
+    """
+    run = ImportRun.objects.select_related("source").get(pk=run_id)
+    if run.status in FINISHED:
+        return run
+    beat = Heartbeat(run_id)
+
+    def report(stage: str, rows: int) -> None:
+        beat.status, beat.rows_done = stage, rows
+        if progress:
+            progress(stage, rows, beat.rows_in)
+
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            source = DataSource.objects.select_for_update().get(pk=run.source_id)
+            run = ImportRun.objects.get(pk=run_id)
+            if run.status in FINISHED:  # another worker finished it while we waited
+                beat.stop()
+                return run
+            # No write to the run's row here: the heartbeat's connection writes it until the
+            # end, and a row lock taken by this transaction would block it.
+            mapping = parse_mapping(source.mapping)
+            ref = reference()
+            report(RunStatus.READING, 0)
+            _, chunks = read_file(Path(run.stored_path), source.encoding,
+                                  mapping.required_columns())
+            prepared = pipeline.prepare(
+                chunks, mapping, ref,
+                progress=lambda rows: report(RunStatus.VALIDATING, rows))
+            beat.rows_in = prepared.rows_in
+            report(RunStatus.LOADING, prepared.rows_in)
+            t0 = time.perf_counter()
+            loaded = load(run, prepared)
+            seconds = {**prepared.seconds, "loading": time.perf_counter() - t0,
+                       "load_detail": loaded.seconds}
+            accepted, rejected = prepared.accepted, len(prepared.rejects)
+            if prepared.rows_in != accepted + rejected:  # principle 1: every row accounted for
+                raise IntakeError(
+                    f"{prepared.rows_in} rows in but {accepted} accepted + {rejected} rejected")
+            beat.stop()  # before the final write, so the heartbeat never overwrites "done"
+            seconds["total"] = time.perf_counter() - started
+            ImportRun.objects.filter(pk=run_id).update(
+                started_at=Coalesce("started_at", Value(timezone.now())),
+                status=RunStatus.DONE, rows_in=prepared.rows_in, accepted=accepted,
+                rejected=rejected, rows_done=prepared.rows_in,
+                records_added=loaded.records_added, finished_at=timezone.now(),
+                progress_at=timezone.now(),
+                stage_seconds={k: (round(v, 3) if isinstance(v, float) else
+                                   {a: round(b, 3) for a, b in v.items()})
+                               for k, v in seconds.items()})
+            run = ImportRun.objects.select_related("source").get(pk=run_id)
+            changed = loaded.changed_ids
+            transaction.on_commit(
+                lambda: records_changed.send(sender=ImportRun, record_ids=changed, run=run))
+        if progress:
+            progress(RunStatus.DONE, run.rows_in, run.rows_in)
+        log.info("import run %s done: %s in, %s accepted, %s rejected", run_id, run.rows_in,
+                 run.accepted, run.rejected)
+        return run
+    except IntakeError as e:
+        beat.stop()
+        _fail(run_id, str(e), e.code)
+        log.warning("import run %s failed: %s", run_id, e)
+    except Exception as e:
+        beat.stop()
+        _fail(run_id, f"unexpected error ({type(e).__name__}): {e}", "unexpected")
+        raise
+    return ImportRun.objects.select_related("source").get(pk=run_id)

@@ -1,0 +1,190 @@
+"""Vectorised normalisers: one pandas Series in, the normalised Series (and what is wrong) out.
+
+Hot-path module: pandas and numpy only, no Django. Every normaliser is idempotent (a normalised
+value normalises to itself), which tests/intake/test_normalize_properties.py checks with
+Hypothesis. A value that cannot be read is reported in a boolean ``bad`` mask, never raised, so
+the caller can give each row every reason at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+# Explicit classes instead of \s and \d: pandas hands those to Python's re (slow), these stay
+# in pyarrow's RE2 (vectorised). The characters are literal, not \u escapes, for the same reason.
+_SPACES = "[ \t\r\n\x0b\x0c\xa0\u3000]+"
+_HANGUL_NAME = r"^[가-힣 ]+$"
+# Letters of a name as the sources write them: Hangul, Latin (romanised), and the few marks
+# romanised names carry (Young-hee, O'Neil, St. John).
+_NAME_CHARS = r"^[가-힣A-Za-z .'\-]+$"
+_RRN = r"[0-9]{6}-?[0-9]([0-9]{6}|[*xX]{6})"
+_CENTURY = {"9": 1800, "0": 1800, "1": 1900, "2": 1900, "3": 2000, "4": 2000,
+            "5": 1900, "6": 1900, "7": 2000, "8": 2000}
+_PHONE = r"^0[0-9]{8,10}$"
+EARLIEST_BIRTH = pd.Timestamp("1880-01-01")
+
+
+def blank(values: pd.Series) -> pd.Series:
+    return values.isna() | (values.astype("str").str.strip() == "")
+
+
+def text(values: pd.Series, nfc: bool = True) -> pd.Series:
+    """NFC, spaces collapsed and stripped; missing becomes "".
+
+    ``nfc=False`` for fields that must be ASCII (dates, numbers, phones): any other character
+    makes them unreadable anyway, and NFC costs a Python call per cell.
+    """
+    out = values.fillna("").astype("str")
+    if nfc:
+        out = out.str.normalize("NFC")
+    return out.str.replace(_SPACES, " ", regex=True).str.strip()
+
+
+def name(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Hangul names lose inner spaces (김 영숙 → 김영숙); romanised ones are upper-cased.
+
+    The linker computes its comparable forms (jamo, romanisation keys) from this itself.
+    """
+    clean = text(values)
+    hangul = clean.str.match(_HANGUL_NAME)
+    out = clean.where(~hangul, clean.str.replace(" ", "", regex=False))
+    out = out.where(hangul, out.str.upper())
+    bad = (out != "") & ~out.str.match(_NAME_CHARS)
+    return out, bad
+
+
+def phone(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Digits only (010-1234-5678, 010 1234 5678 → 01012345678); "" when blank or unreadable."""
+    clean = text(values, nfc=False)
+    digits = clean.str.replace(r"[^0-9]", "", regex=True)
+    ok = digits.str.match(_PHONE)
+    bad = (clean != "") & ~ok
+    return digits.where(ok, ""), bad
+
+
+def dates(values: pd.Series, formats: Sequence[str]) -> tuple[pd.Series, pd.Series]:
+    """Parse with each format in turn, first that fits wins; impossible dates are bad."""
+    clean = text(values, nfc=False)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
+    for fmt in formats:
+        missing = out.isna()
+        if not missing.any():
+            break
+        parsed = pd.to_datetime(clean[missing], format=fmt, errors="coerce")
+        out = out.where(~missing, parsed.reindex(out.index).astype("datetime64[s]"))
+    bad = (clean != "") & out.isna()
+    return out, bad
+
+
+def birth_dates(values: pd.Series, formats: Sequence[str]) -> tuple[pd.Series, pd.Series]:
+    out, bad = dates(values, formats)
+    today = pd.Timestamp(date.today())
+    implausible = out.notna() & ((out < EARLIEST_BIRTH) | (out > today))
+    return out.where(~implausible), bad | implausible
+
+
+def integer(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Whole non-negative numbers; thousands separators and a trailing 원 are tolerated."""
+    clean = text(values, nfc=False).str.replace("[, 원]", "", regex=True)
+    number = pd.to_numeric(clean.where(clean != ""), errors="coerce")
+    whole = number.notna() & (number >= 0) & (number == number.round())
+    bad = (clean != "") & ~whole
+    return number.where(whole).astype("Int64"), bad
+
+
+def codes(values: pd.Series, table: Mapping[str, object]) -> tuple[pd.Series, pd.Series]:
+    """Translate codes through ``table``; a code that is not in it is bad."""
+    clean = text(values)
+    out = clean.map(dict(table))
+    bad = (clean != "") & out.isna()
+    return out, bad
+
+
+def dong_codes(values: pd.Series, known: frozenset[str] | None) -> tuple[pd.Series, pd.Series]:
+    """A 10-digit MOIS administrative dong code; with ``known``, one Seoul has."""
+    clean = text(values, nfc=False).str.replace(r"\.0$", "", regex=True)
+    ok = clean.str.fullmatch(r"[0-9]{10}")
+    if known is not None:
+        ok &= clean.isin(known)
+    bad = (clean != "") & ~ok
+    return clean.where(ok, ""), bad
+
+
+def dong_name_key(names: pd.Series) -> pd.Series:
+    """가양제1동 and 가양1동, 종로1.2.3.4가동 and 종로1·2·3·4가동 meet (DOMAIN.md §0)."""
+    out = text(names).str.replace(r"제(?=\d)", "", regex=True)
+    return out.str.replace("·", ".", regex=False).str.replace(" ", "", regex=False)
+
+
+def dong_from_address(
+    addresses: pd.Series, table: Mapping[tuple[str, str], str]
+) -> pd.Series:
+    """The administrative dong named in an address text (구 + 동), or "" when none is named.
+
+    ``table`` maps (district name, dong name key) to the dong code. Road addresses rarely name
+    the administrative dong; this catches lot-number addresses and addresses with the dong in
+    brackets, and leaves the rest blank rather than guess.
+    """
+    clean = text(addresses)
+    gu = clean.str.extract(r"(\S+구)(?:\s|$)", expand=False).fillna("")
+    dong = clean.str.extract(r"[\s(]([가-힣0-9.·제]+동)(?=[\s,)]|$)", expand=False).fillna("")
+    keys = pd.Series(list(zip(gu, dong_name_key(dong), strict=True)), index=clean.index)
+    return keys.map(dict(table)).fillna("")
+
+
+@dataclass
+class RRNColumns:
+    digits: pd.Series  # 13 digits, "" when masked or bad
+    masked: pd.Series  # YYMMDD-S******, "" when bad or blank
+    birth_date: pd.Series
+    sex: pd.Series  # "M", "F", ""
+    bad: pd.Series
+
+
+def rrn(values: pd.Series) -> RRNColumns:
+    """Parse full or masked RRNs as whole columns (DOMAIN.md §6).
+
+    Shape, date and century are checked; the checksum is not (numbers issued since 2020-10 have
+    random trailing digits), and a masked number is not an error.
+    """
+    clean = text(values, nfc=False).str.replace(" ", "", regex=False)
+    # Slices rather than extract(): pandas runs extract in Python, slices stay in pyarrow.
+    shaped = clean.str.fullmatch(_RRN)
+    compact = clean.str.replace("-", "", regex=False).where(shaped, "")
+    front, sex_d, back = compact.str.slice(0, 6), compact.str.slice(6, 7), compact.str.slice(7, 13)
+    century = sex_d.map(_CENTURY)
+    yyyymmdd = (century.fillna(0).astype("int64") + pd.to_numeric(
+        front.str.slice(0, 2), errors="coerce").fillna(0).astype("int64")).astype("str") + \
+        front.str.slice(2, 6)
+    born = pd.to_datetime(yyyymmdd.where(shaped), format="%Y%m%d", errors="coerce")
+    ok = shaped & born.notna()
+    full = ok & back.str.fullmatch("[0-9]{6}")
+    digits = front + sex_d + back
+    masked = front + "-" + sex_d + "******"
+    sex_digit = pd.to_numeric(sex_d.where(shaped), errors="coerce")
+    sex = pd.Series(np.where(sex_digit % 2 == 1, "M", "F"), index=clean.index)
+    return RRNColumns(
+        digits=digits.where(full, ""),
+        masked=masked.where(ok, ""),
+        birth_date=born.where(ok).astype("datetime64[s]"),
+        sex=sex.where(ok, ""),
+        bad=(clean != "") & ~ok,
+    )
+
+
+def rrn_canonical(values: pd.Series) -> pd.Series:
+    """``YYMMDD-SXXXXXX`` (or the masked form) for readable numbers, the cleaned text otherwise."""
+    parsed = rrn(values)
+    full = parsed.digits.str[:6] + "-" + parsed.digits.str[6:]
+    out = full.where(parsed.digits != "", parsed.masked)
+    return out.where(out != "", text(values).str.replace(" ", "", regex=False))
+
+
+def formula_like(values: pd.Series) -> pd.Series:
+    """Cells a spreadsheet would run as a formula when the row is sent back to the agency."""
+    return values.fillna("").astype("str").str.lstrip().str.startswith("=")

@@ -1,0 +1,242 @@
+"""Readers: a file in, frames of text out (every cell a str, blank as "").
+
+Hot-path module: no Django. The content decides the format (a ZIP is XLSX, a leading ``{`` is
+JSON lines, anything else textual is CSV) and it must agree with the file's extension. Every
+problem that stops a file from being read at all is a typed :class:`~intake.errors.IntakeError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from intake.errors import (
+    ArchiveBomb,
+    EmptyFile,
+    EncodingProblem,
+    MissingColumns,
+    UnreadableFile,
+    WrongFormat,
+)
+
+CHUNK_ROWS = 200_000
+SAMPLE_BYTES = 1 << 20
+# An XLSX is a ZIP of XML: refuse archives that would inflate past these before opening them.
+MAX_UNCOMPRESSED = 1 << 30
+MAX_RATIO = 200
+INVALID_COLUMN = "__invalid__"  # a row the reader could not parse (a JSON line), with the reason
+
+_EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl",
+               ".json": "jsonl", ".ndjson": "jsonl"}
+
+
+@dataclass
+class Chunk:
+    frame: pd.DataFrame  # text cells; columns as in the file's header
+    first_row: int  # 1-based number of the frame's first data row in the file
+
+
+def sniff_format(path: Path) -> str:
+    with open(path, "rb") as f:
+        head = f.read(8192)
+    if not head.strip():
+        raise EmptyFile("the file is empty")
+    if head.startswith(b"PK\x03\x04"):
+        found = "xlsx"
+    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise WrongFormat("this is an old Excel (.xls) or other OLE file: save it as .xlsx")
+    elif head.startswith(b"PK") or b"\x00" in head:
+        raise WrongFormat("the file is binary, not CSV, XLSX or JSON lines")
+    elif head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        found = "jsonl"
+    else:
+        found = "csv"
+    said = _EXTENSIONS.get(path.suffix.lower())
+    if said and said != found:
+        raise WrongFormat(f"the file is named {path.suffix} but its content is {found.upper()}")
+    return found
+
+
+def _decodes(data: bytes, encoding: str, final: bool) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data, final=final)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def detect_encoding(path: Path, declared: str = "auto") -> str:
+    """UTF-8 (with or without BOM) or CP949 (EUC-KR is a subset), from the first megabyte."""
+    if declared and declared != "auto":
+        try:
+            codecs.lookup(declared)
+        except LookupError:
+            raise EncodingProblem(f"unknown encoding {declared!r} declared") from None
+        return declared
+    with open(path, "rb") as f:
+        sample = f.read(SAMPLE_BYTES)
+        final = not f.read(1)
+    if sample.startswith(codecs.BOM_UTF8) or _decodes(sample, "utf-8", final):
+        return "utf-8-sig"
+    if _decodes(sample, "cp949", final):
+        return "cp949"
+    raise EncodingProblem("the file is neither UTF-8 nor CP949 (EUC-KR): declare its encoding")
+
+
+def _check_header(columns: list[str], required: list[str]) -> None:
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise MissingColumns(missing)
+
+
+def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    return frame.fillna("").astype("str")
+
+
+def read_csv(path: Path, encoding: str, required: list[str]) -> Iterator[Chunk]:
+    try:
+        reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding,
+                             chunksize=CHUNK_ROWS, skip_blank_lines=True, engine="c")
+        first = 1
+        header_checked = False
+        for frame in reader:
+            frame = _text_frame(frame)
+            if not header_checked:
+                _check_header(list(frame.columns), required)
+                header_checked = True
+            yield Chunk(frame, first)
+            first += len(frame)
+        if not header_checked or first == 1:
+            raise EmptyFile("the file has a header but no rows")
+    except UnicodeDecodeError as e:
+        raise EncodingProblem(
+            f"bytes at offset {e.start} are not {encoding}: the file mixes encodings"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise EmptyFile("the file is empty") from None
+    except pd.errors.ParserError as e:
+        raise UnreadableFile(f"the CSV cannot be parsed: {str(e).strip()[:200]}") from None
+
+
+def check_archive(path: Path) -> None:
+    """Refuse a ZIP bomb before any XML is parsed: total size and compression ratio."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+    except zipfile.BadZipFile:
+        raise WrongFormat("the file is named .xlsx but is not a valid Excel file") from None
+    total = sum(m.file_size for m in members)
+    packed = max(sum(m.compress_size for m in members), 1)
+    if total > MAX_UNCOMPRESSED or (total > 10 * SAMPLE_BYTES and total / packed > MAX_RATIO):
+        raise ArchiveBomb(
+            f"the workbook would inflate to {total:,} bytes ({total // packed}× its size): refused"
+        )
+    if "xl/workbook.xml" not in names:
+        raise WrongFormat("the ZIP file is not an Excel workbook")
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def read_xlsx(path: Path, required: list[str]) -> Iterator[Chunk]:
+    import openpyxl  # defusedxml, when installed, makes openpyxl parse XML safely
+
+    check_archive(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many types for a broken workbook
+        raise UnreadableFile(f"the workbook cannot be opened ({type(e).__name__})") from None
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise EmptyFile("the workbook's first sheet is empty")
+        columns = [_cell_text(c).strip() for c in header]
+        _check_header(columns, required)
+        batch: list[list[str]] = []
+        first = 1
+        for row in rows:
+            cells = [_cell_text(c) for c in row[: len(columns)]]
+            if not any(cells):
+                continue
+            batch.append(cells + [""] * (len(columns) - len(cells)))
+            if len(batch) >= CHUNK_ROWS:
+                yield Chunk(pd.DataFrame(batch, columns=columns, dtype="str"), first)
+                first += len(batch)
+                batch = []
+        if batch:
+            yield Chunk(pd.DataFrame(batch, columns=columns, dtype="str"), first)
+            first += len(batch)
+        if first == 1:
+            raise EmptyFile("the workbook has a header but no rows")
+    finally:
+        book.close()
+
+
+def read_jsonl(path: Path, encoding: str, required: list[str]) -> Iterator[Chunk]:
+    """One object per line; a line that is not a JSON object becomes a row with its reason."""
+    batch: list[dict] = []
+    first = 1
+    seen_columns: set[str] = set()
+    try:
+        with open(path, encoding=encoding) as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                    if not isinstance(obj, dict):
+                        raise ValueError
+                    obj = {str(k): _cell_text(v) if not isinstance(v, (dict, list))
+                           else json.dumps(v, ensure_ascii=False) for k, v in obj.items()}
+                except ValueError:
+                    obj = {INVALID_COLUMN: "the line is not a JSON object",
+                           "_line": line.strip()[:500]}
+                seen_columns.update(obj)
+                batch.append(obj)
+                if len(batch) >= CHUNK_ROWS:
+                    yield Chunk(_text_frame(pd.DataFrame(batch)), first)
+                    first += len(batch)
+                    batch = []
+    except UnicodeDecodeError as e:
+        raise EncodingProblem(
+            f"bytes at offset {e.start} are not {encoding}: the file mixes encodings"
+        ) from None
+    if batch:
+        yield Chunk(_text_frame(pd.DataFrame(batch)), first)
+        first += len(batch)
+    if first == 1:
+        raise EmptyFile("the file has no JSON lines")
+    # JSON lines have no header: a column is missing when no line has it.
+    missing = [c for c in required if c not in seen_columns]
+    if missing:
+        raise MissingColumns(missing)
+
+
+def read_file(path: Path, encoding: str = "auto", required: list[str] | None = None
+              ) -> tuple[str, Iterator[Chunk]]:
+    """The format found and an iterator of chunks (raising typed errors as it reads)."""
+    path = Path(path)
+    required = required or []
+    fmt = sniff_format(path)
+    if fmt == "xlsx":
+        return fmt, read_xlsx(path, required)
+    enc = detect_encoding(path, encoding)
+    if fmt == "jsonl":
+        return fmt, read_jsonl(path, enc, required)
+    return fmt, read_csv(path, enc, required)

@@ -1,0 +1,155 @@
+"""The data administrator's screens: sources, mapping, upload, progress, history, rollback.
+
+Every view starts with the one access helper (intake.access): a source or run out of the user's
+scope is a 404, on reads and on writes alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from intake.access import run_for_user, source_for_user, sources_for_user
+from intake.actions import rollback_run, update_mapping
+from intake.errors import IntakeError
+from intake.imports import start_import
+from intake.models import RejectedRow
+
+RUNS_SHOWN = 50
+REJECTS_SHOWN = 50
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@login_required
+@require_GET
+def sources(request: HttpRequest) -> HttpResponse:
+    rows = sources_for_user(request.user).annotate(
+        run_count=Count("runs"), last_run=Max("runs__created_at"))
+    return render(request, "intake/sources.html", {"sources": rows})
+
+
+def _source_page(request, source, mapping_text: str | None = None, status: int = 200):
+    runs = source.runs.select_related("started_by").order_by("-created_at")[:RUNS_SHOWN]
+    if mapping_text is None:
+        mapping_text = json.dumps(source.mapping, ensure_ascii=False, indent=2)
+    return render(request, "intake/source.html",
+                  {"source": source, "runs": runs, "mapping_text": mapping_text}, status=status)
+
+
+@login_required
+@require_GET
+def source(request: HttpRequest, pk: int) -> HttpResponse:
+    return _source_page(request, source_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def source_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    src = source_for_user(request.user, pk)
+    text = request.POST.get("mapping", "")
+    try:
+        update_mapping(src, json.loads(text), request.user)
+    except json.JSONDecodeError as e:
+        messages.error(request, _("The mapping is not valid JSON: %(e)s") % {"e": e})
+        return _source_page(request, src, text, status=400)
+    except IntakeError as e:
+        messages.error(request, str(e))
+        return _source_page(request, src, text, status=400)
+    messages.success(request, _("Mapping saved."))
+    return redirect("intake:source", pk=src.pk)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    src = source_for_user(request.user, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to import."))
+        return _source_page(request, src, status=400)
+    folder = Path(settings.MEDIA_ROOT) / "intake" / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(upload.name).suffix.lower()[:10]
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=suffix, delete=False) as tmp:
+        for block in upload.chunks():
+            tmp.write(block)
+    try:
+        run = start_import(src, Path(tmp.name), user=request.user, filename=upload.name)
+    finally:
+        Path(tmp.name).unlink(missing_ok=True)
+    return redirect("intake:run", pk=run.pk)
+
+
+@login_required
+@require_GET
+def run(request: HttpRequest, pk: int) -> HttpResponse:
+    run = run_for_user(request.user, pk)
+    rejects = run.rejected_rows.all()[:REJECTS_SHOWN]
+    return render(request, "intake/run.html", {"run": run, "rejects": rejects})
+
+
+@login_required
+@require_GET
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The fragment htmx polls every second until the run finishes."""
+    return render(request, "intake/_progress.html", {"run": run_for_user(request.user, pk)})
+
+
+@login_required
+def run_rollback(request: HttpRequest, pk: int) -> HttpResponse:
+    run = run_for_user(request.user, pk)
+    if request.method != "POST":
+        return render(request, "intake/rollback.html", {"run": run})
+    try:
+        changed = rollback_run(run, request.user)
+    except IntakeError as e:
+        messages.error(request, str(e))
+        return redirect("intake:run", pk=run.pk)
+    messages.success(request, _("Run rolled back: %(n)s records changed.") % {"n": len(changed)})
+    return redirect("intake:run", pk=run.pk)
+
+
+def _safe(value: object) -> str:
+    """Neutralise cells a spreadsheet would run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def run_rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The rejected rows as CSV (UTF-8 with BOM, so Excel opens Korean text) to send back."""
+    run = run_for_user(request.user, pk)
+    rows = RejectedRow.objects.filter(run=run).order_by("row_number")
+    columns: list[str] = []
+    for raw in rows.values_list("raw", flat=True)[:1000]:
+        columns.extend(k for k in raw if k not in columns)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow([_("row"), _("reasons"), *columns])
+        for number, raw, reasons in rows.values_list("row_number", "raw", "reasons").iterator(
+                chunk_size=2000):
+            yield writer.writerow([number, _safe("; ".join(reasons)),
+                                   *(_safe(raw.get(c, "")) for c in columns)])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="rejected-{run.source.code}-run{run.pk}.csv"')
+    return response

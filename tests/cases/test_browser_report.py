@@ -1,0 +1,85 @@
+"""A supervisor's month in Debian's Chromium: open the eligibility report, approve it, send a
+resident to visits, download the Excel file, which opens with openpyxl and holds the listed
+residents. Screenshots go to tests/artifacts/report-walk/."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.cases.test_browser_walk import ARGS, CHROMIUM, FULL_RRN
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "report-walk"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"needs Debian's chromium at {CHROMIUM} (never downloaded)"),
+]
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_a_supervisor_approves_sends_and_exports(transactional_db, live_server, browser,
+                                                 personas, world):
+    import openpyxl
+
+    from bigcare.models import AccessLog
+    from cases.models import ReportItem, WorklistEntry
+
+    report = world.report_in
+    report.status = "reviewed"
+    report.save(update_fields=["status"])
+    ReportItem.objects.filter(report=report).update(sent_at=None)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "supervisor_a")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
+
+    page.goto(live_server.url + "/reports/")
+    page.click(f"#reports a[href='/reports/{report.pk}/']")
+    page.wait_for_url(f"**/reports/{report.pk}/")
+    assert world.inside.name in page.content()
+    page.screenshot(path=str(ARTIFACTS / "01-report.png"), full_page=True)
+
+    page.fill("#id_comment", "검토 완료, 위기가구 우선 방문")
+    page.click("#advance")
+    page.wait_for_load_state()
+    report.refresh_from_db()
+    assert report.status == "approved"
+
+    page.check(f"input[name=item][value='{report.items.get().pk}']")
+    page.click("#send-button")
+    page.wait_for_load_state()
+    assert WorklistEntry.objects.filter(resident=world.inside, reason="screening").exists()
+    page.screenshot(path=str(ARTIFACTS / "02-sent.png"), full_page=True)
+
+    page.fill("#id_reason", "월간 사각지대 점검 회의")
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    download = info.value
+    path = ARTIFACTS / "report.xlsx"
+    download.save_as(str(path))
+    sheet = openpyxl.load_workbook(io.BytesIO(path.read_bytes())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert [r[1] for r in rows[1:]] == [world.inside.pk]
+    assert rows[1][2] == world.inside.name
+    assert AccessLog.objects.get(action="export").reason == "월간 사각지대 점검 회의"
+    assert not FULL_RRN.search(page.content())
+    context.close()

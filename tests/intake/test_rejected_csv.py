@@ -1,0 +1,34 @@
+"""Rejected rows download as CSV with a BOM, reasons, the raw cells, and no live formulas."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tests.intake.conftest import city_file, import_file
+from tests.intake.malformed.make_corpus import city_row
+
+
+def test_it_downloads_rejected_rows(manager, sources, client, tmp_path,
+                                    django_assert_max_num_queries):
+    path = city_file(tmp_path, city_row(1, 주소="=HYPERLINK(\"http://x\")"),
+                     city_row(2, 성명="@SUM(1)", 전화번호="+82"), city_row(3))
+    run = import_file(sources["city"], path)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("intake:run_rejected_csv", args=[run.pk]))
+        body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    assert "attachment" in response["Content-Disposition"]
+    lines = body.splitlines()
+    assert len(lines) == 3
+    assert "'=HYPERLINK" in body and "'@SUM(1)" in body and "'+82" in body
+    assert ",=" not in body and ",@" not in body
+    assert "500101-2******" in body
+
+
+def test_it_refuses_a_run_out_of_scope(manager, sources, client):
+    from pathlib import Path
+
+    run = import_file(sources["ministry"],
+                      Path(__file__).parent / "malformed" / "ministry_ok.xlsx")
+    response = client.get(reverse("intake:run_rejected_csv", args=[run.pk]))
+    assert response.status_code == 404
