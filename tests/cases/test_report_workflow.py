@@ -23,6 +23,8 @@ def report(personas):
     person(personas.centre_a, run=run, name="이순자", income=800_000, crisis=True)
     for i in range(3):
         person(personas.centre_a, run=run, name=f"박민{i}", income=1_000_000)
+    # 장애인연금's thresholds are unverified (U): the report must flag them.
+    person(personas.centre_a, run=run, name="정하늘", income=1_000_000, disability="severe")
     person(personas.centre_other_district, run=run, name="최먼곳", income=800_000)
     run_screening(ON)
     assert actions.make_reports(date(2026, 6, 15)) == 2
@@ -34,7 +36,9 @@ def test_reports_are_made_per_centre_once_a_month(report, personas):
     assert actions.make_reports(date(2026, 6, 30)) == 0
     items = list(report.items.order_by("-priority", "pk"))
     assert items[0].priority == 2 and items[0].resident.name == "이순자"  # crisis first
-    assert {i.programme for i in items} >= {"B01", "B02", "B03", "SEOUL_BASIC"}
+    programmes = {i.programme for i in items}
+    assert programmes >= {"B01", "B02", "B03", "P02"}
+    assert "SEOUL_BASIC" not in programmes  # blind_spot = false in the rules
 
 
 def test_draft_reviewed_approved_with_comments(report, personas):
@@ -106,7 +110,7 @@ def test_the_report_page_explains_and_costs_the_same_whatever_its_length(
     client.get(url)
     with django_assert_max_num_queries(14):
         html = client.get(url).content.decode()
-    assert "₩820,556" in html and "flag-u" in html  # SEOUL_BASIC is unverified
+    assert "₩820,556" in html and "flag-u" in html  # 장애인연금 is unverified
     for i in range(3, 40):
         person(personas.centre_a, name=f"박민{i}", income=1_000_000)
     EligibilityReport.objects.all().delete()
