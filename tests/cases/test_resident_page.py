@@ -131,3 +131,12 @@ class TestUnmask:
     def test_another_centre_gets_a_404(self, client, personas, world):
         client.force_login(personas.caseworker_b)
         assert client.post(self.url(world), {"reason": "benefit check"}).status_code == 404
+
+
+def test_supervisors_find_merge_split_and_history_on_the_page(client, personas, world):
+    url = reverse("cases:resident", args=[world.inside.pk])
+    merge = reverse("matching:merge", args=[world.inside.pk])
+    client.force_login(personas.supervisor_district_a)
+    assert merge in client.get(url).content.decode()
+    client.force_login(personas.caseworker_a)
+    assert merge not in client.get(url).content.decode()
