@@ -307,9 +307,34 @@ def content_hashes(records: pd.DataFrame, items: pd.DataFrame, item_columns: lis
         per_key = pd.Series(summed, index=items["source_key"].to_numpy()).groupby(level=0).sum()
         person["items"] = records["source_key"].map(per_key).fillna(0).astype("int64").astype(
             "str").to_numpy()
-    parts = [pd.util.hash_pandas_object(person, index=False, hash_key=k).to_numpy()
-             for k in _HASH_KEYS]
+    parts = _frame_hashes(person, _HASH_KEYS)
     return np.char.add(_hex(parts[0]), _hex(parts[1]))
+
+
+def _frame_hashes(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[np.ndarray]:
+    """``hash_pandas_object(frame, index=False, hash_key=k)`` for each key, bit for bit.
+
+    The stored content hashes must not change (or every person would get a new version), but
+    pandas encodes each column and converts its distinct values to Python once per key: here
+    once for all keys.
+    """
+    from pandas.core.util.hashing import combine_hash_arrays
+
+    per_key: list[list[np.ndarray]] = [[] for _ in keys]
+    for name in frame.columns:
+        array = pa.array(frame[name].array)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        encoded = pc.dictionary_encode(array)
+        distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
+        nulls = encoded.indices.is_null().to_numpy(zero_copy_only=False)
+        codes = encoded.indices.fill_null(0).to_numpy()
+        for out, key in zip(per_key, keys, strict=True):
+            hashed = pd.util.hash_array(distinct, hash_key=key, categorize=False)
+            column = hashed.take(codes) if len(hashed) else np.zeros(len(codes), np.uint64)
+            column[nulls] = np.iinfo(np.uint64).max
+            out.append(column)
+    return [combine_hash_arrays(iter(h), len(frame.columns)) for h in per_key]
 
 
 def _joined(parts: list[pd.Series | str], separator: str) -> pd.Series:
