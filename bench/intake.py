@@ -5,6 +5,7 @@ per person, 0.5 % repeated rows) with numpy, imports it into PostgreSQL through 
 ``import_source`` (checksum, stored copy, read, validate, COPY) and prints rows/s per stage and
 end to end, the median of ``--repeat`` runs. Each run imports into a fresh source, so every row
 is new (the full-load case). Uses ``DATABASE_URL`` or postgres://postgres@127.0.0.1/bigcare_intake.
+The generated CSV goes to ``$TMPDIR/intake-bench/`` (never into the repository).
 """
 
 from __future__ import annotations
