@@ -188,7 +188,8 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
                 started_at=Coalesce("started_at", Value(timezone.now())),
                 status=RunStatus.DONE, rows_in=prepared.rows_in, accepted=accepted,
                 rejected=rejected, rows_done=prepared.rows_in,
-                records_added=loaded.records_added, finished_at=timezone.now(),
+                records_added=loaded.records_added, columns=prepared.columns,
+                finished_at=timezone.now(),
                 progress_at=timezone.now(),
                 stage_seconds={k: (round(v, 3) if isinstance(v, float) else
                                    {a: round(b, 3) for a, b in v.items()})

@@ -14,6 +14,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Explicit classes instead of \s and \d: pandas hands those to Python's re (slow), these stay
 # in pyarrow's RE2 (vectorised). The characters are literal, not \u escapes, for the same reason.
@@ -41,8 +43,14 @@ def text(values: pd.Series, nfc: bool = True) -> pd.Series:
     """
     out = values.fillna("").astype("str")
     if nfc:
-        out = out.str.normalize("NFC")
+        out = nfc_text(out)
     return out.str.replace(_SPACES, " ", regex=True).str.strip()
+
+
+def nfc_text(values: pd.Series) -> pd.Series:
+    """NFC in pyarrow (utf8proc), not ``str.normalize`` (a Python call per cell)."""
+    normal = pc.utf8_normalize(pa.array(values.array), form="NFC")
+    return pd.Series(pd.array(normal, dtype=values.dtype), index=values.index)
 
 
 def name(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -91,7 +99,16 @@ def birth_dates(values: pd.Series, formats: Sequence[str]) -> tuple[pd.Series, p
 def integer(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Whole non-negative numbers; thousands separators and a trailing 원 are tolerated."""
     clean = text(values, nfc=False).str.replace("[, 원]", "", regex=True)
-    number = pd.to_numeric(clean.where(clean != ""), errors="coerce")
+    # Plain digits (nearly every cell) cast in pyarrow; the rest ("3.0", "1e3") go through
+    # to_numeric, which reads them as before.
+    plain = clean.str.fullmatch("[0-9]{1,15}").to_numpy(dtype=bool, na_value=False)
+    number = pd.Series(np.nan, index=clean.index, dtype="float64")
+    if plain.any():
+        number[plain] = pc.cast(pa.array(clean.array[plain]), pa.int64()).to_numpy(
+            zero_copy_only=False).astype("float64")
+    if (~plain).any():
+        rest = clean[~plain]
+        number[~plain] = pd.to_numeric(rest.where(rest != ""), errors="coerce")
     whole = number.notna() & (number >= 0) & (number == number.round())
     bad = (clean != "") & ~whole
     return number.where(whole).astype("Int64"), bad

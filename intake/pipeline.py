@@ -7,6 +7,7 @@ person becomes a record, its benefit or signal an item) or rejected with every r
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable
 from collections.abc import Mapping as MappingType
@@ -15,6 +16,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from intake import normalize as nz
 from intake.mapping import FieldSpec, Mapping
@@ -23,6 +26,7 @@ from intake.readers import INVALID_COLUMN, Chunk
 PERSON_COLUMNS = ["name", "birth_date", "sex", "phone", "rrn_digits", "rrn_masked", "address",
                   "dong_code", "household_size", "recognised_income", "disability"]
 ENROLLMENT_COLUMNS = ["programme_id", "active", "start", "end", "monthly_amount"]
+SAMPLE_ROWS = 10_000  # rows sampled to tell a repetitive column from a mostly distinct one
 SIGNAL_COLUMNS = ["indicator_id", "round", "observed_on", "months", "amount"]
 _HASH_KEYS = ("bigcare-intake-1", "bigcare-intake-2")
 _TEXT_TARGETS = {"text"}
@@ -46,6 +50,7 @@ class Prepared:
     rejects: pd.DataFrame  # row_number, raw, reasons (list of str)
     item_kind: str  # "enrollment", "signal" or ""
     seconds: dict[str, float]
+    columns: list[str] = field(default_factory=list)  # the file's columns: records' raw cells
 
     @property
     def accepted(self) -> int:
@@ -65,6 +70,16 @@ def _combine(frame: pd.DataFrame, spec: FieldSpec) -> pd.Series:
     return out
 
 
+class _SparseTake:
+    """Per-unique texts read through the rows' codes, only where a row is bad."""
+
+    def __init__(self, texts: np.ndarray, codes: np.ndarray):
+        self.texts, self.codes = texts, codes
+
+    def __getitem__(self, where: np.ndarray) -> np.ndarray:
+        return self.texts[self.codes[where]]
+
+
 class _Reasons:
     """Per-row reasons collected as (mask, messages) pairs; lists built only for bad rows."""
 
@@ -72,13 +87,18 @@ class _Reasons:
         self.index = index
         self.parts: list[tuple[np.ndarray, pd.Series]] = []
 
-    def add(self, mask: pd.Series, message: str | pd.Series) -> None:
-        mask = mask.to_numpy(dtype=bool, na_value=False)
+    def add(self, mask: pd.Series | np.ndarray, message: str | pd.Series,
+            codes: np.ndarray | None = None) -> None:
+        """``message`` is one text, one per row, or (with ``codes``) one per unique value."""
+        if isinstance(mask, pd.Series):
+            mask = mask.to_numpy(dtype=bool, na_value=False)
         if not mask.any():
             return
         if isinstance(message, str):
-            message = pd.Series(message, index=self.index)
-        self.parts.append((mask, message))
+            self.parts.append((mask, np.full(len(mask), message, dtype=object)))
+            return
+        texts = message.to_numpy(dtype=object)
+        self.parts.append((mask, texts if codes is None else _SparseTake(texts, codes)))
 
     def lists(self) -> pd.Series:
         out = pd.Series([None] * len(self.index), index=self.index, dtype=object)
@@ -89,7 +109,7 @@ class _Reasons:
         collected: dict[int, list[str]] = {int(i): [] for i in rows}
         for mask, message in self.parts:
             where = np.flatnonzero(mask)
-            for i, text in zip(where, message.to_numpy()[where], strict=True):
+            for i, text in zip(where, message[where], strict=True):
                 collected[int(i)].append(str(text))
         values = out.to_numpy().copy()
         for i, reasons in collected.items():
@@ -100,6 +120,83 @@ class _Reasons:
 def _quoted(values: pd.Series) -> pd.Series:
     # Cell values quoted in reasons, cut short; RRN-shaped digits are redacted by the caller.
     return '"' + values.str.slice(0, 40) + '"'
+
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray | None, pd.Series]:
+    """Row codes and the distinct values (blank included: the text frame has no missing).
+
+    A column whose values are mostly distinct (ids, phones, RRNs) is worked on as it is
+    (codes None): encoding it would cost more than it saves.
+    """
+    values = values.fillna("")
+    sample = values.iloc[:SAMPLE_ROWS]
+    if len(sample) >= 1000 and sample.nunique() > len(sample) // 2:
+        return None, values.reset_index(drop=True)
+    # pyarrow's dictionary_encode directly: pandas' factorize rebuilds the uniques in Python.
+    array = pa.array(values.array)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    encoded = pc.dictionary_encode(array)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+    return codes, pd.Series(pd.array(encoded.dictionary, dtype="str"))
+
+
+def _take(values: pd.Series, codes: np.ndarray | None, index: pd.Index) -> pd.Series:
+    """Per-unique results back to one per row."""
+    taken = values.array if codes is None else values.array.take(codes)
+    return pd.Series(taken, index=index, name=values.name)
+
+
+def _rows(mask: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+    return mask if codes is None else mask[codes]
+
+
+def _transform(target: str, spec: FieldSpec, values: pd.Series, ref: Reference
+               ) -> tuple[object, pd.Series | None, pd.Series | str]:
+    """One field's transform over distinct values: (result, bad mask or None, message)."""
+    label = "/".join(spec.columns)
+    t = spec.transform
+    if t == "name":
+        result, bad = nz.name(values)
+        return result, bad, label + " " + _quoted(values) + " has characters a name cannot have"
+    if t == "date":
+        parser = nz.birth_dates if target == "birth_date" else nz.dates
+        result, bad = parser(values, [*spec.formats, "%Y-%m-%d"])
+        return result, bad, (label + " " + _quoted(values) + " is not a real date in the form "
+                             + " or ".join(spec.formats))
+    if t == "sex":
+        result, bad = nz.codes(values, spec.codes or nz_default_sex())
+        return result, bad, label + " " + _quoted(values) + " is not a known sex code"
+    if t == "phone":
+        result, bad = nz.phone(values)
+        return result, bad, label + " " + _quoted(values) + " is not a phone number"
+    if t == "rrn":
+        cols = nz.rrn(values)
+        return cols, cols.bad, f"{label} is not a resident registration number (YYMMDD-SXXXXXX)"
+    if t == "text":
+        return nz.text(values), None, ""
+    if t == "int":
+        result, bad = nz.integer(values)
+        return result, bad, label + " " + _quoted(values) + " is not a whole number"
+    if t == "code":
+        result, bad = nz.codes(values, spec.codes)
+        return result, bad, label + " " + _quoted(values) + " is not one of " + ", ".join(
+            spec.codes)
+    if t == "dong_code":
+        result, bad = nz.dong_codes(values, ref.dong_codes)
+        return result, bad, (label + " " + _quoted(values)
+                             + " is not a Seoul administrative dong code")
+    if t == "dong_from_address":
+        return nz.dong_from_address(values, ref.dong_names), None, ""
+    if t in ("programme", "indicator"):
+        known = ref.programmes if t == "programme" else ref.indicators
+        table = {k: known.get(v) for k, v in spec.codes.items()} or known
+        result, bad = nz.codes(values, {k: v for k, v in table.items() if v is not None})
+        bad = bad & ~values.str.strip().isin(spec.person_only)
+        what = "a known programme code" if t == "programme" else "a known crisis indicator"
+        return result, bad, label + " " + _quoted(values) + " is not " + what
+    raise AssertionError(t)  # parse_mapping refuses unknown transforms: a programming error
 
 
 def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.DataFrame,
@@ -117,7 +214,9 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
     original = [c for c in frame.columns if c != INVALID_COLUMN]
     out = pd.DataFrame(index=index)
     out["row_number"] = np.arange(chunk.first_row, chunk.first_row + n, dtype=np.int64)
-    out["row_hash"] = pd.util.hash_pandas_object(frame[original], index=False).to_numpy()
+    # The row's cells joined (unit separator between them): repeated rows are found by exact
+    # text, not by a hash that could collide.
+    out["row_text"] = _joined([frame[c] for c in original], "\x1f")
 
     key = frame[list(mapping.key)[0]].str.strip()
     for col in list(mapping.key)[1:]:
@@ -139,73 +238,34 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
     rrn_cols: nz.RRNColumns | None = None
     for section in ("person", "enrollment", "signal"):
         for target, spec in getattr(mapping, section).items():
-            values = _combine(frame, spec)
+            # Names, dates, codes and amounts repeat a lot: each distinct value is normalised
+            # once and the results are taken back to the rows by their codes.
+            codes, values = _factorize(_combine(frame, spec))
             label = "/".join(spec.columns)
-            blank = values.str.strip() == ""
+            blank = (values.str.strip() == "").to_numpy(dtype=bool)
             if spec.required:
-                reasons.add(blank, f"{label} is blank")
-            bad = None
-            t = spec.transform
-            if t == "name":
-                result, bad = nz.name(values)
-                message = label + " " + _quoted(values) + " has characters a name cannot have"
-            elif t == "date":
-                parser = nz.birth_dates if target == "birth_date" else nz.dates
-                result, bad = parser(values, [*spec.formats, "%Y-%m-%d"])
-                message = (label + " " + _quoted(values) + " is not a real date in the form "
-                           + " or ".join(spec.formats))
-            elif t == "sex":
-                result, bad = nz.codes(values, spec.codes or nz_default_sex())
-                message = label + " " + _quoted(values) + " is not a known sex code"
-            elif t == "phone":
-                result, bad = nz.phone(values)
-                message = label + " " + _quoted(values) + " is not a phone number"
-            elif t == "rrn":
-                rrn_cols = nz.rrn(values)
-                bad = rrn_cols.bad
-                result = None
-                message = f"{label} is not a resident registration number (YYMMDD-SXXXXXX)"
+                reasons.add(_rows(blank, codes), f"{label} is blank")
+            result, bad, message = _transform(target, spec, values, ref)
+            if bad is not None:
+                bad = bad.to_numpy(dtype=bool, na_value=False)
+                reasons.add(_rows(bad, codes), message, codes)
+            if spec.transform == "rrn":
+                rrn_cols = nz.RRNColumns(*(_take(getattr(result, f), codes, index) for f in
+                                           ("digits", "masked", "birth_date", "sex", "bad")))
+                bad_rrn, blank_rrn = rrn_cols.bad.to_numpy(dtype=bool), _rows(blank, codes)
+                masked = rrn_cols.masked.where(~bad_rrn, "******-*******").where(~blank_rrn, "")
                 for col in spec.columns:
                     # Raw copies keep only the masked form, never the digits (DESIGN.md §6).
-                    raw[col] = rrn_cols.masked.where(~bad, "******-*******").where(~blank, "")
-            elif t == "text":
-                result = nz.text(values)
-                reasons.add(nz.formula_like(values),
-                            f'{label} starts with "=" (a spreadsheet formula)')
-                message = ""
-            elif t == "int":
-                result, bad = nz.integer(values)
-                message = label + " " + _quoted(values) + " is not a whole number"
-            elif t == "code":
-                result, bad = nz.codes(values, spec.codes)
-                message = label + " " + _quoted(values) + " is not one of " + ", ".join(spec.codes)
-            elif t == "dong_code":
-                result, bad = nz.dong_codes(values, ref.dong_codes)
-                message = label + " " + _quoted(values) + " is not a Seoul administrative dong code"
-            elif t == "dong_from_address":
-                result = nz.dong_from_address(values, ref.dong_names)
-                message = ""
-            elif t == "programme":
-                table = {k: ref.programmes.get(v) for k, v in spec.codes.items()} or ref.programmes
-                result, bad = nz.codes(values, {k: v for k, v in table.items() if v is not None})
-                bad = bad & ~values.str.strip().isin(spec.person_only)
-                message = label + " " + _quoted(values) + " is not a known programme code"
-            elif t == "indicator":
-                table = {k: ref.indicators.get(v) for k, v in spec.codes.items()} or ref.indicators
-                result, bad = nz.codes(values, {k: v for k, v in table.items() if v is not None})
-                bad = bad & ~values.str.strip().isin(spec.person_only)
-                message = label + " " + _quoted(values) + " is not a known crisis indicator"
-            else:  # parse_mapping refuses unknown transforms; this is a programming error
-                raise AssertionError(t)
-            if bad is not None:
-                reasons.add(bad, message)
-            if t == "rrn":
+                    raw[col] = masked
                 continue
+            if spec.transform == "text":
+                reasons.add(_rows(nz.formula_like(values).to_numpy(dtype=bool), codes),
+                            f'{label} starts with "=" (a spreadsheet formula)')
             name = {"programme": "programme_id", "indicator": "indicator_id"}.get(target, target)
-            if t in ("programme", "indicator"):
+            if spec.transform in ("programme", "indicator"):
                 # Unknown codes map to NaN, which would make the ids floats ("226.0") for COPY.
                 result = pd.to_numeric(result, errors="coerce").astype("Int64")
-            out[name] = result
+            out[name] = _take(result, codes, index)
 
     for col in ("name", "sex", "phone", "address", "dong_code", "disability"):
         out[col] = out[col].fillna("").astype("str")
@@ -247,20 +307,83 @@ def content_hashes(records: pd.DataFrame, items: pd.DataFrame, item_columns: lis
         per_key = pd.Series(summed, index=items["source_key"].to_numpy()).groupby(level=0).sum()
         person["items"] = records["source_key"].map(per_key).fillna(0).astype("int64").astype(
             "str").to_numpy()
-    parts = [pd.util.hash_pandas_object(person, index=False, hash_key=k).to_numpy()
-             for k in _HASH_KEYS]
+    parts = _frame_hashes(person, _HASH_KEYS)
     return np.char.add(_hex(parts[0]), _hex(parts[1]))
 
 
-def raw_json(raw: pd.DataFrame) -> pd.Series:
-    """One JSON object per row (RRN already masked); digits shaped like an RRN are redacted."""
+def _frame_hashes(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[np.ndarray]:
+    """``hash_pandas_object(frame, index=False, hash_key=k)`` for each key, bit for bit.
+
+    The stored content hashes must not change (or every person would get a new version), but
+    pandas encodes each column and converts its distinct values to Python once per key: here
+    once for all keys.
+    """
+    from pandas.core.util.hashing import combine_hash_arrays
+
+    per_key: list[list[np.ndarray]] = [[] for _ in keys]
+    for name in frame.columns:
+        array = pa.array(frame[name].array)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        encoded = pc.dictionary_encode(array)
+        distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
+        nulls = encoded.indices.is_null().to_numpy(zero_copy_only=False)
+        codes = encoded.indices.fill_null(0).to_numpy()
+        for out, key in zip(per_key, keys, strict=True):
+            hashed = pd.util.hash_array(distinct, hash_key=key, categorize=False)
+            column = hashed.take(codes) if len(hashed) else np.zeros(len(codes), np.uint64)
+            column[nulls] = np.iinfo(np.uint64).max
+            out.append(column)
+    return [combine_hash_arrays(iter(h), len(frame.columns)) for h in per_key]
+
+
+def _joined(parts: list[pd.Series | str], separator: str) -> pd.Series:
+    """Cells (or constant texts) joined row by row in pyarrow."""
+    index = next(p.index for p in parts if isinstance(p, pd.Series))
+    arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else
+              pc.cast(pa.array(p.fillna("").array), pa.large_string()) for p in parts]
+    joined = pc.binary_join_element_wise(*arrays, pa.scalar(separator, pa.large_string()))
+    return pd.Series(pd.array(joined, dtype="str"), index=index)
+
+
+_RRN_SHAPED = r"(^|[^0-9])([0-9]{6})-?([1-8])[0-9]{6}([^0-9]|$)"
+# Cells that need more than quotes to be JSON strings: quotes, backslashes, control characters.
+_NEEDS_ESCAPE = '["\\\\\x00-\x1f]'
+
+
+def _json_cells(values: pd.Series) -> pd.Series:
+    """Each cell as a JSON string, with digits shaped like an RRN redacted.
+
+    The few cells that need escaping go through json.dumps, the rest are only quoted. No
+    lookarounds in the pattern, so pyarrow's RE2 runs it (see intake.normalize).
+    """
+    redacted = values.fillna("").str.replace(_RRN_SHAPED, r"\1\2-\3******\4", regex=True)
+    quoted = '"' + redacted + '"'
+    escape = redacted.str.contains(_NEEDS_ESCAPE, regex=True).to_numpy(dtype=bool)
+    if escape.any():
+        quoted = quoted.astype(object)
+        quoted[escape] = [json.dumps(v, ensure_ascii=False) for v in redacted[escape]]
+        quoted = quoted.astype("str")
+    return quoted
+
+
+def raw_json(raw: pd.DataFrame, keys: bool = True) -> pd.Series:
+    """One JSON text per row (RRN already masked); digits shaped like an RRN are redacted.
+
+    ``keys=True``: an object of column name → cell (a rejected row, read on its own).
+    ``keys=False``: an array of the cells in the file's column order (an accepted row; the run
+    keeps the column names once), a third of the object's size in the table and its WAL.
+    """
     if raw.empty:
-        return pd.Series([], dtype=object, index=raw.index)
-    lines = raw.to_json(orient="records", lines=True, force_ascii=False).rstrip("\n").split("\n")
-    text = pd.Series(lines, index=raw.index, dtype="str")
-    # No lookarounds, so pyarrow's RE2 runs it (see intake.normalize).
-    return text.str.replace(r"(^|[^0-9])([0-9]{6})-?([1-8])[0-9]{6}([^0-9]|$)",
-                            r"\1\2-\3******\4", regex=True)
+        return pd.Series([], dtype="str", index=raw.index)
+    parts: list[pd.Series | str] = []
+    for i, col in enumerate(raw.columns):
+        opening = ("{" if keys else "[") if i == 0 else ","
+        parts.append(opening + json.dumps(str(col), ensure_ascii=False) + ":" if keys
+                     else opening)
+        parts.append(_json_cells(raw[col]))
+    parts.append("}" if keys else "]")
+    return _joined(parts, "")
 
 
 def prepare(chunks: Iterable[Chunk], mapping: Mapping, ref: Reference,
@@ -292,9 +415,15 @@ def prepare(chunks: Iterable[Chunk], mapping: Mapping, ref: Reference,
     raw = raw.fillna("")
 
     # A row repeated verbatim in one file is a defect of the extract, not a second person.
-    repeated = norm["row_hash"].duplicated(keep="first").to_numpy()
+    row_text = pa.array(norm.pop("row_text").array)
+    if isinstance(row_text, pa.ChunkedArray):
+        row_text = row_text.combine_chunks()
+    codes = pc.dictionary_encode(row_text).indices.to_numpy(zero_copy_only=False)
+    del row_text
+    _, first_at = np.unique(codes, return_index=True)
+    first = norm["row_number"].to_numpy()[first_at[codes]]
+    repeated = first != norm["row_number"].to_numpy()
     if repeated.any():
-        first = norm.groupby("row_hash")["row_number"].transform("first").to_numpy()
         values = norm["reasons"].to_numpy().copy()
         for i in np.flatnonzero(repeated):
             values[i] = [*(values[i] or []), f"repeats row {first[i]}"]
@@ -309,7 +438,7 @@ def prepare(chunks: Iterable[Chunk], mapping: Mapping, ref: Reference,
     accepted = norm.loc[~rejected]
     first_rows = ~accepted["source_key"].duplicated(keep="first")
     records = accepted.loc[first_rows, ["source_key", "row_number", *PERSON_COLUMNS]].copy()
-    records["raw"] = raw_json(raw.loc[records.index]).to_numpy()
+    records["raw"] = raw_json(raw.loc[records.index], keys=False).to_numpy()
     if mapping.enrollment:
         kind, columns = "enrollment", ENROLLMENT_COLUMNS
     elif mapping.signal:
@@ -327,4 +456,5 @@ def prepare(chunks: Iterable[Chunk], mapping: Mapping, ref: Reference,
     records = records.reset_index(drop=True)
     records["content_hash"] = content_hashes(records, items, columns)
     seconds["validating"] += time.perf_counter() - t0
-    return Prepared(len(norm), records, items, rejects, kind, seconds)
+    return Prepared(len(norm), records, items, rejects, kind, seconds,
+                    [str(c) for c in raw.columns])

@@ -8,12 +8,14 @@ problem that stops a file from being read at all is a typed :class:`~intake.erro
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from intake.errors import (
@@ -100,7 +102,59 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.fillna("").astype("str")
 
 
+# Files up to this size are decoded whole and parsed by pyarrow (both cores, ~5× pandas' parser);
+# larger ones stream through pandas in chunks so memory stays bounded.
+ARROW_MAX_BYTES = 512 << 20
+
+
+def _read_csv_arrow(path: Path, encoding: str) -> list[pd.DataFrame] | None:
+    """The whole file through pyarrow, or None when pandas must read it (for its typed errors).
+
+    Everything that can fail happens here, before the first chunk is handed out: a file that
+    fails half-way must not be read again from the start by the fallback.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if path.stat().st_size > ARROW_MAX_BYTES:
+        return None
+    try:
+        data = path.read_bytes().decode(encoding).encode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    header_end = data.find(b"\n")
+    header = next(csv.reader([data[: header_end if header_end >= 0 else len(data)]
+                              .decode("utf-8")]), [])
+    names = [h.strip() for h in header]
+    if not names or len(set(names)) != len(names) or "" in names or len(data) <= header_end + 1:
+        return None  # pandas names duplicate or blank columns its own way, and reports empties
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # a ragged or broken row: pandas reads or reports it
+    del data
+    if table.num_rows == 0:
+        return None
+    as_str = pd.StringDtype("pyarrow", na_value=np.nan)
+    return [table.slice(start, CHUNK_ROWS).to_pandas(types_mapper=lambda t: as_str)
+            for start in range(0, table.num_rows, CHUNK_ROWS)]
+
+
 def read_csv(path: Path, encoding: str, required: list[str]) -> Iterator[Chunk]:
+    frames = _read_csv_arrow(path, encoding)
+    if frames is not None:
+        _check_header(list(frames[0].columns), required)
+        first = 1
+        for frame in frames:
+            yield Chunk(_text_frame(frame), first)
+            first += len(frame)
+        return
     try:
         reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding,
                              chunksize=CHUNK_ROWS, skip_blank_lines=True, engine="c")
