@@ -13,6 +13,9 @@ from django.contrib.auth import get_user_model
 from bigcare.actions import grant_membership
 from bigcare.models import CommunityCentre, District
 
+# The `browser` fixture (Debian's Chromium through Playwright) for every browser test.
+pytest_plugins = ["tests.browser"]
+
 # The live server answers each request in a thread of its own; a persistent connection opened
 # there outlives the thread and keeps PostgreSQL from dropping the test database at the end.
 django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0

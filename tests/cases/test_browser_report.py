@@ -5,30 +5,12 @@ residents. Screenshots go to tests/artifacts/report-walk/."""
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
 
-import pytest
+from tests.browser import ARTIFACTS as ROOT
+from tests.browser import FULL_RRN, MARKS
 
-from tests.cases.test_browser_walk import ARGS, CHROMIUM, FULL_RRN
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "report-walk"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"needs Debian's chromium at {CHROMIUM} (never downloaded)"),
-]
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+ARTIFACTS = ROOT / "report-walk"
+pytestmark = MARKS
 
 
 def test_a_supervisor_approves_sends_and_exports(transactional_db, live_server, browser,

@@ -4,35 +4,11 @@ the walk is dumped and searched for an unmasked RRN; screenshots go to tests/art
 
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
+from tests.browser import ARTIFACTS as ROOT
+from tests.browser import FULL_RRN, MARKS
 
-import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "cases-walk"
-FULL_RRN = re.compile(r"(?<!\d)\d{6}-?[1-8]\d{6}(?!\d)")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"needs Debian's chromium at {CHROMIUM} (never downloaded)"),
-]
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+ARTIFACTS = ROOT / "cases-walk"
+pytestmark = MARKS
 
 
 class Walk:
