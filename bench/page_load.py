@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "page_load.md"
 KEYS_FILE = ROOT / "var" / "pagebench-keys.json"
 HOST = "127.0.0.1"  # the only address this script ever sends a request to
-PASSWORD = "pagebench-not-a-real-password"  # noqa: S105 (bench.pagedata.STAFF_PASSWORD)
+PASSWORD = "pagebench-pw"  # noqa: S105 (bench.pagedata.STAFF_PASSWORD)
 SAMPLE_PER_USER = 300
 REQUEST_TIMEOUT = 30.0
 

@@ -44,7 +44,7 @@ from matching.models import RecordLink, Resident
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "pagebench_marker"
 CHUNK = 200_000
-STAFF_PASSWORD = "pagebench-not-a-real-password"  # noqa: S105 (a throwaway benchmark database)
+STAFF_PASSWORD = "pagebench-pw"  # noqa: S105 (a throwaway benchmark database)
 # Records per resident: one, two or three sources know them; mean 1.6 as in the brief.
 RECORDS_P = np.array([0.5, 0.4, 0.1])
 PERSON_SOURCES = [

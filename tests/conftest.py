@@ -100,7 +100,7 @@ def personas(centres) -> Personas:
     other = CommunityCentre.objects.exclude(district=jongno).order_by("code").first()
 
     def user(name: str):
-        return users.create_user(name, password="a-long-test-password")
+        return users.create_user(name, password="test-password")
 
     p = Personas(
         centre_a=a, centre_b=b, centre_other_district=other, district_a=jongno,

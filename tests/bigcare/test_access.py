@@ -46,7 +46,7 @@ def test_roles_without_a_centre_see_no_residents_anywhere(personas, persona):
 
 
 def test_superusers_and_global_permissions_do_not_widen_scope(personas):
-    boss = get_user_model().objects.create_superuser("boss", password="a-long-test-password")
+    boss = get_user_model().objects.create_superuser("boss", password="test-password")
     assert not centres_for_user(boss).exists()
     with pytest.raises(Http404):
         centre_for_user(boss, personas.centre_a.pk)

@@ -47,7 +47,7 @@ def test_others_get_a_404_for_centre_a(personas, world, persona):
 
 
 def test_a_superuser_sees_nobody(world):
-    boss = get_user_model().objects.create_superuser("boss", password="a-long-test-password")
+    boss = get_user_model().objects.create_superuser("boss", password="test-password")
     with pytest.raises(Http404):
         resident_for_user(boss, world.inside.pk)
 

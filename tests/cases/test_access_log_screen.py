@@ -50,6 +50,6 @@ def test_only_auditors_see_the_log(client, personas, persona):
 ])
 def test_each_role_lands_on_its_start_page(client, personas, persona, page):
     response = client.post(reverse("login"), {"username": getattr(personas, persona).username,
-                                              "password": "a-long-test-password"}, follow=True)
+                                              "password": "test-password"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse(page)
     assert response.status_code == 200

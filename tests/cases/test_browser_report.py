@@ -30,7 +30,7 @@ def test_a_supervisor_approves_sends_and_exports(transactional_db, live_server, 
     page = context.new_page()
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", "supervisor_a")
-    page.fill("#id_password", "a-long-test-password")
+    page.fill("#id_password", "test-password")
     page.click("button[type=submit].primary")
     page.wait_for_load_state()
 

@@ -29,7 +29,7 @@ class Walk:
     def sign_in(self, username: str) -> None:
         self.page.goto(self.base + "/accounts/login/")
         self.page.fill("#id_username", username)
-        self.page.fill("#id_password", "a-long-test-password")
+        self.page.fill("#id_password", "test-password")
         self.page.click("button[type=submit].primary")
         self.page.wait_for_load_state()
 
