@@ -20,6 +20,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from bigcare.accesslog import log_access
+from bigcare.models import AccessAction
 from intake.access import run_for_user, source_for_user, sources_for_user
 from intake.actions import rollback_run, update_mapping
 from intake.errors import IntakeError
@@ -137,6 +139,11 @@ def run_rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The rejected rows as CSV (UTF-8 with BOM, so Excel opens Korean text) to send back."""
     run = run_for_user(request.user, pk)
     rows = RejectedRow.objects.filter(run=run).order_by("row_number")
+    # Rejected rows are people's data leaving the system (DESIGN.md principle 7); they have no
+    # resident yet, so the entry names the run, and the reason is what the download is for.
+    log_access(request, AccessAction.EXPORT, reason="rejected rows returned to the agency",
+               detail=f"rejected rows of import run {run.pk} ({run.source.code}, "
+                      f"{run.rejected} rows)")
     columns: list[str] = []
     for raw in rows.values_list("raw", flat=True)[:1000]:
         columns.extend(k for k in raw if k not in columns)

@@ -13,7 +13,9 @@ def test_it_downloads_rejected_rows(manager, sources, client, tmp_path,
     path = city_file(tmp_path, city_row(1, 주소="=HYPERLINK(\"http://x\")"),
                      city_row(2, 성명="@SUM(1)", 전화번호="+82"), city_row(3))
     run = import_file(sources["city"], path)
-    with django_assert_max_num_queries(8):
+    # Session, user, scope, run, columns, rows, the session's refresh (3 with its savepoint) and
+    # the access-log entry the export writes: a fixed number whatever the rows.
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("intake:run_rejected_csv", args=[run.pk]))
         body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
@@ -23,6 +25,16 @@ def test_it_downloads_rejected_rows(manager, sources, client, tmp_path,
     assert "'=HYPERLINK" in body and "'@SUM(1)" in body and "'+82" in body
     assert ",=" not in body and ",@" not in body
     assert "500101-2******" in body
+
+
+def test_the_download_is_written_to_the_access_log(manager, sources, client, tmp_path):
+    from bigcare.models import AccessLog
+
+    run = import_file(sources["city"], city_file(tmp_path, city_row(1, 성명="")))
+    client.get(reverse("intake:run_rejected_csv", args=[run.pk]))
+    entry = AccessLog.objects.get(action="export")
+    assert entry.username == manager.username and f"run {run.pk}" in entry.detail
+    assert entry.reason
 
 
 def test_it_refuses_a_run_out_of_scope(manager, sources, client):
