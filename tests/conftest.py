@@ -7,7 +7,6 @@ import socket
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 
 from bigcare.actions import grant_membership
@@ -15,11 +14,6 @@ from bigcare.models import CommunityCentre, District
 
 # The `browser` fixture (Debian's Chromium through Playwright) for every browser test.
 pytest_plugins = ["tests.browser"]
-
-# The live server answers each request in a thread of its own; a persistent connection opened
-# there outlives the thread and keeps PostgreSQL from dropping the test database at the end.
-django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
-
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_stray_connections_at_the_end(django_db_setup, django_db_blocker):
