@@ -12,45 +12,104 @@ from typing import Literal
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
 
-from bigcare.models import CommunityCentre, District
+from bigcare.models import (
+    CentreGroupObjectPermission,
+    CentreUserObjectPermission,
+    CommunityCentre,
+    District,
+    DistrictGroupObjectPermission,
+    DistrictUserObjectPermission,
+    Membership,
+)
 
 Duty = Literal["serve", "supervise"]
 AnyUser = AbstractBaseUser | AnonymousUser
+# Scope reads are memoised on the user object, which Django makes anew for every request. Any
+# change of a grant in this process (a permission row, a membership, a group) starts a new
+# generation, so a user object that lives longer (a test, a command, a task) never reads stale
+# grants; other processes' changes reach a request through its fresh user object.
+_MEMO = "_bigcare_scope"
+_generation = 0
 
 
-def _scoped(user: AnyUser, perm: str, klass: type) -> QuerySet:
+def grants_changed(**kwargs) -> None:
+    """Signal receiver: every memo of scope made before now is stale."""
+    global _generation
+    _generation += 1
+
+
+def memo(user: AnyUser) -> dict:
+    """The user object's memo of scope reads, empty again after any grant changed."""
+    found = getattr(user, _MEMO, None)
+    if found is None or found.get("generation") != _generation:
+        found = {"generation": _generation}
+        setattr(user, _MEMO, found)
+    return found
+
+
+def _granted(user: AnyUser, user_table, group_table, codename: str) -> Q:
+    """``content_object`` granted to the user, directly or through a group: guardian's direct-FK
+    tables read as guardian's ``get_objects_for_user(accept_global_perms=False,
+    with_superuser=False)`` would, without building its generic query on every request."""
+    perm = {"permission__codename": codename, "permission__content_type__app_label": "bigcare"}
+    return Q(pk__in=user_table.objects.filter(user=user, **perm).values("content_object_id")) | Q(
+        pk__in=group_table.objects.filter(group__user=user, **perm).values("content_object_id"))
+
+
+def district_ids(user: AnyUser, duty: Duty = "serve") -> frozenset[int]:
+    """Ids of the districts granted to the user as a whole; one query, once per request."""
     if not user.is_authenticated or not user.is_active:
-        return klass.objects.none()
-    return get_objects_for_user(
-        user, perm, klass=klass, accept_global_perms=False, with_superuser=False
-    )
+        return frozenset()
+    key = ("districts", duty)
+    ids = memo(user)
+    if key not in ids:
+        ids[key] = frozenset(District.objects.filter(_granted(
+            user, DistrictUserObjectPermission, DistrictGroupObjectPermission,
+            f"{duty}_district")).values_list("pk", flat=True))
+    return ids[key]
+
+
+def centre_ids(user: AnyUser, duty: Duty = "serve") -> frozenset[int]:
+    """Ids of the centres granted directly plus every centre of a granted district.
+
+    Read once per request (one small query) and kept on the user object: a page asks many
+    times, and as literal ids the scoped queries stay simple to build and to plan.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    key = ("centres", duty)
+    ids = memo(user)
+    if key not in ids:
+        districts = District.objects.filter(_granted(
+            user, DistrictUserObjectPermission, DistrictGroupObjectPermission,
+            f"{duty}_district")).values("pk")
+        ids[key] = frozenset(CommunityCentre.objects.filter(
+            _granted(user, CentreUserObjectPermission, CentreGroupObjectPermission,
+                     f"{duty}_centre") | Q(district__in=districts)
+        ).values_list("pk", flat=True))
+    return ids[key]
+
+
+def active_roles(user: AnyUser) -> frozenset[str]:
+    """The user's roles in memberships that have not ended; one query, once per request."""
+    if not user.is_authenticated:
+        return frozenset()
+    found = memo(user)
+    if "roles" not in found:
+        found["roles"] = frozenset(Membership.objects.filter(
+            user=user, ended__isnull=True).values_list("role", flat=True))
+    return found["roles"]
 
 
 def districts_for_user(user: AnyUser, duty: Duty = "serve") -> QuerySet[District]:
     """Districts granted to the user as a whole (a district supervisor's)."""
-    return _scoped(user, f"bigcare.{duty}_district", District)
+    return District.objects.filter(pk__in=district_ids(user, duty))
 
 
 def centres_for_user(user: AnyUser, duty: Duty = "serve") -> QuerySet[CommunityCentre]:
-    """Centres granted directly, plus every centre of a granted district. One query when read.
-
-    The (unevaluated) query is built once per user object, that is once per request: building
-    guardian's two lookups costs a few milliseconds of Python, and one page asks several times.
-    Callers get a fresh copy; grants are still read when the query runs.
-    """
-    key = (duty, user.pk, user.is_active)
-    built = getattr(user, "_bigcare_centres", None)
-    if built is None:
-        built = user._bigcare_centres = {}
-    if key not in built:
-        direct = _scoped(user, f"bigcare.{duty}_centre", CommunityCentre)
-        built[key] = CommunityCentre.objects.filter(
-            Q(pk__in=direct.values("pk"))
-            | Q(district__in=districts_for_user(user, duty).values("pk"))
-        )
-    return built[key].all()
+    """Centres granted directly, plus every centre of a granted district."""
+    return CommunityCentre.objects.filter(Q(pk__in=centre_ids(user, duty)))
 
 
 def centre_for_user(user: AnyUser, pk: int, duty: Duty = "serve") -> CommunityCentre:

@@ -2,17 +2,19 @@
 
 A user works on what their centres hold (``bigcare.access.centres_for_user``) and on the cases a
 live referral or transfer granted them. Everything else is a 404, exactly as if it did not exist.
-Each helper builds one query with subqueries, so a screen's query count does not grow with scope.
+The user's centre ids, granted case ids and case residents elsewhere are read once per request
+(kept on the user object) and written into each query as literal ids: a screen's query count does
+not grow with scope, and PostgreSQL plans every arm of the scope on its own index.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from bigcare.access import AnyUser, centres_for_user
-from bigcare.models import Membership, Role
+from bigcare.access import AnyUser, active_roles, centre_ids, memo
+from bigcare.models import Role
 from cases.models import (
     Case,
     CaseUserObjectPermission,
@@ -22,66 +24,29 @@ from cases.models import (
 from matching.models import Resident
 
 
-class InScope(Func):
-    """``column IN (subquery)``, written ``column = ANY(ARRAY(subquery))`` on PostgreSQL.
-
-    Scope is "in my centres OR in my cases". PostgreSQL turns an IN-subquery under an OR into a
-    hashed filter applied to every row, a sequential scan of all residents (0.2–0.3 s at 1 M);
-    ``ANY(ARRAY(...))`` runs the subquery once and lets each arm use its index, joined by a
-    BitmapOr (a few ms). Other databases keep the plain IN.
-    """
-
-    output_field = BooleanField()
-    conditional = True
-    arity = 2
-
-    def __init__(self, column: str, subquery: QuerySet) -> None:
-        super().__init__(F(column), Subquery(subquery.order_by()))
-
-    def _parts(self, compiler, connection) -> tuple[str, str, tuple]:
-        lhs, lhs_params = compiler.compile(self.source_expressions[0])
-        sub, sub_params = compiler.compile(self.source_expressions[1])
-        return lhs, sub, (*lhs_params, *sub_params)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        lhs, sub, params = self._parts(compiler, connection)
-        return f"{lhs} IN {sub}", params
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        lhs, sub, params = self._parts(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{sub})", params
-
-
-def _granted_case_ids(user: AnyUser) -> QuerySet:
-    """Cases granted to the user by a live referral or transfer: guardian's direct-FK tables,
-    read directly so that global permissions and superuser status never count."""
+def granted_case_ids(user: AnyUser) -> frozenset[int]:
+    """Cases granted to the user by a live referral or transfer: guardian's direct-FK table,
+    read directly so that global permissions and superuser status never count. Once per
+    request; grants go to users, never groups (a receiving centre's staff one by one)."""
     if not user.is_authenticated or not user.is_active:
-        return CaseUserObjectPermission.objects.none().values("content_object_id")
-    # Grants go to users, never groups: a receiving centre's staff are granted one by one.
-    return CaseUserObjectPermission.objects.filter(
-        user=user, permission__codename="serve_case"
-    ).values("content_object_id")
+        return frozenset()
+    ids = memo(user)
+    if "cases" not in ids:
+        ids["cases"] = frozenset(CaseUserObjectPermission.objects.filter(
+            user=user, permission__codename="serve_case",
+        ).values_list("content_object_id", flat=True))
+    return ids["cases"]
 
 
-def _centre_ids(user: AnyUser) -> list[int]:
-    """The user's centres as plain ids, read once per user object, that is once per request.
-
-    Inlined as a subquery, guardian's lookups were compiled and planned inside every resident
-    and case query: ~6 ms of Python and ~6 ms of planning each at 1 M residents. As a literal
-    list they cost one small query, and PostgreSQL sizes the scope from the real centres.
-    """
-    ids = getattr(user, "_bigcare_centre_ids", None)
-    if ids is None:
-        ids = list(centres_for_user(user).values_list("pk", flat=True))
-        user._bigcare_centre_ids = ids
-    return ids
+def _case_scope(user: AnyUser) -> Q:
+    scope = Q(owner_centre_id__in=centre_ids(user))
+    granted = granted_case_ids(user)
+    return scope | Q(pk__in=granted) if granted else scope
 
 
 def cases_for_user(user: AnyUser) -> QuerySet[Case]:
     """Cases owned by the user's centres, plus cases granted to them."""
-    return Case.objects.filter(
-        Q(owner_centre_id__in=_centre_ids(user)) | Q(InScope("pk", _granted_case_ids(user)))
-    )
+    return Case.objects.filter(_case_scope(user))
 
 
 def case_for_user(user: AnyUser, pk: int | str, write: bool = False) -> Case:
@@ -93,19 +58,31 @@ def case_for_user(user: AnyUser, pk: int | str, write: bool = False) -> Case:
         ).get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("No such case") from None
-    if write and not centres_for_user(user).filter(pk=case.owner_centre_id).exists():
+    if write and case.owner_centre_id not in centre_ids(user):
         raise PermissionDenied("only the owning centre changes a case")
     return case
 
 
+def _case_resident_ids(user: AnyUser) -> frozenset[int]:
+    """Residents of the user's cases who live outside the user's centres (a transferred case's
+    resident may keep the old home centre until matching updates it). Once per request; the
+    residents of the user's own centres are in scope anyway, so the list stays short."""
+    ids = memo(user)
+    if "case_residents" not in ids:
+        centres = centre_ids(user)
+        ids["case_residents"] = frozenset(
+            Case.objects.filter(_case_scope(user))
+            .exclude(resident__home_centre_id__in=centres)
+            .order_by().values_list("resident_id", flat=True).distinct()
+        ) if centres or granted_case_ids(user) else frozenset()
+    return ids["case_residents"]
+
+
 def residents_for_user(user: AnyUser) -> QuerySet[Resident]:
-    """Residents of the user's centres, and residents of cases owned by or granted to them (a
-    transferred case's resident may still have the old home centre until matching updates it)."""
-    return Resident.objects.filter(
-        Q(home_centre_id__in=_centre_ids(user))
-        | Q(InScope("pk", cases_for_user(user).values("resident_id"))),
-        active=True,
-    )
+    """Residents of the user's centres, and residents of cases owned by or granted to them."""
+    scope = Q(home_centre_id__in=centre_ids(user))
+    extra = _case_resident_ids(user)
+    return Resident.objects.filter(scope | Q(pk__in=extra) if extra else scope, active=True)
 
 
 def resident_for_user(user: AnyUser, pk: int | str) -> Resident:
@@ -117,9 +94,8 @@ def resident_for_user(user: AnyUser, pk: int | str) -> Resident:
 
 def visits_for_user(user: AnyUser) -> QuerySet[Visit]:
     """Visits made by the user's centres, and visits of cases granted to them."""
-    centres = centres_for_user(user).values("pk")
     return Visit.objects.filter(
-        Q(centre__in=centres) | Q(case__in=cases_for_user(user).values("pk"))
+        Q(centre_id__in=centre_ids(user)) | Q(case__in=cases_for_user(user).values("pk"))
     )
 
 
@@ -130,16 +106,15 @@ def visit_for_user(user: AnyUser, pk: int | str, write: bool = False) -> Visit:
         ).get(pk=pk)
     except (Visit.DoesNotExist, ValueError, TypeError):
         raise Http404("No such visit") from None
-    if write and not centres_for_user(user).filter(pk=visit.centre_id).exists():
+    if write and visit.centre_id not in centre_ids(user):
         raise PermissionDenied("only the visiting centre changes a visit")
     return visit
 
 
 def referrals_for_user(user: AnyUser) -> QuerySet[Referral]:
     """Referrals of the user's cases, and referrals sent to the user's centres."""
-    centres = centres_for_user(user).values("pk")
     return Referral.objects.filter(
-        Q(case__in=cases_for_user(user).values("pk")) | Q(to_centre__in=centres)
+        Q(case__in=cases_for_user(user).values("pk")) | Q(to_centre_id__in=centre_ids(user))
     )
 
 
@@ -153,18 +128,14 @@ def referral_for_user(user: AnyUser, pk: int | str) -> Referral:
 
 
 def serves_centre(user: AnyUser, centre_id: int | None, duty: str = "serve") -> bool:
-    return centre_id is not None and centres_for_user(user, duty).filter(pk=centre_id).exists()
+    return centre_id is not None and centre_id in centre_ids(user, duty)
 
 
 def is_nurse(user: AnyUser) -> bool:
     """Nurses see health notes. Read once per request and kept on the user object."""
     if not user.is_authenticated:
         return False
-    if not hasattr(user, "_bigcare_is_nurse"):
-        user._bigcare_is_nurse = Membership.objects.filter(
-            user=user, role=Role.NURSE, ended__isnull=True
-        ).exists()
-    return user._bigcare_is_nurse
+    return Role.NURSE in active_roles(user)
 
 
 def may_read_health_notes(user: AnyUser, visit: Visit) -> bool:
@@ -179,7 +150,7 @@ def reports_for_user(user: AnyUser) -> QuerySet:
     from cases.models import EligibilityReport
 
     return EligibilityReport.objects.filter(
-        centre__in=centres_for_user(user, "supervise").values("pk"))
+        centre_id__in=centre_ids(user, "supervise"))
 
 
 def report_for_user(user: AnyUser, pk: int | str):
@@ -197,6 +168,6 @@ def report_item_for_user(user: AnyUser, pk: int | str):
 
     try:
         return ReportItem.objects.select_related("report__centre", "resident").get(
-            pk=pk, report__centre__in=centres_for_user(user).values("pk"))
+            pk=pk, report__centre_id__in=centre_ids(user))
     except (ReportItem.DoesNotExist, ValueError, TypeError):
         raise Http404("No such report item") from None

@@ -27,3 +27,17 @@ class CasesConfig(AppConfig):
         # After auth's handler has created this app's permissions (it was connected first;
         # receivers run in the order they were connected).
         post_migrate.connect(grant_caseworkers_unmask, sender=self, dispatch_uid="cases.unmask")
+        from django.db.models.signals import post_delete, post_save
+
+        from bigcare.access import grants_changed
+        from cases.models import CaseUserObjectPermission, MedianIncome, ProgrammeRule
+        from cases.rules import forget_rules
+
+        # Referral and transfer grants are scope too (cases.access.granted_case_ids).
+        post_save.connect(grants_changed, sender=CaseUserObjectPermission,
+                          dispatch_uid="scope.save.case")
+        post_delete.connect(grants_changed, sender=CaseUserObjectPermission,
+                            dispatch_uid="scope.del.case")
+        for model in (MedianIncome, ProgrammeRule):
+            post_save.connect(forget_rules, sender=model, dispatch_uid=f"rules.save.{model}")
+            post_delete.connect(forget_rules, sender=model, dispatch_uid=f"rules.del.{model}")

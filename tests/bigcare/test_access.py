@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from bigcare.access import centre_for_user, centres_for_user, district_for_user
+from bigcare.access import centre_for_user, centre_ids, centres_for_user, district_for_user
 from bigcare.actions import end_membership, grant_membership
 
 
@@ -81,9 +81,19 @@ def test_ending_one_of_two_memberships_keeps_the_other(personas):
     assert p.caseworker_a.groups.filter(name="caseworker").exists()
 
 
-def test_scope_is_read_in_one_query(personas, django_assert_num_queries):
+def test_scope_is_read_in_one_query_once_per_request(personas, django_assert_num_queries):
+    user = personas.supervisor_district_a
     with django_assert_num_queries(1):
-        list(centres_for_user(personas.supervisor_district_a))
+        first = centre_ids(user)
+        assert centre_ids(user) == first  # kept on the user object, as for one request
+    assert first == {c.pk for c in personas.district_a.centres.all()}
+
+
+def test_a_grant_is_seen_by_the_same_user_object(personas):
+    user = personas.outsider
+    assert centre_ids(user) == frozenset()
+    grant_membership(user, "caseworker", centre=personas.centre_a)
+    assert centre_ids(user) == {personas.centre_a.pk}
 
 
 def test_a_membership_must_fit_its_role(personas):

@@ -89,7 +89,7 @@ def test_the_worklist_lists_who_turns_65_and_70_newborns_and_crisis_signals(
                                 home_centre=personas.centre_b)
     client.force_login(personas.caseworker_a)
     client.get(reverse("cases:worklist"))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         html = client.get(reverse("cases:worklist")).content.decode()
     for r in (turning65, turning70, baby, signalled):
         assert reverse("cases:resident", args=[r.pk]) in html
