@@ -111,6 +111,10 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
     from bigcare.models import CommunityCentre
 
     call_command("migrate", verbosity=0)
+    from cases.rules import load_rules
+
+    # The page screens each resident against the rules in force, as in production.
+    load_rules()
     if pagedata.is_built(args.residents):
         print(f"data: {args.residents:,} residents already loaded (--rebuild to start over)")
         return

@@ -123,32 +123,81 @@ def _age_months(birth: np.ndarray, on: date) -> np.ndarray:
     return np.where(b.isna(), np.nan, months)
 
 
-def screen(people: pd.DataFrame, rules: Rules, include_unknown: bool = True,
-           on_unknown: Callable[[str, np.ndarray], None] | None = None) -> pd.DataFrame:
-    """Screen every resident against every rule.
+@dataclass
+class Inputs:
+    """Screening's inputs as plain arrays, one element per resident; ``*_known`` false is NA."""
 
-    Returns one row per (resident, programme) that is eligible or unknown — "not eligible" is the
-    silent default, which keeps 1 M residents × a dozen programmes small; the nightly run leaves
-    out "unknown" too (``include_unknown=False``) and counts it instead. Columns: resident_id,
-    programme, status, missing (the data that would decide it), and the figures an explanation
-    needs: household_size, income, line, percent.
-    """
-    n = len(people)
-    ids = people["resident_id"].to_numpy(np.int64)
-    age = _age_years(people["birth_date"].to_numpy(), rules.on)
-    age_months = _age_months(people["birth_date"].to_numpy(), rules.on)
-    size_known = people["household_size"].notna().to_numpy()
-    size = people["household_size"].fillna(1).to_numpy(np.int64)
-    income_known = people["recognised_income"].notna().to_numpy()
-    income = people["recognised_income"].fillna(0).to_numpy(np.int64)
-    disability = people["disability"].astype("string")
-    disability_known = disability.notna().to_numpy()
-    couple_known = people["couple"].notna().to_numpy()
-    couple = people["couple"].fillna(False).to_numpy(bool)
-    crisis = people["crisis"].to_numpy(bool)
+    ids: np.ndarray
+    birth: np.ndarray  # datetime64[s], NaT unknown
+    size_known: np.ndarray
+    size: np.ndarray
+    income_known: np.ndarray
+    income: np.ndarray
+    disability_known: np.ndarray
+    disability: np.ndarray  # object: "severe", "mild", "none", "" when unknown
+    couple_known: np.ndarray
+    couple: np.ndarray
+    crisis: np.ndarray
+
+    @classmethod
+    def from_frame(cls, people: pd.DataFrame) -> Inputs:
+        disability = people["disability"].astype("string")
+        return cls(
+            ids=people["resident_id"].to_numpy(np.int64),
+            birth=people["birth_date"].to_numpy(),
+            size_known=people["household_size"].notna().to_numpy(),
+            size=people["household_size"].fillna(1).to_numpy(np.int64),
+            income_known=people["recognised_income"].notna().to_numpy(),
+            income=people["recognised_income"].fillna(0).to_numpy(np.int64),
+            disability_known=disability.notna().to_numpy(),
+            disability=disability.fillna("").to_numpy(dtype=object),
+            couple_known=people["couple"].notna().to_numpy(),
+            couple=people["couple"].fillna(False).to_numpy(bool),
+            crisis=people["crisis"].to_numpy(bool),
+        )
+
+    @classmethod
+    def one(cls, resident_id: int, birth_date: date | None, household_size: int | None,
+            recognised_income: int | None, disability: str | None, couple: bool | None,
+            crisis: bool) -> Inputs:
+        """One resident, without a frame: the one-stop page screens one person per request,
+        where building a frame would cost more than the screening itself."""
+        def known(v: Any) -> np.ndarray:
+            return np.array([v is not None])
+
+        return cls(
+            ids=np.array([resident_id], np.int64),
+            birth=np.array([birth_date if birth_date else "NaT"], "datetime64[s]"),
+            size_known=known(household_size), size=np.array([household_size or 1], np.int64),
+            income_known=known(recognised_income),
+            income=np.array([recognised_income or 0], np.int64),
+            disability_known=known(disability), disability=np.array([disability or ""], object),
+            couple_known=known(couple), couple=np.array([bool(couple)]),
+            crisis=np.array([bool(crisis)]),
+        )
+
+
+@dataclass
+class Outcome:
+    """One rule's result over the inputs: who is eligible or unknown, and the figures an
+    explanation needs."""
+
+    rule: Rule
+    eligible: np.ndarray
+    unknown: np.ndarray
+    missing: list[np.ndarray]  # per MISSING_LABELS: that datum is why the result is unknown
+    line: np.ndarray
+    percent: float
+
+
+def screen_arrays(inp: Inputs, rules: Rules) -> list[Outcome]:
+    """Every rule over every resident, on arrays: the one implementation of the tests."""
+    n = len(inp.ids)
+    age = _age_years(inp.birth, rules.on)
+    age_months = _age_months(inp.birth, rules.on)
     age_known = ~np.isnan(age)
-
-    parts = []
+    size, income, couple = inp.size, inp.income, inp.couple
+    out = []
     for rule in rules.rules:
         candidate = np.ones(n, bool)  # categorically a candidate (age, disability, crisis)
         undecided = np.zeros(n, bool)  # a categorical condition is unknown
@@ -164,12 +213,12 @@ def screen(people: pd.DataFrame, rules: Rules, include_unknown: bool = True,
             undecided |= ~age_known
             missing[0] |= ~age_known
         if rule.param("disability"):
-            wanted = (disability == rule.param("disability")).fillna(False).to_numpy(bool)
-            candidate &= ~disability_known | wanted
-            undecided |= ~disability_known
-            missing[3] |= ~disability_known
+            wanted = inp.disability == rule.param("disability")
+            candidate &= ~inp.disability_known | wanted
+            undecided |= ~inp.disability_known
+            missing[3] |= ~inp.disability_known
         if rule.param("requires_crisis"):
-            candidate &= crisis
+            candidate &= inp.crisis
 
         percent = np.nan
         if rule.test == "age_only":
@@ -180,39 +229,56 @@ def screen(people: pd.DataFrame, rules: Rules, include_unknown: bool = True,
             percent = float(rule.param("percent"))
             line = rules.line(size, percent)
             passes = income <= line
-            needs_money = ~(size_known & income_known)
-            missing[1] |= ~size_known
-            missing[2] |= ~income_known
+            needs_money = ~(inp.size_known & inp.income_known)
+            missing[1] |= ~inp.size_known
+            missing[2] |= ~inp.income_known
         else:  # income_vs_amount: a fixed single/couple line (basic and disability pension)
             line = np.where(couple, rule.param("couple"), rule.param("single")).astype(np.int64)
             passes = income <= line
             # Unknown couple status decides nothing when income is under the single line.
-            couple_matters = ~couple_known & (income > rule.param("single")) & (
+            couple_matters = ~inp.couple_known & (income > rule.param("single")) & (
                 income <= rule.param("couple"))
-            needs_money = ~income_known | couple_matters
-            missing[2] |= ~income_known
+            needs_money = ~inp.income_known | couple_matters
+            missing[2] |= ~inp.income_known
 
         decided_fail = ~needs_money & ~passes
         eligible = candidate & ~undecided & ~needs_money & passes
         unknown = candidate & ~decided_fail & ~eligible
+        out.append(Outcome(rule, eligible, unknown, missing, line, percent))
+    return out
+
+
+def screen(people: pd.DataFrame, rules: Rules, include_unknown: bool = True,
+           on_unknown: Callable[[str, np.ndarray], None] | None = None) -> pd.DataFrame:
+    """Screen every resident against every rule.
+
+    Returns one row per (resident, programme) that is eligible or unknown — "not eligible" is the
+    silent default, which keeps 1 M residents × a dozen programmes small; the nightly run leaves
+    out "unknown" too (``include_unknown=False``) and counts it instead. Columns: resident_id,
+    programme, status, missing (the data that would decide it), and the figures an explanation
+    needs: household_size, income, line, percent.
+    """
+    inp = Inputs.from_frame(people)
+    parts = []
+    for o in screen_arrays(inp, rules):
         if on_unknown is not None:
-            on_unknown(rule.programme, unknown)
-        keep = eligible | (unknown if include_unknown else False)
+            on_unknown(o.rule.programme, o.unknown)
+        keep = o.eligible | (o.unknown if include_unknown else False)
         if not keep.any():
             continue
-        flags = [m[keep] & unknown[keep] for m in missing]
+        flags = [m[keep] & o.unknown[keep] for m in o.missing]
         text = pd.Series("", index=range(int(keep.sum())), dtype=object)
         for label, flag in zip(MISSING_LABELS, flags, strict=True):
             text = text + np.where(flag, label + ",", "")
         parts.append(pd.DataFrame({
-            "resident_id": ids[keep],
-            "programme": rule.programme,
-            "status": np.where(eligible[keep], ELIGIBLE, UNKNOWN),
+            "resident_id": inp.ids[keep],
+            "programme": o.rule.programme,
+            "status": np.where(o.eligible[keep], ELIGIBLE, UNKNOWN),
             "missing": text.str.rstrip(",").to_numpy(),
-            "household_size": np.where(size_known[keep], size[keep], 0),
-            "income": np.where(income_known[keep], income[keep], -1),
-            "line": line[keep],
-            "percent": percent,
+            "household_size": np.where(inp.size_known[keep], inp.size[keep], 0),
+            "income": np.where(inp.income_known[keep], inp.income[keep], -1),
+            "line": o.line[keep],
+            "percent": o.percent,
         }))
     if not parts:
         return pd.DataFrame(columns=["resident_id", "programme", "status", "missing",

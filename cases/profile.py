@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cases.access import cases_for_user, may_read_health_notes, residents_for_user
 from cases.models import Case, Referral, Visit
-from cases.rules import rules_from_db
+from cases.rules import rules_in_force
 from cases.screening import screen_one
 from intake.models import CrisisSignal, Enrollment
 from matching.models import RecordLink, Resident
@@ -100,10 +100,7 @@ def build_profile(user, resident: Resident, on: date | None = None) -> Profile:
         profile.agencies.append((kind, list(group)))
     profile.signals = [s for r in records for s in r.signals.all()]
     profile.timeline = _timeline(records, visits, cases, referrals)
-    try:
-        rules = rules_from_db(on or timezone.localdate())
-    except LookupError:  # no median table loaded yet: the page shows no screening
-        rules = None
+    rules = rules_in_force(on or timezone.localdate())
     if rules is not None:
         profile.screening = screen_one(resident, records, household, rules)
     return profile

@@ -7,6 +7,7 @@ gets ``replaced_at``. Screening and every page read the live versions only.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ def load_rules(path: Path = RULES_TOML) -> tuple[int, int]:
     with transaction.atomic():
         MedianIncome.objects.bulk_create(new_m)
         ProgrammeRule.objects.bulk_create(new_r)
+    forget_rules()  # bulk_create sends no post_save
     return len(new_m), len(new_r)
 
 
@@ -78,6 +80,34 @@ def rules_from_db(on: date | None = None) -> Rules:
     on = on or timezone.localdate()
     medians = list(MedianIncome.objects.live().values_list("year", "household_size", "amount"))
     return rules_from_rows(on, medians, live_rules())
+
+
+# The one-stop page screens every resident it shows against the rules in force; they change a
+# few times a year, so each process keeps them for a minute rather than reading and building them
+# on every page. An edit in this process drops them at once (``forget_rules``); other processes
+# see it within RULES_TTL seconds. Batch screening always reads them fresh (``rules_from_db``).
+RULES_TTL = 60.0
+_kept: dict[date, tuple[float, Rules | None]] = {}
+
+
+def rules_in_force(on: date | None = None) -> Rules | None:
+    """``rules_from_db(on)``, kept per process for up to RULES_TTL seconds; None while no
+    median income table covers ``on`` (nothing can be screened)."""
+    on = on or timezone.localdate()
+    now = time.monotonic()
+    found = _kept.get(on)
+    if found is None or now - found[0] > RULES_TTL:
+        try:
+            rules = rules_from_db(on)
+        except LookupError:
+            rules = None
+        found = _kept[on] = (now, rules)
+    return found[1]
+
+
+def forget_rules(**kwargs) -> None:
+    """Drop the kept rules (also a signal receiver for rule and median table writes)."""
+    _kept.clear()
 
 
 def _clean_params(test: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -359,7 +359,7 @@ def screen_one(resident: Resident, records: list, household: list[Resident],
     """The one-stop page's screening of one resident, from what the page already loaded (its
     records with run, source, enrolments and signals; its household): no query of its own.
     Every programme, with not eligible and unknown too."""
-    from cases.eligibility import INPUT_COLUMNS, NOT_ELIGIBLE, UNKNOWN
+    from cases.eligibility import MISSING_LABELS, NOT_ELIGIBLE, UNKNOWN, Inputs, screen_arrays
     from cases.explain import Verdict, explain, programme_name
 
     current = [r for r in records if r.status == "current"]
@@ -379,25 +379,22 @@ def screen_one(resident: Resident, records: list, household: list[Resident],
         couple = True
     if size == 1:
         couple = False
-    frame = pd.DataFrame([{
-        "resident_id": resident.pk, "birth_date": pd.Timestamp(resident.birth_date)
-        if resident.birth_date else pd.NaT, "household_size": size,
-        "recognised_income": income, "disability": disability,
-        "couple": pd.NA if couple is None else couple, "crisis": crisis,
-    }]).astype({k: v for k, v in INPUT_COLUMNS.items() if k != "birth_date"})
-    frame["birth_date"] = frame["birth_date"].astype("datetime64[s]")
-    found = {row.programme: row for row in screen(frame, rules).itertuples()}
+    inp = Inputs.one(resident.pk, resident.birth_date, size, income, disability, couple, crisis)
+    found = {o.rule.programme: o for o in screen_arrays(inp, rules)
+             if o.eligible[0] or o.unknown[0]}
     meta = rules_meta(rules)
     out = []
     for rule in rules.rules:
         m = meta[rule.programme]
-        row = found.get(rule.programme)
-        if row is not None:
-            text = explain(m, row.status, household_size=int(row.household_size),
-                           income=int(row.income), line=int(row.line), percent=row.percent,
-                           missing=row.missing, crisis=crisis,
+        o = found.get(rule.programme)
+        if o is not None:
+            status = ELIGIBLE if o.eligible[0] else UNKNOWN
+            missing = ",".join(label for label, flag in zip(MISSING_LABELS, o.missing, strict=True)
+                               if flag[0] and status == UNKNOWN)
+            text = explain(m, status, household_size=size or 0,
+                           income=income if income is not None else -1, line=int(o.line[0]),
+                           percent=o.percent, missing=missing, crisis=crisis,
                            couple=couple if rule.test == "income_vs_amount" else None)
-            status = row.status
         else:
             status, line, pct = NOT_ELIGIBLE, 0, None
             if rule.test == "income_vs_median" and size is not None:

@@ -52,6 +52,17 @@ requires_redis = pytest.mark.skipif(
 
 
 @pytest.fixture(autouse=True)
+def _no_rules_kept_between_tests():
+    # Each test's transaction rolls back the rules it loaded; the page's per-process copy of
+    # them (cases.rules.rules_in_force) must go with it.
+    from cases.rules import forget_rules
+
+    forget_rules()
+    yield
+    forget_rules()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs ~0.25 s per test user; tests are not attacked offline.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -14,7 +14,6 @@ from cases import actions
 from cases.access import resident_for_user
 from cases.forms import UnmaskForm
 from cases.profile import build_profile
-from cases.views.search import remember_viewed
 
 
 @login_required
@@ -22,7 +21,6 @@ def resident(request: HttpRequest, pk: int) -> HttpResponse:
     person = resident_for_user(request.user, pk)
     profile = build_profile(request.user, person)
     log_access(request, AccessAction.VIEW_PROFILE, [person.pk])
-    remember_viewed(request, person.pk)
     return render(request, "cases/resident.html", {
         "p": profile, "resident": person, "unmask_form": UnmaskForm(),
         "may_unmask": request.user.has_perm("cases.unmask_rrn"),

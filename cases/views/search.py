@@ -6,24 +6,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from bigcare.accesslog import log_access
+from bigcare.accesslog import log_access, recently_viewed_ids
 from bigcare.models import AccessAction
 from cases import search as finder
 from cases.access import residents_for_user
 from cases.forms import SearchForm
 
-RECENT_KEY = "cases_recent"
-RECENT_MAX = 10
-
-
-def remember_viewed(request: HttpRequest, resident_id: int) -> None:
-    """Keep the last residents opened in the session; scope is re-checked when listing them."""
-    recent = [i for i in request.session.get(RECENT_KEY, []) if i != resident_id]
-    request.session[RECENT_KEY] = [resident_id, *recent][:RECENT_MAX]
-
 
 def recently_viewed(request: HttpRequest) -> list:
-    ids = request.session.get(RECENT_KEY, [])
+    """What the user opened last (from the access log), still in scope, newest first."""
+    ids = recently_viewed_ids(request.user)
     if not ids:
         return []
     found = residents_for_user(request.user).in_bulk(ids)
