@@ -221,12 +221,42 @@ class Sample:
     status: int
 
 
+def _proc_stats() -> list[tuple[int, int, str, float]]:
+    """(pid, parent pid, command name, CPU seconds) of every process, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+        except OSError:  # the process ended meanwhile
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        out.append((int(entry), int(fields[1]), name,
+                    (int(fields[11]) + int(fields[12])) / tick))
+    return out
+
+
+def cpu_seconds(server_pid: int | None) -> dict[str, float]:
+    """CPU time so far of this process (the load generator), the gunicorn server (master and
+    workers) and PostgreSQL (every server process): where a request's CPU goes."""
+    stats = _proc_stats() if os.path.isdir("/proc") else []
+    server = sum(cpu for pid, ppid, _, cpu in stats
+                 if server_pid is not None and server_pid in (pid, ppid))
+    postgres = sum(cpu for _, _, name, cpu in stats if name.startswith("postgres"))
+    return {"client": time.process_time(), "server": server, "postgres": postgres}
+
+
 @dataclass
 class Run:
     mode: str
     samples: list[Sample] = field(default_factory=list)
     wall: float = 0.0
     load: list[float] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # ms of CPU per request, per party
 
     def stats(self, kind: str) -> dict[str, float]:
         ok = np.array([s.seconds for s in self.samples if s.kind == kind and s.status == 200])
@@ -264,8 +294,9 @@ def user_loop(base: str, session: requests.Session, residents: list, think: floa
 
 
 def drive(base: str, sessions: list, sets: list, think: float, duration: float,
-          max_requests: int, seed: int, mode: str) -> Run:
+          max_requests: int, seed: int, mode: str, server_pid: int | None = None) -> Run:
     run = Run(mode)
+    cpu_before = cpu_seconds(server_pid)
     per_user: list[list[Sample]] = [[] for _ in sessions]
     stop_at = time.monotonic() + duration
     threads = [threading.Thread(target=user_loop, daemon=True, args=(
@@ -287,6 +318,9 @@ def drive(base: str, sessions: list, sets: list, think: float, duration: float,
     run.wall = time.monotonic() - t
     done.set()
     run.samples = [s for samples in per_user for s in samples]
+    cpu_after = cpu_seconds(server_pid)
+    requests_done = max(1, len(run.samples))
+    run.cpu = {k: 1000 * (cpu_after[k] - cpu_before[k]) / requests_done for k in cpu_after}
     return run
 
 
@@ -311,7 +345,8 @@ def fmt(s: dict) -> str:
             f"{s['n']:,} ({s['errors']} errors) |")
 
 
-def report(args, results: dict, loads: dict, server: str, load_before: str) -> str:
+def report(args, results: dict, loads: dict, server: str, load_before: str,
+           cpus: dict) -> str:
     lines = [
         "# One-stop page and search under load — latest figures",
         "",
@@ -349,6 +384,12 @@ def report(args, results: dict, loads: dict, server: str, load_before: str) -> s
         "p95 of each run (page / search): "
         + "; ".join(f"{mode}: {results[mode]['page'].get('p95_runs')} / "
                     f"{results[mode]['search'].get('p95_runs')}" for mode in results),
+        "",
+        "CPU per request (page and search together, median over the runs), milliseconds: "
+        + "; ".join(f"{mode}: " + ", ".join(f"{k} {v:.1f}" for k, v in c.items())
+                    for mode, c in cpus.items())
+        + " — client is this load generator, server the gunicorn master and workers, "
+        "postgres every PostgreSQL process (other databases' work included).",
         "",
         "Load average (1 min) during the runs, mean / max: "
         + "; ".join(f"{mode} {statistics.mean(v):.1f} / {max(v):.1f}"
@@ -408,6 +449,7 @@ def main() -> None:
         drive(base, sessions, sets, 0.0, args.warmup, args.max_requests, args.seed, "warmup")
         results: dict = {}
         loads: dict = {}
+        cpus: dict = {}
         for mode in args.modes.split(","):
             think = args.think if mode == "think" else 0.0
             # Solo: one user alone measures what a request costs, without the queue.
@@ -415,20 +457,22 @@ def main() -> None:
             runs = []
             for i in range(args.runs):
                 run = drive(base, sessions[:users], sets, think, args.duration,
-                            args.max_requests, args.seed + i + 1, mode)
+                            args.max_requests, args.seed + i + 1, mode, proc.pid)
                 runs.append(run)
                 p, s = run.stats("page"), run.stats("search")
                 print(f"{mode} run {i + 1}: page p50 {p.get('p50', 0):.0f} p95 "
                       f"{p.get('p95', 0):.0f} ms {p.get('rps', 0):.1f}/s ({p['errors']} err); "
                       f"search p50 {s.get('p50', 0):.0f} p95 {s.get('p95', 0):.0f} ms "
                       f"{s.get('rps', 0):.1f}/s ({s['errors']} err); "
-                      f"load {max(run.load or [0]):.1f}")
+                      f"load {max(run.load or [0]):.1f}; CPU ms/request " + ", ".join(
+                          f"{k} {v:.1f}" for k, v in run.cpu.items()))
             results[mode] = {k: median_run(runs, k) for k in ("page", "search")}
+            cpus[mode] = {k: statistics.median(r.cpu[k] for r in runs) for k in runs[0].cpu}
             loads[mode] = [v for r in runs for v in r.load]
     finally:
         proc.terminate()
         proc.wait(30)
-    text = report(args, results, loads, server, load_before)
+    text = report(args, results, loads, server, load_before, cpus)
     print(text)
     if not args.no_write:
         RESULTS.write_text(text)

@@ -52,7 +52,8 @@ def _granted(user: AnyUser, user_table, group_table, codename: str) -> Q:
     """``content_object`` granted to the user, directly or through a group: guardian's direct-FK
     tables read as guardian's ``get_objects_for_user(accept_global_perms=False,
     with_superuser=False)`` would, without building its generic query on every request."""
-    perm = {"permission__codename": codename, "permission__content_type__app_label": "bigcare"}
+    # The table fixes the model, so the codename alone names the permission.
+    perm = {"permission__codename": codename}
     return Q(pk__in=user_table.objects.filter(user=user, **perm).values("content_object_id")) | Q(
         pk__in=group_table.objects.filter(group__user=user, **perm).values("content_object_id"))
 

@@ -37,6 +37,10 @@ class Resident(models.Model):
             # Search by birth date within a centre's scope.
             models.Index(fields=["home_centre", "birth_date"], name="resident_centre_birth"),
             models.Index(fields=["rrn_index"], name="resident_rrn_index"),
+            # The one-stop page's household: residents at the same address. Without it the
+            # address is checked on every resident of the centre (~1.5 ms a page at 1 M).
+            models.Index(fields=["address"], name="resident_address",
+                         condition=~models.Q(address="")),
         ]
 
     def __str__(self) -> str:
