@@ -1,8 +1,9 @@
 """Finding a resident: by RRN (blind index), phone, birth date, or a name with typos.
 
-Name matching here is a stop-gap: Hangul is folded to jamo and Latin to lower-case letters, and
-rapidfuzz scores the candidates of the user's scope. When matching ships its comparable forms
-(``matching.normalize``), ``comparable`` switches to them and ``name_key`` narrows candidates.
+A Hangul name is folded to jamo, so one wrong vowel costs one letter; a romanised name is read
+into matching's stored form (``Resident.name_key``: surname key and given name, in any order or
+spelling: ``Rhee Soonja`` = ``Lee Soon-ja`` = 이순자). rapidfuzz scores the candidates of the
+user's scope, which a birth year narrows further.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache
 
 from django.db.models import QuerySet
 from jamo import h2j, j2hcj
@@ -54,18 +55,6 @@ def comparable(name: str) -> str:
     if _HANGUL.search(name):
         return name.translate(_jamo_table())
     return re.sub(r"[^a-z]", "", name.lower())
-
-
-# korean_romanizer takes ~0.1 ms a name and a Latin query romanises every candidate; names repeat.
-@lru_cache(maxsize=50_000)
-def romanised(name: str) -> str:
-    """A Hangul name in Revised Romanisation, for Latin queries (``Kim Younghee``)."""
-    from korean_romanizer.romanizer import Romanizer
-
-    try:
-        return comparable(Romanizer(name).romanize())
-    except Exception:  # an odd character must not break a search
-        return ""
 
 
 @dataclass
@@ -117,13 +106,26 @@ def search(scope: QuerySet[Resident], query: Query) -> list[Resident]:
     return []
 
 
+def _latin_form(name: str) -> str:
+    """A romanised query in the form matching stores as ``Resident.name_key``: surname key and
+    given name, whatever order and spelling (``Younghee Rhee`` = ``Lee Young-hee``)."""
+    from matching.actions import forms_name_key
+
+    return forms_name_key(name)
+
+
 def _by_name(qs: QuerySet[Resident], name: str) -> list[Resident]:
-    wanted = comparable(name)
-    if not wanted:
-        return []
     latin = not _HANGUL.search(name)
-    rows = list(qs.values_list("pk", "name")[:MAX_CANDIDATES])
-    forms = [romanised(n) if latin else comparable(n) for _, n in rows]
+    wanted = _latin_form(name) if latin else comparable(name)
+    if not wanted.strip():
+        return []
+    if latin:
+        # Matching's stored romanised form; a profile not yet linked falls back to romanising.
+        rows = list(qs.values_list("pk", "name_key", "name")[:MAX_CANDIDATES])
+        forms = [key or _latin_form(n) for _, key, n in rows]
+    else:
+        rows = list(qs.values_list("pk", "name")[:MAX_CANDIDATES])
+        forms = [comparable(n) for _, n in rows]
     hits = process.extract(wanted, forms, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF,
                            limit=MAX_RESULTS)
     order = [rows[i][0] for _, _, i in hits]

@@ -1,5 +1,6 @@
 """Search first: by name with typos, birth date, phone or RRN; only within scope; logged."""
 
+import pytest
 from django.urls import reverse
 
 from bigcare.models import AccessLog
@@ -21,6 +22,18 @@ def test_a_typo_in_the_name_still_finds_the_resident_of_my_centre_only(client, p
 def test_a_romanised_name_finds_the_hangul_one(client, personas, world):
     html = _search(client, personas.caseworker_a, q="Kim Yeonghui").content.decode()
     assert reverse("cases:resident", args=[world.inside.pk]) in html
+
+
+@pytest.mark.parametrize("q", ["Younghee Kim", "GIM YEONG-HUI", "Kim Yonghee"])
+def test_any_romanisation_or_order_finds_a_linked_profile(client, personas, world, q):
+    from matching.actions import forms_name_key
+
+    # As linkage stores it: the form a romanised query is read into.
+    world.inside.name_key = forms_name_key(world.inside.name)
+    world.inside.save(update_fields=["name_key"])
+    html = _search(client, personas.caseworker_a, q=q).content.decode()
+    assert reverse("cases:resident", args=[world.inside.pk]) in html
+    assert reverse("cases:resident", args=[world.outside.pk]) not in html
 
 
 def test_the_rrn_is_matched_exactly_through_the_blind_index(client, personas, world):
