@@ -240,13 +240,22 @@ def _proc_stats() -> list[tuple[int, int, str, float]]:
     return out
 
 
-def cpu_seconds(server_pid: int | None) -> dict[str, float]:
+def cpu_seconds(server_pid: int | None, database: str) -> dict[str, float]:
     """CPU time so far of this process (the load generator), the gunicorn server (master and
-    workers) and PostgreSQL (every server process): where a request's CPU goes."""
+    workers) and the PostgreSQL backends serving the bench database: where a request's CPU
+    goes. The backends live as long as the workers' persistent connections."""
     stats = _proc_stats() if os.path.isdir("/proc") else []
     server = sum(cpu for pid, ppid, _, cpu in stats
                  if server_pid is not None and server_pid in (pid, ppid))
-    postgres = sum(cpu for _, _, name, cpu in stats if name.startswith("postgres"))
+    postgres = 0.0
+    for pid, _, name, cpu in stats:
+        if name.startswith("postgres"):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if f" {database} ".encode() in f.read().replace(b"\0", b" "):
+                        postgres += cpu
+            except OSError:
+                continue
     return {"client": time.process_time(), "server": server, "postgres": postgres}
 
 
@@ -294,9 +303,10 @@ def user_loop(base: str, session: requests.Session, residents: list, think: floa
 
 
 def drive(base: str, sessions: list, sets: list, think: float, duration: float,
-          max_requests: int, seed: int, mode: str, server_pid: int | None = None) -> Run:
+          max_requests: int, seed: int, mode: str, server_pid: int | None = None,
+          database: str = "") -> Run:
     run = Run(mode)
-    cpu_before = cpu_seconds(server_pid)
+    cpu_before = cpu_seconds(server_pid, database)
     per_user: list[list[Sample]] = [[] for _ in sessions]
     stop_at = time.monotonic() + duration
     threads = [threading.Thread(target=user_loop, daemon=True, args=(
@@ -318,7 +328,7 @@ def drive(base: str, sessions: list, sets: list, think: float, duration: float,
     run.wall = time.monotonic() - t
     done.set()
     run.samples = [s for samples in per_user for s in samples]
-    cpu_after = cpu_seconds(server_pid)
+    cpu_after = cpu_seconds(server_pid, database)
     requests_done = max(1, len(run.samples))
     run.cpu = {k: 1000 * (cpu_after[k] - cpu_before[k]) / requests_done for k in cpu_after}
     return run
@@ -389,7 +399,7 @@ def report(args, results: dict, loads: dict, server: str, load_before: str,
         + "; ".join(f"{mode}: " + ", ".join(f"{k} {v:.1f}" for k, v in c.items())
                     for mode, c in cpus.items())
         + " — client is this load generator, server the gunicorn master and workers, "
-        "postgres every PostgreSQL process (other databases' work included).",
+        "postgres the PostgreSQL backends connected to the bench database.",
         "",
         "Load average (1 min) during the runs, mean / max: "
         + "; ".join(f"{mode} {statistics.mean(v):.1f} / {max(v):.1f}"
@@ -457,7 +467,8 @@ def main() -> None:
             runs = []
             for i in range(args.runs):
                 run = drive(base, sessions[:users], sets, think, args.duration,
-                            args.max_requests, args.seed + i + 1, mode, proc.pid)
+                            args.max_requests, args.seed + i + 1, mode, proc.pid,
+                            args.database)
                 runs.append(run)
                 p, s = run.stats("page"), run.stats("search")
                 print(f"{mode} run {i + 1}: page p50 {p.get('p50', 0):.0f} p95 "

@@ -58,6 +58,9 @@ def build_profile(user, resident: Resident, on: date | None = None) -> Profile:
     links = list(
         RecordLink.objects.filter(resident=resident)
         .select_related("record__source", "record__run")
+        # The page shows none of these; decoding their JSON was most of the query's cost.
+        .defer("record__raw", "record__rrn_enc", "record__source__mapping",
+               "record__run__columns", "record__run__stage_seconds", "record__run__error")
         .prefetch_related(
             Prefetch("record__enrollments",
                      queryset=Enrollment.objects.select_related("programme").order_by("start")),
