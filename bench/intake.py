@@ -220,9 +220,11 @@ def _one_run(path: Path, label: str) -> dict[str, float]:
     s = run.stage_seconds
     return {"rows_in": run.rows_in, "accepted": run.accepted, "rejected": run.rejected,
             "checksum+store": t1 - t0, "reading": s["reading"], "validating": s["validating"],
-            "loading": s["loading"], **{f"  load: {k}": v for k, v in s["load_detail"].items()},
-            # The run's stages end before its transaction commits; the commit checks the
-            # deferred foreign keys of every row written.
+            "loading": s["loading"],
+            # Validation and COPY overlap (part by part); this is the COPY thread's idle time.
+            "waiting for validation": s.get("waiting for validation", 0.0),
+            **{f"  load: {k}": v for k, v in s["load_detail"].items()},
+            # The run's stages end before its transaction commits.
             "commit": (t2 - t1) - s["total"],
             "end to end": t2 - t0,
             # This process's CPU (all its threads); the server's is the rest of the wall time.
