@@ -41,7 +41,7 @@ FINISHED = (RunStatus.DONE, RunStatus.ROLLED_BACK)
 # Rows per part: the file is validated and loaded in parts of whole source keys so that one
 # part's validation (client CPU) overlaps the previous part's COPY (server CPU). Smaller parts
 # overlap more of the two; each costs a few fixed column passes more.
-ROWS_PER_PART = 125_000
+ROWS_PER_PART = 60_000
 
 
 def file_sha256(path: Path) -> str:

@@ -453,11 +453,18 @@ def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
     part_of = codes % count
     order = np.argsort(part_of, kind="stable")
     bounds = np.searchsorted(part_of[order], np.arange(count + 1))
+    # Parts are taken from one arrow table of single-chunk columns: pandas' take on its
+    # chunked string columns costs ~5× as much (~4 s per million rows).
+    columns = list(frame.columns)
+    table = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
+    del frame
+    as_str = pd.StringDtype("pyarrow", na_value=np.nan)
     seconds["reading"] += time.perf_counter() - t0
     for k in range(count):
         t0 = time.perf_counter()
         rows = order[bounds[k]:bounds[k + 1]]
-        part = frame.take(rows).reset_index(drop=True)
+        part = table.take(rows).to_pandas(types_mapper=lambda _: as_str)
+        part.columns = columns
         seconds["reading"] += time.perf_counter() - t0
         yield Chunk(part, first_row, row_numbers=rows.astype(np.int64) + first_row)
 
