@@ -446,11 +446,15 @@ def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
     first_row = read[0].first_row
     del read
     count = max(1, -(-len(frame) // rows_per_part))
-    # Keys numbered in order of first appearance, dealt round-robin: parts of even size, and
-    # every row of one key (blank keys too) in the same part.
+    # Keys numbered in order of first appearance and cut into ranges of those numbers: every
+    # row of one key (blank keys too) falls in one part, and a part holds keys that are
+    # neighbours in the file (an extract sorted by key COPYs into the key indexes in order).
+    # The first part is half the size of the others: nothing overlaps its validation.
     codes = pc.dictionary_encode(_source_keys(frame, mapping)).indices.to_numpy(
         zero_copy_only=False)
-    part_of = codes % count
+    distinct = int(codes.max()) + 1
+    edges = np.linspace(0.5 / count, 1.0, count)[:-1] * distinct
+    part_of = np.searchsorted(edges, codes, side="right")
     order = np.argsort(part_of, kind="stable")
     bounds = np.searchsorted(part_of[order], np.arange(count + 1))
     # Parts are taken from one arrow table of single-chunk columns: pandas' take on its
