@@ -149,6 +149,8 @@ def _create_database(url: str) -> None:
 def server_settings() -> dict[str, str]:
     from django.db import connection
 
+    if connection.vendor != "postgresql":
+        return {"database": connection.vendor}
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, current_setting(name) FROM pg_settings "
                        "WHERE name = ANY(%s)", [list(SERVER_SETTINGS)])
@@ -161,6 +163,9 @@ def server_settings() -> dict[str, str]:
 def _backend_cpu() -> float | None:
     """CPU seconds of this connection's server process (same machine only), else None."""
     from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
