@@ -39,9 +39,9 @@ def test_parts_load_what_one_piece_loads(code, sources, synthetic, monkeypatch):
     definition = read_mapping_file(MAPPINGS / f"{code}.toml")
     definition["code"] = f"{code}-parts"
     parted_source, _ = define_source(definition)
-    # A few hundred rows per part: thousands of rows become a dozen parts or more, and many
-    # keys (and their repeated rows) have rows far apart in the file.
-    monkeypatch.setattr(imports, "ROWS_PER_PART", 211)
+    # A dozen parts or more, so many keys (and their repeated rows) have rows far apart in
+    # the file and in different places of their part.
+    monkeypatch.setattr(imports, "ROWS_PER_PART", max(3, whole.rows_in // 12))
     parted = import_file(parted_source, path)
 
     assert parted.status == whole.status == "done"
@@ -56,7 +56,7 @@ def test_parts_load_what_one_piece_loads(code, sources, synthetic, monkeypatch):
 def test_a_second_extract_in_parts_adds_versions_only_for_changes(sources, synthetic,
                                                                    monkeypatch, tmp_path):
     """The version diff is per key, so parts see the same current versions as one piece."""
-    monkeypatch.setattr(imports, "ROWS_PER_PART", 173)
+    monkeypatch.setattr(imports, "ROWS_PER_PART", 29)
     path = synthetic / SOURCE_FILES["city"]
     first = import_file(sources["city"], path)
     text = path.read_bytes()
@@ -67,3 +67,30 @@ def test_a_second_extract_in_parts_adds_versions_only_for_changes(sources, synth
     assert first.status == second.status == "done"
     assert second.records_added == 0
     assert SourceRecord.objects.filter(source=sources["city"], version=2).count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", ["write", "stage"])
+def test_a_failure_in_a_later_part_leaves_nothing(where, sources, synthetic, monkeypatch):
+    """Parts are not commits: a part failing after others were COPYed rolls all of them back,
+    whether the COPY thread (write) or the validating thread (stage) fails."""
+    from intake import load as loader
+
+    monkeypatch.setattr(imports, "ROWS_PER_PART", 23)
+    real = getattr(loader, where)
+    calls = []
+
+    def failing_on_the_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the disk is full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader, where, failing_on_the_third)
+    with pytest.raises(RuntimeError):
+        import_file(sources["city"], synthetic / SOURCE_FILES["city"])
+    run = sources["city"].runs.get()
+    assert run.status == "failed" and "the disk is full" in run.error
+    assert len(calls) == 3
+    assert SourceRecord.objects.count() == Enrollment.objects.count() == 0
+    assert RejectedRow.objects.count() == 0
