@@ -15,6 +15,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -86,9 +87,107 @@ def make_city_csv(path: Path, rows: int, seed: int = 1) -> Path:
     return path
 
 
+# Server settings that change bulk-load speed: printed next to the figures, because a figure
+# means little without them (docs/intake.md names the deployment values).
+SERVER_SETTINGS = ("shared_buffers", "max_wal_size", "wal_compression", "checkpoint_timeout",
+                   "synchronous_commit", "fsync", "full_page_writes", "wal_level")
+
+
+class LoadSampler:
+    """The 1-minute load average every 5 s while the runs go (the machine is shared)."""
+
+    def __init__(self, every: float = 5.0):
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._every = every
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self.samples.append(float(Path("/proc/loadavg").read_text().split()[0]))
+            except OSError:
+                return
+            if self._stop.wait(self._every):
+                return
+
+    def __enter__(self) -> LoadSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        if not self.samples:
+            return "not sampled"
+        return (f"min {min(self.samples):.1f}, median {statistics.median(self.samples):.1f}, "
+                f"max {max(self.samples):.1f}")
+
+
+def _create_database(url: str) -> None:
+    """The benchmark's own database, created on first use (it is a scratch database)."""
+    import dj_database_url
+    import psycopg2
+    from psycopg2 import sql
+
+    params = dj_database_url.parse(url)
+    conn = psycopg2.connect(host=params["HOST"], port=params["PORT"] or 5432,
+                            user=params["USER"], password=params["PASSWORD"] or None,
+                            dbname="postgres")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [params["NAME"]])
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(params["NAME"])))
+    finally:
+        conn.close()
+
+
+def server_settings() -> dict[str, str]:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {"database": connection.vendor}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, current_setting(name) FROM pg_settings "
+                       "WHERE name = ANY(%s)", [list(SERVER_SETTINGS)])
+        found = dict(cursor.fetchall())
+        cursor.execute("SHOW server_version")
+        found["server_version"] = cursor.fetchone()[0]
+    return found
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds of this connection's server process (same machine only), else None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def records_in_table() -> int:
+    from intake.models import SourceRecord
+
+    return SourceRecord.objects.count()
+
+
 def _setup_django() -> None:
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bigcare_intake")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bigcare.settings")
+    if os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
+        _create_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
@@ -114,6 +213,8 @@ def _one_run(path: Path, label: str) -> dict[str, float]:
             encoding="utf-8"))
     definition["code"] = label
     source, _ = define_source(definition)
+    server0 = _backend_cpu()
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     run = start_import(source, path, dispatch=False)
     t1 = time.perf_counter()
@@ -121,14 +222,23 @@ def _one_run(path: Path, label: str) -> dict[str, float]:
     t2 = time.perf_counter()
     if run.status != "done":
         raise SystemExit(f"run failed: {run.error}")
+    # Each run is a new source, so its stored copy (160 MB per million rows) is never read
+    # again; removed after the clock stops, so runs do not fill the disk.
+    Path(run.stored_path).unlink(missing_ok=True)
     s = run.stage_seconds
     return {"rows_in": run.rows_in, "accepted": run.accepted, "rejected": run.rejected,
             "checksum+store": t1 - t0, "reading": s["reading"], "validating": s["validating"],
-            "loading": s["loading"], **{f"  load: {k}": v for k, v in s["load_detail"].items()},
-            # The run's stages end before its transaction commits; the commit checks the
-            # deferred foreign keys of every row written.
+            "loading": s["loading"],
+            # Validation and COPY overlap (part by part); this is the COPY thread's idle time.
+            "waiting for validation": s.get("waiting for validation", 0.0),
+            **{f"  load: {k}": v for k, v in s["load_detail"].items()},
+            # The run's stages end before its transaction commits.
             "commit": (t2 - t1) - s["total"],
-            "end to end": t2 - t0}
+            "end to end": t2 - t0,
+            # This process's CPU (all its threads); the server's is the rest of the wall time.
+            "cpu (this process)": time.process_time() - cpu0,
+            "cpu (server backend)": ((_backend_cpu() or 0.0) - server0) if server0 is not None
+            else 0.0}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -151,23 +261,32 @@ def main(argv: list[str] | None = None) -> None:
 
     load_reference()
     stamp = time.strftime("%Y%m%d%H%M%S")
+    settings_now = server_settings()
+    before = records_in_table()
     runs = []
-    for i in range(args.repeat):
-        result = _one_run(path, f"bench-{stamp}-{i}")
-        runs.append(result)
-        print(f"run {i + 1}: {result['end to end']:.2f}s end to end", file=sys.stderr)
+    with LoadSampler() as load:
+        for i in range(args.repeat):
+            result = _one_run(path, f"bench-{stamp}-{i}")
+            runs.append(result)
+            print(f"run {i + 1}: {result['end to end']:.2f}s end to end "
+                  f"(cpu {result['cpu (this process)']:.1f}s)", file=sys.stderr)
     rows = runs[0]["rows_in"]
+    ends = " / ".join(f"{r['end to end']:.1f}" for r in runs)
     lines = [f"# Intake benchmark: {rows:,} city rows (CP949 CSV) into PostgreSQL", "",
              f"`python -m bench.intake --rows {args.rows}` · median of {len(runs)} runs · "
-             f"{os.cpu_count()} CPUs · {time.strftime('%Y-%m-%d')}", "",
+             f"{os.cpu_count()} CPUs · {time.strftime('%Y-%m-%d %H:%M')}", "",
              f"{runs[0]['accepted']:,} accepted, {runs[0]['rejected']:,} rejected "
              "(repeated rows).", "",
+             f"Load average (1 min, every 5 s during the runs): {load.summary()}.  ",
+             f"Records in the table before the first run: {before:,}.  ",
+             f"End to end per run: {ends} s.  ",
+             "Server: " + ", ".join(f"{k} = {v}" for k, v in settings_now.items()) + ".", "",
              "| stage | seconds (median) | rows/s |", "|---|---:|---:|"]
     for key in runs[0]:
         if key in ("rows_in", "accepted", "rejected"):
             continue
         value = statistics.median(r.get(key, 0.0) for r in runs)
-        rate = f"{rows / value:,.0f}" if value > 0 else "–"
+        rate = f"{rows / value:,.0f}" if value > 0 and not key.startswith("cpu") else "–"
         lines.append(f"| {key} | {value:.2f} | {rate} |")
     text = "\n".join(lines) + "\n"
     print(text)

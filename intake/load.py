@@ -70,7 +70,11 @@ def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
             for start in range(0, table.num_rows, COPY_ROWS):
                 sink = pa.BufferOutputStream()
                 pacsv.write_csv(table.slice(start, COPY_ROWS), sink, _CSV_OPTIONS)
-                cursor.cursor.copy_expert(sql, pa.BufferReader(sink.getvalue()))
+                data = sink.getvalue()
+                # One read of the whole slice: psycopg2 reads ``size`` bytes per call and
+                # needs the GIL for each, which the validating thread holds most of the time
+                # (8 KB reads made the COPY wait for the GIL instead of the server).
+                cursor.cursor.copy_expert(sql, pa.BufferReader(data), size=max(data.size, 1))
         return
     rows = _python_rows(frame)
     marks = ", ".join(["%s"] * len(columns))
@@ -117,7 +121,7 @@ def _reserve_ids(model, count: int) -> np.ndarray:
     return np.array(text.split(","), dtype=np.int64)
 
 
-def _existing(source_id: int) -> pd.DataFrame:
+def existing_versions(source_id: int) -> pd.DataFrame:
     """Per source key: the highest version number and the current version's content hash."""
     table = _table(SourceRecord)
     with connection.cursor() as cursor:
@@ -131,15 +135,26 @@ def _existing(source_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source_key", "max_version", "current_hash"])
 
 
-def load(run: ImportRun, prepared: Prepared,
-         tick: Callable[[], None] | None = None) -> Loaded:
+@dataclass
+class Staged:
+    """A part's new versions, diffed and encrypted, ready to write (no database touched)."""
+
+    prepared: Prepared
+    new: pd.DataFrame
+    seconds: dict[str, float]
+
+
+def stage(prepared: Prepared, existing: pd.DataFrame) -> Staged:
+    """Diff against the current versions and encrypt the RRNs: pure column work.
+
+    Runs outside the load's thread (intake.imports overlaps it with the previous part's COPY),
+    so it reads nothing from the database; ``existing`` was read under the source's lock.
+    """
     import time
 
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
-    now = timezone.now()
     records = prepared.records
-    existing = _existing(run.source_id)
     merged = records.merge(existing, on="source_key", how="left")
     changed = merged["current_hash"].isna() | (merged["current_hash"] != merged["content_hash"])
     new = merged.loc[changed].copy()
@@ -155,11 +170,20 @@ def load(run: ImportRun, prepared: Prepared,
     enc[present] = encrypt_many(plain)
     idx[present] = blind_index_many(plain)
     new["rrn_enc"], new["rrn_index"] = enc, idx
+    # The clear digits go no further than this frame: they are not written anywhere.
+    new = new.drop(columns=["rrn_digits"])
     del plain, digits
     seconds["encrypt"] = time.perf_counter() - t0
-    if tick:
-        tick()
+    return Staged(prepared, new, seconds)
 
+
+def write(run: ImportRun, staged: Staged, now=None) -> Loaded:
+    """One staged part into the tables: its new versions, their items, its rejected rows."""
+    import time
+
+    seconds = dict(staged.seconds)
+    prepared, new = staged.prepared, staged.new
+    now = now or timezone.now()
     t0 = time.perf_counter()
     new["source_id"], new["run_id"] = run.source_id, run.pk
     new["status"], new["created_at"] = RecordStatus.CURRENT, now.isoformat()
@@ -171,13 +195,14 @@ def load(run: ImportRun, prepared: Prepared,
         ids = pd.Series(new["id"].to_numpy(), index=new["source_key"].to_numpy())
     else:
         _write(SourceRecord, RECORD_COLUMNS, new)
+        keys = new["source_key"].tolist()
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT source_key, id FROM {_table(SourceRecord)} "  # noqa: S608
                            f"WHERE run_id = %s", [run.pk])
             ids = pd.Series(dict(cursor.fetchall()), dtype="int64")
+        # The run's earlier parts are in the table too; this part's items map to its keys.
+        ids = ids.reindex(keys).dropna().astype("int64")
     seconds["records"] = time.perf_counter() - t0
-    if tick:
-        tick()
 
     t0 = time.perf_counter()
     items = prepared.items
@@ -193,10 +218,19 @@ def load(run: ImportRun, prepared: Prepared,
             _write(CrisisSignal, ["record_id", "row_number", "indicator_id", "round",
                                   "observed_on", "months", "amount"], items)
     seconds["items"] = time.perf_counter() - t0
-    if tick:
-        tick()
 
     t0 = time.perf_counter()
+    rejects = prepared.rejects.assign(
+        run_id=run.pk,
+        reasons=[json.dumps(r, ensure_ascii=False) for r in prepared.rejects["reasons"]],
+    )
+    _write(RejectedRow, ["run_id", "row_number", "raw", "reasons"], rejects)
+    seconds["rejects"] = time.perf_counter() - t0
+    return Loaded(len(new), ids.tolist(), seconds)
+
+
+def finish(run: ImportRun) -> list[int]:
+    """Mark the versions this run's records supersede; their ids (matching re-links them)."""
     table = _table(SourceRecord)
     where = (f"source_id = %s AND status = %s AND run_id <> %s AND source_key IN "  # noqa: S608
              f"(SELECT source_key FROM {table} WHERE run_id = %s)")
@@ -206,10 +240,21 @@ def load(run: ImportRun, prepared: Prepared,
         superseded = [r[0] for r in cursor.fetchall()]
         cursor.execute(f"UPDATE {table} SET status = %s WHERE {where}",  # noqa: S608
                        [RecordStatus.SUPERSEDED, *params])
-    rejects = prepared.rejects.assign(
-        run_id=run.pk,
-        reasons=[json.dumps(r, ensure_ascii=False) for r in prepared.rejects["reasons"]],
-    )
-    _write(RejectedRow, ["run_id", "row_number", "raw", "reasons"], rejects)
-    seconds["finish"] = time.perf_counter() - t0
-    return Loaded(len(new), [*ids.tolist(), *superseded], seconds)
+    return superseded
+
+
+def load(run: ImportRun, prepared: Prepared,
+         tick: Callable[[], None] | None = None) -> Loaded:
+    """One prepared file (or part) in one go: stage, write, finish."""
+    import time
+
+    staged = stage(prepared, existing_versions(run.source_id))
+    if tick:
+        tick()
+    loaded = write(run, staged)
+    if tick:
+        tick()
+    t0 = time.perf_counter()
+    superseded = finish(run)
+    loaded.seconds["finish"] = time.perf_counter() - t0
+    return Loaded(loaded.records_added, [*loaded.changed_ids, *superseded], loaded.seconds)

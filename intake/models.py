@@ -176,13 +176,16 @@ class SourceRecord(models.Model):
             ),
         ]
         indexes = [
-            # Linkage reads current records; the RRN index joins full numbers.
-            models.Index(fields=["status", "source"], name="record_status_source"),
             # Only full numbers have an index value; masked ones ("", most rows) stay out of it.
             models.Index(fields=["rrn_index"], name="record_rrn_index",
                          condition=~models.Q(rrn_index="")),
-            models.Index(fields=["source", "source_key", "status"], name="record_chain"),
         ]
+        # No other index, because each one costs every import: a million-row load writes
+        # ~560 k records and each index adds ~1–1.5 s of server CPU to that COPY (measured,
+        # docs/intake.md). The version chain (source, source_key …) is served by the unique
+        # constraint's index, whose first two columns are the chain's; linkage reads all
+        # current records (matching.frames), a sequential scan with or without an index on
+        # status, since most versions are current.
 
     def __str__(self) -> str:
         return f"{self.source.code}:{self.source_key} v{self.version}"
@@ -216,8 +219,11 @@ class Enrollment(models.Model):
     # Checked set-wise by statement triggers (see SourceRecord).
     record = models.ForeignKey(SourceRecord, models.PROTECT, related_name="enrollments",
                                db_constraint=False)
+    # No index: every reader reads enrollments by record (or all of them, screening), never by
+    # programme, and this index cost ~1.1 s of server CPU per million rows COPYed. Deleting a
+    # programme (rare, an administrator's act) scans the table once instead.
     programme = models.ForeignKey(Programme, models.PROTECT, related_name="enrollments",
-                                  db_constraint=False)
+                                  db_constraint=False, db_index=False)
     active = models.BooleanField(default=True)
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
@@ -243,8 +249,9 @@ class CrisisSignal(models.Model):
     # Checked set-wise by statement triggers (see SourceRecord).
     record = models.ForeignKey(SourceRecord, models.PROTECT, related_name="signals",
                                db_constraint=False)
+    # No index, as Enrollment.programme: signals are read by record, never by indicator.
     indicator = models.ForeignKey(CrisisIndicator, models.PROTECT, related_name="signals",
-                                  db_constraint=False)
+                                  db_constraint=False, db_index=False)
     round = models.CharField(_("discovery round"), max_length=20)
     observed_on = models.DateField(null=True, blank=True)
     months = models.PositiveSmallIntegerField(null=True, blank=True)

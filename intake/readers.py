@@ -42,6 +42,8 @@ _EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".j
 class Chunk:
     frame: pd.DataFrame  # text cells; columns as in the file's header
     first_row: int  # 1-based number of the frame's first data row in the file
+    # The rows' 1-based numbers when they are not consecutive (a partition of the file).
+    row_numbers: np.ndarray | None = None
 
 
 def sniff_format(path: Path) -> str:
