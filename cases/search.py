@@ -57,6 +57,22 @@ def comparable(name: str) -> str:
     return re.sub(r"[^a-z]", "", name.lower())
 
 
+_STRIP_KEEP_LINES = re.compile(r"[^\S\n]|[\-.,·]")
+
+
+def comparable_many(names: list[str]) -> list[str]:
+    """``comparable`` of every name, folded as one text: a name search folds every name of the
+    user's centres (thousands) on each request, and one pass costs a fraction of a call each."""
+    if not names:
+        return []
+    clean = [n.replace("\n", "") for n in names]
+    plain = _STRIP_KEEP_LINES.sub("", "\n".join(clean))
+    lines = plain.split("\n")
+    folded = plain.translate(_jamo_table()).split("\n")
+    # A line without Hangul syllables is folded as Latin, one by one (rare).
+    return [f if _HANGUL.search(p) else comparable(p) for f, p in zip(folded, lines, strict=True)]
+
+
 @dataclass
 class Query:
     kind: str  # "rrn", "phone", "birth_date", "name", "" when nothing was asked
@@ -125,7 +141,7 @@ def _by_name(qs: QuerySet[Resident], name: str) -> list[Resident]:
         forms = [key or _latin_form(n) for _, key, n in rows]
     else:
         rows = list(qs.values_list("pk", "name")[:MAX_CANDIDATES])
-        forms = [comparable(n) for _, n in rows]
+        forms = comparable_many([n for _, n in rows])
     hits = process.extract(wanted, forms, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF,
                            limit=MAX_RESULTS)
     order = [rows[i][0] for _, _, i in hits]

@@ -2,9 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bigcare.models import AccessLog
-from cases.search import comparable, parse_query
+from cases.search import comparable, comparable_many, parse_query
 from tests.cases.conftest import INSIDE_RRN, OUTSIDE_RRN
 
 
@@ -89,3 +91,10 @@ def test_query_kinds():
     assert parse_query("010-1234-5678").kind == "phone"
     assert parse_query("김영희").kind == "name"
     assert comparable("김 영희") == comparable("김영희")
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(
+    list("김이박영희순자민수ㄱㅏ") + list("KimLe-. ,·\n\t") + ["\u1100", "ᄀ"]), max_size=8),
+    max_size=30))
+def test_folding_many_names_at_once_is_folding_each(names):
+    assert comparable_many(names) == [comparable(n) for n in names]
