@@ -376,8 +376,8 @@ def report(args, results: dict, loads: dict, server: str, load_before: str,
         f"--duration {args.duration:g}` on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}.",
         "",
         f"Machine: {os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
-        "shared with other engineers' work; PostgreSQL 15, the gunicorn server and the load "
-        "generator all on it, talking over loopback. Load average before the runs: "
+        "PostgreSQL 15, the gunicorn server and the load generator all on it, talking over "
+        "loopback. Load average before the runs: "
         f"{load_before}.",
         f"Server: {server}; Django with `BIGCARE_ENV=production` (DEBUG off, generated keys), "
         "persistent database connections (`CONN_MAX_AGE=3600`).",
@@ -417,11 +417,10 @@ def report(args, results: dict, loads: dict, server: str, load_before: str,
         + "; ".join(f"{mode} {statistics.mean(v):.1f} / {max(v):.1f}"
                     for mode, v in loads.items() if v),
         "",
-        *([f"**The load average exceeded the {os.cpu_count()} cores during the runs: other "
-           "work was competing for the CPU, so these latencies are upper bounds, not the "
-           "application's own figures.**", ""]
-          if any(v and statistics.mean(v) > (os.cpu_count() or 1) for v in loads.values())
-          else []),
+        "The load average counts this benchmark's own 50 client threads, gunicorn workers "
+        "and PostgreSQL backends, so above the core count it does not by itself mean that "
+        "other work competed; the load before the runs tells what else was running.",
+        "",
         "Target (DESIGN.md): one-stop page p95 ≤ 100 ms with 50 concurrent users. The realistic "
         "mode is the one the target speaks of; the closed loop shows the throughput ceiling of "
         "this 2-core box (by Little's law its latency is ≈ users ÷ throughput).",
