@@ -101,6 +101,8 @@ def rules_in_force(on: date | None = None) -> Rules | None:
             rules = rules_from_db(on)
         except LookupError:
             rules = None
+        if len(_kept) > 8:  # one date a day is asked, mostly today: drop the old ones
+            _kept.clear()
         found = _kept[on] = (now, rules)
     return found[1]
 

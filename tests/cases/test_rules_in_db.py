@@ -89,3 +89,17 @@ def test_next_years_median_is_a_data_change(personas):
     assert rules_from_db(date(2027, 3, 1)).median[0] == 2_736_043
     assert load_rules() == (0, 0)  # a reload never undoes an edit
 
+
+
+def test_the_pages_kept_rules_follow_an_edit_at_once(personas):
+    from cases.rules import rules_in_force
+
+    assert rules_in_force(ON) is None  # no median table yet: nothing to screen against
+    load_rules()
+    kept = rules_in_force(ON)
+    assert rules_in_force(ON) is kept  # kept, not read again
+    b01 = ProgrammeRule.objects.get(programme="B01")
+    edit_rule(personas.data_admin, b01, params={"percent": 33}, valid_from=b01.valid_from,
+              note="test")
+    assert next(x for x in rules_in_force(ON).rules if x.programme == "B01").param(
+        "percent") == 33
