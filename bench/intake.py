@@ -15,12 +15,13 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from bench.machine import LoadSampler
 
 SURNAMES = list("김이박최정강조윤장임한오서신권황안송류홍")
 GIVEN = list("민서지현수영준우하은도윤예진성호경미숙희철태")
@@ -93,39 +94,6 @@ SERVER_SETTINGS = ("shared_buffers", "max_wal_size", "wal_compression", "checkpo
                    "synchronous_commit", "fsync", "full_page_writes", "wal_level")
 
 
-class LoadSampler:
-    """The 1-minute load average every 5 s while the runs go (the machine is shared)."""
-
-    def __init__(self, every: float = 5.0):
-        self.samples: list[float] = []
-        self._stop = threading.Event()
-        self._every = every
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while True:
-            try:
-                self.samples.append(float(Path("/proc/loadavg").read_text().split()[0]))
-            except OSError:
-                return
-            if self._stop.wait(self._every):
-                return
-
-    def __enter__(self) -> LoadSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def summary(self) -> str:
-        if not self.samples:
-            return "not sampled"
-        return (f"min {min(self.samples):.1f}, median {statistics.median(self.samples):.1f}, "
-                f"max {max(self.samples):.1f}")
-
-
 def _create_database(url: str) -> None:
     """The benchmark's own database, created on first use (it is a scratch database)."""
     import dj_database_url
@@ -167,14 +135,18 @@ def _backend_cpu() -> float | None:
     if connection.vendor != "postgresql":
         return None
 
+    try:
+        import psutil  # the bench extra; without it the figure is left out
+    except ImportError:
+        return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:  # another machine's server, or not ours to read
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return times.user + times.system
 
 
 def records_in_table() -> int:

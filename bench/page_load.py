@@ -39,7 +39,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
+import psutil
 import requests
+
+from bench.machine import LoadSampler
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "page_load.md"
@@ -224,41 +227,21 @@ class Sample:
     status: int
 
 
-def _proc_stats() -> list[tuple[int, int, str, float]]:
-    """(pid, parent pid, command name, CPU seconds) of every process, from /proc (Linux)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                text = f.read()
-        except OSError:  # the process ended meanwhile
-            continue
-        name = text[text.index("(") + 1:text.rindex(")")]
-        fields = text[text.rindex(")") + 2:].split()
-        out.append((int(entry), int(fields[1]), name,
-                    (int(fields[11]) + int(fields[12])) / tick))
-    return out
-
-
-def cpu_seconds(server_pid: int | None, database: str) -> dict[str, float]:
+def cpu_seconds(server_pid: int | None, database: str) -> dict:
     """CPU time so far of this process (the load generator), the gunicorn server (master and
-    workers) and the PostgreSQL backends serving the bench database: where a request's CPU
-    goes. The backends live as long as the workers' persistent connections."""
-    stats = _proc_stats() if os.path.isdir("/proc") else []
-    server = sum(cpu for pid, ppid, _, cpu in stats
-                 if server_pid is not None and server_pid in (pid, ppid))
-    postgres = {}
-    for pid, _, name, cpu in stats:
-        if name.startswith("postgres"):
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    if f" {database} ".encode() in f.read().replace(b"\0", b" "):
-                        postgres[pid] = cpu
-            except OSError:
-                continue
+    workers) and, per process, the PostgreSQL backends serving the bench database: where a
+    request's CPU goes. The backends live as long as the workers' persistent connections."""
+    server, postgres = 0.0, {}
+    for proc in psutil.process_iter(["pid", "ppid", "name", "cmdline", "cpu_times"]):
+        info = proc.info
+        if info["cpu_times"] is None:  # not ours to read
+            continue
+        cpu = info["cpu_times"].user + info["cpu_times"].system
+        if server_pid is not None and server_pid in (info["pid"], info["ppid"]):
+            server += cpu
+        elif (info["name"] or "").startswith("postgres") and database in " ".join(
+                info["cmdline"] or []).split():
+            postgres[info["pid"]] = cpu
     return {"client": time.process_time(), "server": server, "postgres": postgres}
 
 
@@ -324,21 +307,14 @@ def drive(base: str, sessions: list, sets: list, think: float, duration: float,
     threads = [threading.Thread(target=user_loop, daemon=True, args=(
         base, s, sets[i][1], think, stop_at, max_requests, seed * 1000 + i, per_user[i]))
         for i, s in enumerate(sessions)]
-    done = threading.Event()
-
-    def watch_load() -> None:
-        while not done.wait(1.0):
-            run.load.append(os.getloadavg()[0])
-
-    watcher = threading.Thread(target=watch_load, daemon=True)
-    t = time.monotonic()
-    watcher.start()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(duration + REQUEST_TIMEOUT + 5)
-    run.wall = time.monotonic() - t
-    done.set()
+    with LoadSampler(every=1.0) as load:
+        t = time.monotonic()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(duration + REQUEST_TIMEOUT + 5)
+        run.wall = time.monotonic() - t
+    run.load = load.samples
     run.samples = [s for samples in per_user for s in samples]
     cpu_after = cpu_seconds(server_pid, database)
     requests_done = max(1, len(run.samples))
