@@ -1,7 +1,7 @@
 """Scope of manual merges, splits and their undo (DESIGN.md principle 5; STYLE.md).
 
 Changing who a record belongs to is a supervisor's act: a user may merge, split or undo only
-residents whose home centre they supervise (``centres_for_user(user, "supervise")``), and a merge
+residents whose home centre they supervise (``centre_ids(user, "supervise")``), and a merge
 or an undo needs every resident it touches in scope. Anything else is a 404, the same answer as
 for a resident or change that does not exist, so ids outside one's scope reveal nothing.
 """
@@ -11,14 +11,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from bigcare.access import AnyUser, centres_for_user
+from bigcare.access import AnyUser, centre_ids
 from matching.models import Resident, ResidentChange
 
 
 def supervised_residents(user: AnyUser) -> QuerySet[Resident]:
     """Residents (active or merged away) whose home centre the user supervises."""
     return Resident.objects.filter(
-        home_centre__in=centres_for_user(user, "supervise").values("pk"))
+        home_centre_id__in=centre_ids(user, "supervise"))
 
 
 def resident_to_change(user: AnyUser, pk: int | str | None) -> Resident:

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bigcare.access import centres_for_user
+from bigcare.access import centre_ids
 from bigcare.accesslog import log_access
 from bigcare.models import AccessAction
 from matching.access import change_to_undo, changes_for_user, resident_to_change
@@ -37,8 +37,8 @@ def review_items_for_user(user) -> QuerySet[ReviewItem]:
         return items.none()
     if user.has_perm("matching.review_links"):
         return items
-    centres = centres_for_user(user, "supervise").values("pk")
-    residents = RecordLink.objects.filter(resident__home_centre__in=centres).values("record_id")
+    centres = centre_ids(user, "supervise")
+    residents = RecordLink.objects.filter(resident__home_centre_id__in=centres).values("record_id")
     return items.filter(Q(record_a__in=residents) | Q(record_b__in=residents))
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from bigcare.access import centres_for_user
+from bigcare.access import centre_ids
 from cases import actions
 from cases.access import case_for_user, cases_for_user, resident_for_user, serves_centre
 from cases.forms import AssignForm, OpenCaseForm, ServiceForm
@@ -104,6 +104,6 @@ def service_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
     rows = (cases_for_user(request.user).overdue()
-            .filter(owner_centre__in=centres_for_user(request.user).values("pk"))
+            .filter(owner_centre_id__in=centre_ids(request.user))
             .select_related("resident", "owner", "owner_centre").order_by("stage_due")[:200])
     return render(request, "cases/overdue.html", {"cases": rows})

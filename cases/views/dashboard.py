@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bigcare.access import centres_for_user
+from bigcare.access import centre_ids, centres_for_user
 from cases.dongmap import ATTRIBUTION, shaded
 from cases.models import Case, Outcome, ReportItem, ScreeningCount, ScreeningRun, Visit
 from cases.models import VisitReason as R
@@ -130,10 +130,10 @@ def map_values(figure: str, supervised, today) -> dict[str, float]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    supervised = centres_for_user(request.user, "supervise")
-    if not supervised.exists():
+    ids = centre_ids(request.user, "supervise")
+    if not ids:
         raise Http404("not a supervisor")
-    ids = supervised.values("pk")
+    supervised = centres_for_user(request.user, "supervise")
     today = timezone.localdate()
     figure = request.GET.get("figure", "blind_spots")
     if figure not in FIGURES:

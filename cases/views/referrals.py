@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from bigcare.access import centres_for_user
+from bigcare.access import centre_ids
 from cases import actions
 from cases.access import case_for_user, referral_for_user, referrals_for_user, serves_centre
 from cases.forms import ReferralForm
@@ -68,12 +68,12 @@ def referral_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def referrals(request: HttpRequest) -> HttpResponse:
-    centres = centres_for_user(request.user).values("pk")
+    centres = centre_ids(request.user)
     rows = referrals_for_user(request.user).select_related(
         "case__resident", "from_centre", "to_centre")
     return render(request, "cases/referrals.html", {
-        "incoming": rows.filter(to_centre__in=centres).filter(
+        "incoming": rows.filter(to_centre_id__in=centres).filter(
             Q(status=ReferralStatus.PENDING) | Q(status=ReferralStatus.ACCEPTED,
                                                  ended_at__isnull=True))[:100],
-        "outgoing": rows.filter(from_centre__in=centres).order_by("-created_at")[:100],
+        "outgoing": rows.filter(from_centre_id__in=centres).order_by("-created_at")[:100],
     })

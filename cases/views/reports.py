@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bigcare.access import centres_for_user
+from bigcare.access import centre_ids, centres_for_user
 from bigcare.accesslog import log_access
 from bigcare.models import AccessAction
 from cases import actions
@@ -26,10 +26,9 @@ ITEM_LIMIT = 500
 
 
 def _supervised(request: HttpRequest):
-    supervised = centres_for_user(request.user, "supervise")
-    if not supervised.exists():
+    if not centre_ids(request.user, "supervise"):
         raise Http404("not a supervisor")
-    return supervised
+    return centres_for_user(request.user, "supervise")
 
 
 def report_rows(report, limit: int | None = ITEM_LIMIT) -> list[dict]:

@@ -8,16 +8,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from bigcare.access import centres_for_user
+from bigcare.access import centre_ids
 from cases.models import Case, Visit
 
 
 @login_required
 def supervisor(request: HttpRequest) -> HttpResponse:
-    supervised = centres_for_user(request.user, "supervise").values("pk")
-    if not centres_for_user(request.user, "supervise").exists():
+    supervised = centre_ids(request.user, "supervise")
+    if not supervised:
         raise Http404("not a supervisor")
-    cases = Case.objects.filter(owner_centre__in=supervised)
+    cases = Case.objects.filter(owner_centre_id__in=supervised)
     today = timezone.localdate()
     return render(request, "cases/supervisor.html", {
         "awaiting": cases.awaiting_approval().select_related(
@@ -28,7 +28,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
             n=Count("pk"), late=Count("pk", filter=Q(stage_due__lt=today)),
         ).order_by("owner_centre__name_ko", "owner__username"),
         "visits": Visit.objects.filter(
-            centre__in=supervised, visited_on__year=today.year,
+            centre_id__in=supervised, visited_on__year=today.year,
         ).values("centre__name_ko", "reason").annotate(n=Count("pk")).order_by(
             "centre__name_ko", "reason"),
     })
