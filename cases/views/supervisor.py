@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from bigcare.access import centre_ids
-from cases.models import Case, Visit
+from cases.access import cases_for_user, visits_for_user
 
 
 @login_required
@@ -17,7 +17,8 @@ def supervisor(request: HttpRequest) -> HttpResponse:
     supervised = centre_ids(request.user, "supervise")
     if not supervised:
         raise Http404("not a supervisor")
-    cases = Case.objects.filter(owner_centre_id__in=supervised)
+    # Through the case helper, narrowed to the centres the user supervises.
+    cases = cases_for_user(request.user).filter(owner_centre_id__in=supervised)
     today = timezone.localdate()
     return render(request, "cases/supervisor.html", {
         "awaiting": cases.awaiting_approval().select_related(
@@ -27,7 +28,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
         "caseload": cases.open().values("owner__username", "owner_centre__name_ko").annotate(
             n=Count("pk"), late=Count("pk", filter=Q(stage_due__lt=today)),
         ).order_by("owner_centre__name_ko", "owner__username"),
-        "visits": Visit.objects.filter(
+        "visits": visits_for_user(request.user).filter(
             centre_id__in=supervised, visited_on__year=today.year,
         ).values("centre__name_ko", "reason").annotate(n=Count("pk")).order_by(
             "centre__name_ko", "reason"),
