@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -163,10 +165,12 @@ class SourceRecord(models.Model):
     household_size = models.PositiveSmallIntegerField(null=True, blank=True)
     recognised_income = models.BigIntegerField(null=True, blank=True)  # 소득인정액, KRW/month
     disability = models.CharField(max_length=10, blank=True)  # "", "severe", "mild"
-    # The input row as it arrived: its cells in the file's column order (``run.columns``), the
-    # RRN masked, extra columns kept. An array, not an object: the names once per run, not per
-    # row, keeps a million-row import a third lighter (see docs/intake.md).
-    raw = models.JSONField(default=list)
+    # The input row as it arrived: a JSON array of its cells in the file's column order
+    # (``run.columns``), the RRN masked, extra columns kept. An array, not an object: the names
+    # once per run, not per row, keeps a million-row import a third lighter. Stored as text, not
+    # jsonb: it is provenance, read whole and never queried inside, and jsonb's parse cost the
+    # server ~4 µs a row of the import's COPY (docs/intake.md).
+    raw = models.TextField(default="[]")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -192,9 +196,10 @@ class SourceRecord(models.Model):
 
     def raw_row(self) -> dict[str, str]:
         """The input row as column name → cell (RRN masked)."""
-        if isinstance(self.raw, dict):  # stored before raw became an array of cells
-            return self.raw
-        return dict(zip(self.run.columns, self.raw, strict=False))
+        cells = json.loads(self.raw or "[]")
+        if isinstance(cells, dict):  # stored before raw became an array of cells
+            return cells
+        return dict(zip(self.run.columns, cells, strict=False))
 
 
 class Programme(models.Model):

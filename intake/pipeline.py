@@ -338,34 +338,37 @@ def _frame_hashes(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[np.ndarray
     return [combine_hash_arrays(iter(h), len(frame.columns)) for h in per_key]
 
 
-def _joined(parts: list[pd.Series | str], separator: str) -> pd.Series:
+def _joined(parts: list[pd.Series | pa.Array | str], separator: str,
+            index: pd.Index | None = None) -> pd.Series:
     """Cells (or constant texts) joined row by row in pyarrow."""
-    index = next(p.index for p in parts if isinstance(p, pd.Series))
+    if index is None:
+        index = next(p.index for p in parts if isinstance(p, pd.Series))
     arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else
-              pc.cast(pa.array(p.fillna("").array), pa.large_string()) for p in parts]
+              pc.cast(p if isinstance(p, pa.Array) else pa.array(p.fillna("").array),
+                      pa.large_string()) for p in parts]
     joined = pc.binary_join_element_wise(*arrays, pa.scalar(separator, pa.large_string()))
     return pd.Series(pd.array(joined, dtype="str"), index=index)
 
 
 _RRN_SHAPED = r"(^|[^0-9])([0-9]{6})-?([1-8])[0-9]{6}([^0-9]|$)"
+# The same digits without the boundaries and captures: a test RE2 runs as a DFA, so only the
+# rare cell that has them pays for the replacement.
+_RRN_DIGITS = r"[0-9]{6}-?[1-8][0-9]{6}"
 # Cells that need more than quotes to be JSON strings: quotes, backslashes, control characters.
 _NEEDS_ESCAPE = '["\\\\\x00-\x1f]'
 
 
-def _json_cells(values: pd.Series) -> pd.Series:
-    """Each cell as a JSON string, with digits shaped like an RRN redacted.
+def _json_cells(values: pd.Series) -> pa.Array:
+    """Each cell as the inside of a JSON string, with digits shaped like an RRN redacted.
 
-    The few cells that need escaping go through json.dumps, the rest are only quoted. No
-    lookarounds in the pattern, so pyarrow's RE2 runs it (see intake.normalize).
+    The few cells that need escaping go through json.dumps, the rest are as they are. No
+    lookarounds in the patterns, so pyarrow's RE2 runs them (see intake.normalize).
     """
-    redacted = values.fillna("").str.replace(_RRN_SHAPED, r"\1\2-\3******\4", regex=True)
-    quoted = '"' + redacted + '"'
-    escape = redacted.str.contains(_NEEDS_ESCAPE, regex=True).to_numpy(dtype=bool)
-    if escape.any():
-        quoted = quoted.astype(object)
-        quoted[escape] = [json.dumps(v, ensure_ascii=False) for v in redacted[escape]]
-        quoted = quoted.astype("str")
-    return quoted
+    cells = nz.arrow_text(values.fillna(""))
+    cells = nz.where_matching(cells, _RRN_DIGITS, lambda c: pc.replace_substring_regex(
+        c, _RRN_SHAPED, r"\1\2-\3******\4"))
+    return nz.where_matching(cells, _NEEDS_ESCAPE, lambda c: pa.array(
+        [json.dumps(v, ensure_ascii=False)[1:-1] for v in c.to_pylist()], c.type))
 
 
 def raw_json(raw: pd.DataFrame, keys: bool = True) -> pd.Series:
@@ -377,14 +380,14 @@ def raw_json(raw: pd.DataFrame, keys: bool = True) -> pd.Series:
     """
     if raw.empty:
         return pd.Series([], dtype="str", index=raw.index)
-    parts: list[pd.Series | str] = []
+    parts: list[pa.Array | str] = []
     for i, col in enumerate(raw.columns):
-        opening = ("{" if keys else "[") if i == 0 else ","
-        parts.append(opening + json.dumps(str(col), ensure_ascii=False) + ":" if keys
-                     else opening)
+        opening = ("{" if keys else "[") if i == 0 else '",'
+        parts.append(opening + (json.dumps(str(col), ensure_ascii=False) + ":" if keys else "")
+                     + '"')
         parts.append(_json_cells(raw[col]))
-    parts.append("}" if keys else "]")
-    return _joined(parts, "")
+    parts.append('"}' if keys else '"]')
+    return _joined(parts, "", raw.index)
 
 
 def _read_all(chunks: Iterable[Chunk], seconds: dict[str, float]) -> list[Chunk]:
