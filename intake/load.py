@@ -1,13 +1,15 @@
 """The load boundary: prepared frames in, rows in the database out, with no per-row ORM.
 
-PostgreSQL gets ``COPY … FROM STDIN`` (psycopg2 ``copy_expert``); SQLite gets batched
-``executemany``. Everything runs inside the caller's transaction, so a failure loads nothing.
+PostgreSQL gets ``COPY … FROM STDIN`` in the binary format (psycopg2 ``copy_expert``, bytes
+from intake.pgbinary); SQLite gets batched ``executemany``. Everything runs inside the
+caller's transaction, so a failure loads nothing.
 A person whose normalised content is unchanged since the current version adds no version.
 SQL is composed only from model table and column names (hence the S608 waivers), never input.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
 from django.db import connection
 from django.utils import timezone
 
@@ -28,19 +29,17 @@ from intake.models import (
     RejectedRow,
     SourceRecord,
 )
+from intake.pgbinary import encode
 from intake.pipeline import Prepared
 
 BATCH = 5_000
 COPY_ROWS = 200_000
-# pyarrow quotes every text and leaves nulls bare: COPY reads "" as empty text and a bare empty
-# field as NULL, so the two never mix.
-_CSV_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 RECORD_COLUMNS = ["source_id", "run_id", "row_number", "source_key", "version", "status",
                   "content_hash", "name", "birth_date", "sex", "phone", "rrn_enc", "rrn_index",
                   "rrn_masked", "address", "dong_code", "household_size", "recognised_income",
                   "disability", "raw", "created_at"]
-NULLABLE = {"birth_date", "household_size", "recognised_income", "start", "end",
-            "monthly_amount", "observed_on", "months", "amount"}
+# (database, table) → column → (pg_type.typname, NOT NULL), read once per process.
+_COLUMN_TYPES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {}
 
 
 @dataclass
@@ -54,6 +53,26 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def _column_types(model, columns: list[str]) -> tuple[list[str], list[bool]]:
+    """The columns' types and NOT NULL flags as the database has them, not as the code thinks.
+
+    Binary COPY must encode each field as its column's type (a JSON text is jsonb's version
+    byte and text, or plain text), and a migration may change that type. Read once per process:
+    a schema change comes with a deploy, which restarts the workers.
+    """
+    table = model._meta.db_table
+    key = (connection.settings_dict["NAME"], table)
+    if key not in _COLUMN_TYPES:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT a.attname, t.typname, a.attnotnull FROM pg_attribute a "
+                           "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = %s::regclass "
+                           "AND a.attnum > 0 AND NOT a.attisdropped",
+                           [connection.ops.quote_name(table)])
+            _COLUMN_TYPES[key] = {name: (typ, nn) for name, typ, nn in cursor.fetchall()}
+    found = _COLUMN_TYPES[key]
+    return [found[c][0] for c in columns], [found[c][1] for c in columns]
+
+
 def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
     """Append a frame to a table: COPY on PostgreSQL, batched executemany elsewhere."""
     if frame.empty:
@@ -61,20 +80,18 @@ def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
     frame = frame[columns]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
-        not_null = ", ".join(connection.ops.quote_name(c) for c in columns if c not in NULLABLE)
-        sql = (f"COPY {_table(model)} ({quoted}) FROM STDIN WITH (FORMAT csv"
-               + (f", FORCE_NOT_NULL ({not_null})" if not_null else "") + ")")
-        table = _arrow_table(frame)
+        types, not_null = _column_types(model, columns)
+        sql = f"COPY {_table(model)} ({quoted}) FROM STDIN WITH (FORMAT binary)"
+        table = pa.Table.from_pandas(frame, preserve_index=False)
         with connection.cursor() as cursor:
-            # Slices keep the CSV text small; they are COPYs in the same transaction.
+            # Slices keep the bytes small; they are COPYs in the same transaction.
             for start in range(0, table.num_rows, COPY_ROWS):
-                sink = pa.BufferOutputStream()
-                pacsv.write_csv(table.slice(start, COPY_ROWS), sink, _CSV_OPTIONS)
-                data = sink.getvalue()
+                data = encode(table.slice(start, COPY_ROWS), types, not_null)
                 # One read of the whole slice: psycopg2 reads ``size`` bytes per call and
                 # needs the GIL for each, which the validating thread holds most of the time
-                # (8 KB reads made the COPY wait for the GIL instead of the server).
-                cursor.cursor.copy_expert(sql, pa.BufferReader(data), size=max(data.size, 1))
+                # (8 KB reads made the COPY wait for the GIL instead of the server). BytesIO
+                # hands back ``data`` itself for a whole read, without a copy.
+                cursor.cursor.copy_expert(sql, io.BytesIO(data), size=len(data))
         return
     rows = _python_rows(frame)
     marks = ", ".join(["%s"] * len(columns))
@@ -84,20 +101,15 @@ def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
                                rows[start:start + BATCH])
 
 
-def _arrow_table(frame: pd.DataFrame) -> pa.Table:
-    """The frame as arrow columns COPY reads: dates as dates, nullable integers as integers."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    for i, field in enumerate(table.schema):
-        if pa.types.is_timestamp(field.type):
-            table = table.set_column(i, field.name, table.column(i).cast(pa.date32()))
-    return table
-
-
 def _python_rows(frame: pd.DataFrame) -> list[tuple]:
     cols = []
     for name in frame.columns:
         col = frame[name]
-        if pd.api.types.is_datetime64_any_dtype(col):
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            # Django's own SQLite form of an aware time: naive UTC.
+            values = col.dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%f").astype(
+                object).where(col.notna(), None)
+        elif pd.api.types.is_datetime64_any_dtype(col):
             values = col.dt.strftime("%Y-%m-%d").astype(object).where(col.notna(), None)
         elif str(col.dtype) == "Int64":
             values = col.astype(object).where(col.notna(), None)
@@ -186,7 +198,7 @@ def write(run: ImportRun, staged: Staged, now=None) -> Loaded:
     now = now or timezone.now()
     t0 = time.perf_counter()
     new["source_id"], new["run_id"] = run.source_id, run.pk
-    new["status"], new["created_at"] = RecordStatus.CURRENT, now.isoformat()
+    new["status"], new["created_at"] = RecordStatus.CURRENT, now
     if connection.vendor == "postgresql":
         # Ids drawn from the table's own sequence before the COPY: the items need them, and
         # reading them back afterwards costs a query of every new row's key.
