@@ -30,7 +30,7 @@ from intake.models import (
     SourceRecord,
 )
 from intake.pgbinary import encode
-from intake.pipeline import Prepared
+from intake.pipeline import ITEM_COLUMNS, Prepared, content_hashes
 
 BATCH = 5_000
 COPY_ROWS = 200_000
@@ -157,7 +157,7 @@ class Staged:
 
 
 def stage(prepared: Prepared, existing: pd.DataFrame) -> Staged:
-    """Diff against the current versions and encrypt the RRNs: pure column work.
+    """Hash, diff against the current versions and encrypt the RRNs: pure column work.
 
     Runs outside the load's thread (intake.imports overlaps it with the previous part's COPY),
     so it reads nothing from the database; ``existing`` was read under the source's lock.
@@ -167,6 +167,16 @@ def stage(prepared: Prepared, existing: pd.DataFrame) -> Staged:
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     records = prepared.records
+    digits = records["rrn_digits"].to_numpy(dtype=object)
+    present = digits != ""
+    index = np.full(len(records), "", dtype=object)
+    index[present] = blind_index_many([str(d) for d in digits[present]])
+    records["rrn_index"] = index
+    records["content_hash"] = content_hashes(records, prepared.items,
+                                             ITEM_COLUMNS[prepared.item_kind])
+    seconds["hash"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
     merged = records.merge(existing, on="source_key", how="left")
     changed = merged["current_hash"].isna() | (merged["current_hash"] != merged["content_hash"])
     new = merged.loc[changed].copy()
@@ -176,15 +186,12 @@ def stage(prepared: Prepared, existing: pd.DataFrame) -> Staged:
     t0 = time.perf_counter()
     digits = new["rrn_digits"].to_numpy(dtype=object)
     present = digits != ""
-    plain = [str(d) for d in digits[present]]
     enc = np.full(len(new), "", dtype=object)
-    idx = np.full(len(new), "", dtype=object)
-    enc[present] = encrypt_many(plain)
-    idx[present] = blind_index_many(plain)
-    new["rrn_enc"], new["rrn_index"] = enc, idx
+    enc[present] = encrypt_many([str(d) for d in digits[present]])
+    new["rrn_enc"] = enc
     # The clear digits go no further than this frame: they are not written anywhere.
     new = new.drop(columns=["rrn_digits"])
-    del plain, digits
+    del digits
     seconds["encrypt"] = time.perf_counter() - t0
     return Staged(prepared, new, seconds)
 

@@ -7,6 +7,7 @@ person becomes a record, its benefit or signal an item) or rejected with every r
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +29,7 @@ PERSON_COLUMNS = ["name", "birth_date", "sex", "phone", "rrn_digits", "rrn_maske
 ENROLLMENT_COLUMNS = ["programme_id", "active", "start", "end", "monthly_amount"]
 SAMPLE_ROWS = 10_000  # rows sampled to tell a repetitive column from a mostly distinct one
 SIGNAL_COLUMNS = ["indicator_id", "round", "observed_on", "months", "amount"]
-_HASH_KEYS = ("bigcare-intake-1", "bigcare-intake-2")
+ITEM_COLUMNS = {"enrollment": ENROLLMENT_COLUMNS, "signal": SIGNAL_COLUMNS, "": []}
 _TEXT_TARGETS = {"text"}
 
 
@@ -289,53 +290,64 @@ def nz_default_sex() -> dict[str, str]:
     return DEFAULT_SEX_CODES
 
 
-def _hex(values: np.ndarray) -> np.ndarray:
-    """uint64 → 16 lower-case hex digits, vectorised."""
-    if len(values) == 0:
-        return np.array([], dtype="<U16")
-    text = values.astype(">u8").tobytes().hex()
-    return np.array(text).reshape(1).view("<U16")
+# What a version's content hash covers: its person fields as stored, the RRN by its blind index
+# (a keyed HMAC), never by its digits: a hash of the digits and the row's other fields would
+# give the number back to anyone trying the million possible back halves.
+HASHED_COLUMNS = ["source_key", "name", "birth_date", "sex", "phone", "rrn_index", "rrn_masked",
+                  "address", "dong_code", "household_size", "recognised_income", "disability"]
+
+
+def _canonical(values: pd.Series) -> pa.Array:
+    """A column as the text of its stored value: dates ISO, numbers in digits, booleans t/f,
+    missing "". The same text whether the values come from a file or back from the database."""
+    array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
+        array = array.cast(pa.date32()).cast(pa.string())
+    elif pa.types.is_boolean(array.type):
+        array = pc.if_else(array, "t", "f")
+    elif pa.types.is_floating(array.type) or pa.types.is_integer(array.type):
+        array = array.cast(pa.int64()).cast(pa.string())
+    elif pa.types.is_null(array.type):
+        array = pa.nulls(len(array), pa.string())
+    return pc.cast(array, pa.large_string()).fill_null("")
+
+
+def _large(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
 
 
 def content_hashes(records: pd.DataFrame, items: pd.DataFrame, item_columns: list[str]
                    ) -> np.ndarray:
-    """A 32-hex hash of a person's normalised fields and their items, order-independent."""
-    person = records[["source_key", *PERSON_COLUMNS]].astype("str")
-    if len(items) and item_columns:
-        item_hash = pd.util.hash_pandas_object(items[item_columns].astype("str"), index=False)
-        # Summing 56-bit hashes cannot overflow for fewer than 256 items per person.
-        summed = (item_hash.to_numpy() >> np.uint64(8)).astype(np.int64)
-        per_key = pd.Series(summed, index=items["source_key"].to_numpy()).groupby(level=0).sum()
-        person["items"] = records["source_key"].map(per_key).fillna(0).astype("int64").astype(
-            "str").to_numpy()
-    parts = _frame_hashes(person, _HASH_KEYS)
-    return np.char.add(_hex(parts[0]), _hex(parts[1]))
+    """A 32-hex BLAKE2b of a person's stored fields (``HASHED_COLUMNS``) and their items.
 
-
-def _frame_hashes(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[np.ndarray]:
-    """``hash_pandas_object(frame, index=False, hash_key=k)`` for each key, bit for bit.
-
-    The stored content hashes must not change (or every person would get a new version), but
-    pandas encodes each column and converts its distinct values to Python once per key: here
-    once for all keys.
+    Items count as a set: their texts are sorted within the person. Computed from values as
+    they are stored, so a stored version's hash can be recomputed from its rows (migration
+    ``0007`` did that for the versions stored before this hash).
     """
-    from pandas.core.util.hashing import combine_hash_arrays
-
-    per_key: list[list[np.ndarray]] = [[] for _ in keys]
-    for name in frame.columns:
-        array = pa.array(frame[name].array)
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        encoded = pc.dictionary_encode(array)
-        distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
-        nulls = encoded.indices.is_null().to_numpy(zero_copy_only=False)
-        codes = encoded.indices.fill_null(0).to_numpy()
-        for out, key in zip(per_key, keys, strict=True):
-            hashed = pd.util.hash_array(distinct, hash_key=key, categorize=False)
-            column = hashed.take(codes) if len(hashed) else np.zeros(len(codes), np.uint64)
-            column[nulls] = np.iinfo(np.uint64).max
-            out.append(column)
-    return [combine_hash_arrays(iter(h), len(frame.columns)) for h in per_key]
+    person = pc.binary_join_element_wise(*[_canonical(records[c]) for c in HASHED_COLUMNS],
+                                         _large("\x1f"))
+    per_person = pa.array([""] * len(records), pa.large_string())
+    if len(items) and item_columns:
+        item_text = pc.binary_join_element_wise(*[_canonical(items[c]) for c in item_columns],
+                                                _large("\x1f"))
+        keys = _canonical(items["source_key"])
+        order = pc.sort_indices(pa.table({"k": keys, "t": item_text}),
+                                sort_keys=[("k", "ascending"), ("t", "ascending")])
+        keys, item_text = keys.take(order), item_text.take(order)
+        new_key = pc.not_equal(keys[1:], keys[:-1]).to_numpy(zero_copy_only=False)
+        starts = np.flatnonzero(np.r_[True, new_key])
+        offsets = pa.array(np.r_[starts, len(keys)].astype(np.int32))
+        per_key = pc.binary_join(pa.ListArray.from_arrays(offsets, item_text), _large("\x1e"))
+        found = pc.index_in(_canonical(records["source_key"]), value_set=keys.take(starts))
+        per_person = per_key.take(found).fill_null("")
+    # Items after a separator even when there are none: a person hashes the same in a part
+    # with no items at all as in one where only others have items.
+    person = pc.binary_join_element_wise(person, per_person, _large("\x1d"))
+    blake2b = hashlib.blake2b
+    return np.array([blake2b(t, digest_size=16).hexdigest()
+                     for t in person.cast(pa.large_binary()).to_pylist()], dtype=object)
 
 
 def _joined(parts: list[pd.Series | pa.Array | str], separator: str,
@@ -522,12 +534,8 @@ def _assemble(normed: list[pd.DataFrame], raws: list[pd.DataFrame], mapping: Map
     first_rows = ~accepted["source_key"].duplicated(keep="first")
     records = accepted.loc[first_rows, ["source_key", "row_number", *PERSON_COLUMNS]].copy()
     records["raw"] = raw_json(raw.loc[records.index], keys=False).to_numpy()
-    if mapping.enrollment:
-        kind, columns = "enrollment", ENROLLMENT_COLUMNS
-    elif mapping.signal:
-        kind, columns = "signal", SIGNAL_COLUMNS
-    else:
-        kind, columns = "", []
+    kind = "enrollment" if mapping.enrollment else "signal" if mapping.signal else ""
+    columns = ITEM_COLUMNS[kind]
     for col in columns:
         if col not in accepted:
             accepted = accepted.assign(**{col: None})
@@ -537,6 +545,5 @@ def _assemble(normed: list[pd.DataFrame], raws: list[pd.DataFrame], mapping: Map
         items = items[items[columns[0]].notna()]
     items = items.reset_index(drop=True)
     records = records.reset_index(drop=True)
-    records["content_hash"] = content_hashes(records, items, columns)
     return Prepared(len(norm), records, items, rejects, kind, seconds,
                     [str(c) for c in raw.columns])
