@@ -55,12 +55,6 @@ def text(values: pd.Series, nfc: bool = True) -> pd.Series:
     return pd.Series(pd.array(pc.utf8_trim_whitespace(cells), dtype=out.dtype), index=out.index)
 
 
-def nfc_text(values: pd.Series) -> pd.Series:
-    """NFC in pyarrow (utf8proc), not ``str.normalize`` (a Python call per cell)."""
-    normal = pc.utf8_normalize(arrow_text(values), form="NFC")
-    return pd.Series(pd.array(normal, dtype=values.dtype), index=values.index)
-
-
 def arrow_text(values: pd.Series) -> pa.Array:
     """A text column as one pyarrow array (pyarrow's kernels take no pandas objects)."""
     array = pa.array(values.array)
