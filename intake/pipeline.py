@@ -135,10 +135,7 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray | None, pd.Series]:
     if len(sample) >= 1000 and sample.nunique() > len(sample) // 2:
         return None, values.reset_index(drop=True)
     # pyarrow's dictionary_encode directly: pandas' factorize rebuilds the uniques in Python.
-    array = pa.array(values.array)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    encoded = pc.dictionary_encode(array)
+    encoded = pc.dictionary_encode(nz.arrow_text(values))
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
     return codes, pd.Series(pd.array(encoded.dictionary, dtype="str"))
 
@@ -356,7 +353,7 @@ def _joined(parts: list[pd.Series | pa.Array | str], separator: str,
     if index is None:
         index = next(p.index for p in parts if isinstance(p, pd.Series))
     arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else
-              pc.cast(p if isinstance(p, pa.Array) else pa.array(p.fillna("").array),
+              pc.cast(p if isinstance(p, pa.Array) else nz.arrow_text(p.fillna("")),
                       pa.large_string()) for p in parts]
     joined = pc.binary_join_element_wise(*arrays, pa.scalar(separator, pa.large_string()))
     return pd.Series(pd.array(joined, dtype="str"), index=index)
@@ -436,8 +433,7 @@ def _source_keys(frame: pd.DataFrame, mapping: Mapping) -> pa.Array:
     key = frame[mapping.key[0]].fillna("").str.strip()
     for col in mapping.key[1:]:
         key = key + ":" + frame[col].fillna("").str.strip()
-    array = pa.array(key.array)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return nz.arrow_text(key)
 
 
 def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
@@ -510,9 +506,7 @@ def _assemble(normed: list[pd.DataFrame], raws: list[pd.DataFrame], mapping: Map
     raw = pd.concat(raws, ignore_index=True) if len(raws) > 1 else raws[0].reset_index(drop=True)
     raw = raw.fillna("")
     # A row repeated verbatim in one file is a defect of the extract, not a second person.
-    row_text = pa.array(norm.pop("row_text").array)
-    if isinstance(row_text, pa.ChunkedArray):
-        row_text = row_text.combine_chunks()
+    row_text = nz.arrow_text(norm.pop("row_text"))
     codes = pc.dictionary_encode(row_text).indices.to_numpy(zero_copy_only=False)
     del row_text
     _, first_at = np.unique(codes, return_index=True)
