@@ -209,6 +209,8 @@ def _one_run(path: Path, label: str) -> dict[str, float]:
             "end to end": t2 - t0,
             # This process's CPU (all its threads); the server's is the rest of the wall time.
             "cpu (this process)": time.process_time() - cpu0,
+            # The processes that staged the parts (intake.staging), as they measured it.
+            "cpu (staging workers)": s.get("cpu (workers)", 0.0),
             "cpu (server backend)": ((_backend_cpu() or 0.0) - server0) if server0 is not None
             else 0.0}
 

@@ -6,6 +6,7 @@ secret and field keys generated once into ``var/keys.json``. With ``DATABASE_URL
 start without real keys from the environment.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -154,6 +155,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded extracts can be large; they stream to disk rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Processes that validate an import's parts while its transaction COPYs the previous ones
+# (intake.staging); 0 validates in a thread of the importing process. One per core by default:
+# the database server's backend is the import's other busy process.
+INTAKE_WORKERS = env.get_int("BIGCARE_INTAKE_WORKERS", len(os.sched_getaffinity(0))
+                             if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import queue
 import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +27,11 @@ from django.utils import timezone
 
 from bigcare.logs import redact
 from intake import load as loader
-from intake import pipeline
+from intake import pipeline, staging
 from intake.errors import IntakeError
 from intake.mapping import parse_mapping
 from intake.models import DataSource, ImportRun, RunStatus
-from intake.readers import read_file
+from intake.readers import Chunk, read_file
 from intake.reference import reference
 from intake.signals import records_changed
 
@@ -106,53 +106,18 @@ class _Totals:
             where[key] = where.get(key, 0.0) + value
 
 
-_DONE = object()
-
-
-def _staged_parts(parts: Iterator[pipeline.Prepared], existing, stop: threading.Event,
-                  out: queue.Queue) -> None:
-    """Worker thread: read, validate, diff and encrypt part after part (no database).
-
-    pyarrow's kernels and libpq's waits release the GIL, so this runs while the main thread's
-    COPY of the previous part is in the server. An error is handed over to be raised there.
-    """
-    try:
-        for prepared in parts:
-            staged = loader.stage(prepared, existing)
-            while not stop.is_set():
-                try:
-                    out.put(staged, timeout=0.2)
-                    break
-                except queue.Full:
-                    continue
-            if stop.is_set():
-                return
-        out.put(_DONE)
-    except BaseException as e:  # noqa: BLE001 - re-raised in the importing thread
-        out.put(e)
-
-
-def _load_overlapped(run: ImportRun, parts: Iterator[pipeline.Prepared],
-                     report: Callable[[str, int], None]) -> _Totals:
-    """Each part COPYed by this thread (the transaction's) while the next is validated."""
+def _load_parts(run: ImportRun, parts: Iterator[Chunk], context: staging.Context,
+                report: Callable[[str, int], None]) -> _Totals:
+    """Each part COPYed by this thread (the transaction's) while the next ones are staged."""
     totals = _Totals()
     report(RunStatus.VALIDATING, 0)
-    existing = loader.existing_versions(run.source_id)
-    handed: queue.Queue = queue.Queue(maxsize=1)
-    stop = threading.Event()
-    worker = threading.Thread(target=_staged_parts, args=(parts, existing, stop, handed),
-                              daemon=True, name=f"intake-validate-{run.pk}")
-    worker.start()
-    now = timezone.now()
-    try:
+    with closing(staging.staged_parts(parts, context, settings.INTAKE_WORKERS)) as staged:
         while True:
             t0 = time.perf_counter()
-            item = handed.get()
+            item = next(staged, None)
             totals.add(totals.seconds, {"waiting for validation": time.perf_counter() - t0})
-            if item is _DONE:
+            if item is None:
                 break
-            if isinstance(item, BaseException):
-                raise item
             prepared = item.prepared
             totals.add(totals.seconds, prepared.seconds)
             totals.rows_in += prepared.rows_in
@@ -161,23 +126,16 @@ def _load_overlapped(run: ImportRun, parts: Iterator[pipeline.Prepared],
             totals.columns = totals.columns or prepared.columns
             report(RunStatus.LOADING, totals.rows_in)
             t0 = time.perf_counter()
-            loaded = loader.write(run, item, now)
+            loaded = loader.write(run, item)
             totals.add(totals.seconds, {"loading": time.perf_counter() - t0})
             totals.add(totals.load_detail, loaded.seconds)
             totals.records_added += loaded.records_added
             totals.changed_ids.extend(loaded.changed_ids)
-        t0 = time.perf_counter()
-        totals.changed_ids.extend(loader.finish(run))
-        finished = time.perf_counter() - t0
-        totals.add(totals.seconds, {"loading": finished})
-        totals.add(totals.load_detail, {"finish": finished})
-    finally:
-        stop.set()
-        while worker.is_alive():  # let a worker blocked on a full queue see the stop
-            try:
-                handed.get_nowait()
-            except queue.Empty:
-                worker.join(0.05)
+    t0 = time.perf_counter()
+    totals.changed_ids.extend(loader.finish(run))
+    finished = time.perf_counter() - t0
+    totals.add(totals.seconds, {"loading": finished})
+    totals.add(totals.load_detail, {"finish": finished})
     return totals
 
 
@@ -266,9 +224,13 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
             report(RunStatus.READING, 0)
             _, chunks = read_file(Path(run.stored_path), source.encoding,
                                   mapping.required_columns())
-            parts = pipeline.prepare_parts(chunks, mapping, ref, ROWS_PER_PART)
-            totals = _load_overlapped(run, parts, report)
-            seconds = {**totals.seconds, "load_detail": totals.load_detail}
+            reading = {"reading": 0.0}
+            parts = pipeline.partitions(chunks, mapping, ROWS_PER_PART, reading)
+            context = staging.Context(
+                mapping, ref, loader.existing_versions(run.source_id),
+                loader.copy_target(run, mapping.item_kind, timezone.now()))
+            totals = _load_parts(run, parts, context, report)
+            seconds = {**totals.seconds, **reading, "load_detail": totals.load_detail}
             accepted, rejected = totals.accepted, totals.rejected
             beat.rows_in = totals.rows_in
             if totals.rows_in != accepted + rejected:  # principle 1: every row accounted for

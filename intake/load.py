@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 from django.db import connection
 from django.utils import timezone
 
-from bigcare.crypto import blind_index_many, encrypt_many
 from intake.models import (
     CrisisSignal,
     Enrollment,
@@ -29,15 +25,22 @@ from intake.models import (
     RejectedRow,
     SourceRecord,
 )
-from intake.pgbinary import encode
-from intake.pipeline import ITEM_COLUMNS, Prepared, content_hashes
+from intake.pgbinary import Layout
+from intake.pipeline import Prepared
+from intake.staging import CopyTarget, Staged
 
 BATCH = 5_000
-COPY_ROWS = 200_000
 RECORD_COLUMNS = ["source_id", "run_id", "row_number", "source_key", "version", "status",
                   "content_hash", "name", "birth_date", "sex", "phone", "rrn_enc", "rrn_index",
                   "rrn_masked", "address", "dong_code", "household_size", "recognised_income",
                   "disability", "raw", "created_at"]
+# Where a part's items go: the table and its columns besides record_id.
+ITEM_TABLES = {
+    "enrollment": (Enrollment, ["row_number", "programme_id", "active", "start", "end",
+                                "monthly_amount"]),
+    "signal": (CrisisSignal, ["row_number", "indicator_id", "round", "observed_on", "months",
+                              "amount"]),
+}
 # (database, table) → column → (pg_type.typname, NOT NULL), read once per process.
 _COLUMN_TYPES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {}
 
@@ -73,26 +76,52 @@ def _column_types(model, columns: list[str]) -> tuple[list[str], list[bool]]:
     return [found[c][0] for c in columns], [found[c][1] for c in columns]
 
 
+def layout(model, columns: list[str]) -> Layout:
+    """How ``columns`` of ``model``'s table are COPYed here (PostgreSQL)."""
+    types, not_null = _column_types(model, columns)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    return Layout(f"COPY {_table(model)} ({quoted}) FROM STDIN WITH (FORMAT binary)",
+                  tuple(columns), tuple(types), tuple(not_null))
+
+
+def copy_target(run: ImportRun, item_kind: str, now) -> CopyTarget | None:
+    """Where staging sends a run's rows on PostgreSQL (None elsewhere: rows go as frames)."""
+    if connection.vendor != "postgresql":
+        return None
+    item_model, item_columns = ITEM_TABLES.get(item_kind, (None, []))
+    return CopyTarget(
+        database=connection.get_connection_params(),
+        sequence=_sequence(SourceRecord),
+        records=layout(SourceRecord, ["id", *RECORD_COLUMNS]),
+        items=layout(item_model, ["record_id", *item_columns]) if item_model else None,
+        constants={"source_id": run.source_id, "run_id": run.pk,
+                   "status": str(RecordStatus.CURRENT), "created_at": now})
+
+
+def _sequence(model) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+def _send(layout: Layout, chunks: list[bytes]) -> None:
+    with connection.cursor() as cursor:
+        for data in chunks:
+            # One read of the whole slice: psycopg2 reads ``size`` bytes per call and needs the
+            # GIL for each. BytesIO hands back ``data`` itself for a whole read, without a copy.
+            cursor.cursor.copy_expert(layout.sql, io.BytesIO(data), size=len(data))
+
+
 def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
     """Append a frame to a table: COPY on PostgreSQL, batched executemany elsewhere."""
     if frame.empty:
         return
+    if connection.vendor == "postgresql":
+        table = layout(model, columns)
+        _send(table, table.encode(frame))
+        return
     frame = frame[columns]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    if connection.vendor == "postgresql":
-        types, not_null = _column_types(model, columns)
-        sql = f"COPY {_table(model)} ({quoted}) FROM STDIN WITH (FORMAT binary)"
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        with connection.cursor() as cursor:
-            # Slices keep the bytes small; they are COPYs in the same transaction.
-            for start in range(0, table.num_rows, COPY_ROWS):
-                data = encode(table.slice(start, COPY_ROWS), types, not_null)
-                # One read of the whole slice: psycopg2 reads ``size`` bytes per call and
-                # needs the GIL for each, which the validating thread holds most of the time
-                # (8 KB reads made the COPY wait for the GIL instead of the server). BytesIO
-                # hands back ``data`` itself for a whole read, without a copy.
-                cursor.cursor.copy_expert(sql, io.BytesIO(data), size=len(data))
-        return
     rows = _python_rows(frame)
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
@@ -121,18 +150,6 @@ def _python_rows(frame: pd.DataFrame) -> list[tuple]:
     return list(zip(*cols, strict=True))
 
 
-def _reserve_ids(model, count: int) -> np.ndarray:
-    """``count`` ids from the table's id sequence, as one text (a row per id costs more)."""
-    if count == 0:
-        return np.array([], dtype=np.int64)
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT string_agg(nextval(pg_get_serial_sequence(%s, 'id'))::text, ',') "
-                       "FROM generate_series(1, %s)", [table, count])
-        text = cursor.fetchone()[0]
-    return np.array(text.split(","), dtype=np.int64)
-
-
 def existing_versions(source_id: int) -> pd.DataFrame:
     """Per source key: the highest version number and the current version's content hash."""
     table = _table(SourceRecord)
@@ -147,96 +164,22 @@ def existing_versions(source_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source_key", "max_version", "current_hash"])
 
 
-@dataclass
-class Staged:
-    """A part's new versions, diffed and encrypted, ready to write (no database touched)."""
-
-    prepared: Prepared
-    new: pd.DataFrame
-    seconds: dict[str, float]
-
-
-def stage(prepared: Prepared, existing: pd.DataFrame) -> Staged:
-    """Hash, diff against the current versions and encrypt the RRNs: pure column work.
-
-    Runs outside the load's thread (intake.imports overlaps it with the previous part's COPY),
-    so it reads nothing from the database; ``existing`` was read under the source's lock.
-    """
-    import time
-
-    seconds: dict[str, float] = {}
-    t0 = time.perf_counter()
-    records = prepared.records
-    digits = records["rrn_digits"].to_numpy(dtype=object)
-    present = digits != ""
-    index = np.full(len(records), "", dtype=object)
-    index[present] = blind_index_many([str(d) for d in digits[present]])
-    records["rrn_index"] = index
-    records["content_hash"] = content_hashes(records, prepared.items,
-                                             ITEM_COLUMNS[prepared.item_kind])
-    seconds["hash"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    merged = records.merge(existing, on="source_key", how="left")
-    changed = merged["current_hash"].isna() | (merged["current_hash"] != merged["content_hash"])
-    new = merged.loc[changed].copy()
-    new["version"] = new["max_version"].fillna(0).astype("int64") + 1
-    seconds["diff"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    digits = new["rrn_digits"].to_numpy(dtype=object)
-    present = digits != ""
-    enc = np.full(len(new), "", dtype=object)
-    enc[present] = encrypt_many([str(d) for d in digits[present]])
-    new["rrn_enc"] = enc
-    # The clear digits go no further than this frame: they are not written anywhere.
-    new = new.drop(columns=["rrn_digits"])
-    del digits
-    seconds["encrypt"] = time.perf_counter() - t0
-    return Staged(prepared, new, seconds)
-
-
-def write(run: ImportRun, staged: Staged, now=None) -> Loaded:
+def write(run: ImportRun, staged: Staged) -> Loaded:
     """One staged part into the tables: its new versions, their items, its rejected rows."""
     import time
 
     seconds = dict(staged.seconds)
-    prepared, new = staged.prepared, staged.new
-    now = now or timezone.now()
-    t0 = time.perf_counter()
-    new["source_id"], new["run_id"] = run.source_id, run.pk
-    new["status"], new["created_at"] = RecordStatus.CURRENT, now
-    if connection.vendor == "postgresql":
-        # Ids drawn from the table's own sequence before the COPY: the items need them, and
-        # reading them back afterwards costs a query of every new row's key.
-        new["id"] = _reserve_ids(SourceRecord, len(new))
-        _write(SourceRecord, ["id", *RECORD_COLUMNS], new)
-        ids = pd.Series(new["id"].to_numpy(), index=new["source_key"].to_numpy())
+    prepared = staged.prepared
+    if staged.copies is not None:  # PostgreSQL: staging made the COPY data
+        for (table, chunks), what in zip(staged.copies, ("records", "items"), strict=False):
+            t0 = time.perf_counter()
+            _send(table, chunks)
+            seconds[what] = time.perf_counter() - t0
+        ids = staged.ids.tolist()
     else:
-        _write(SourceRecord, RECORD_COLUMNS, new)
-        keys = new["source_key"].tolist()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT source_key, id FROM {_table(SourceRecord)} "  # noqa: S608
-                           f"WHERE run_id = %s", [run.pk])
-            ids = pd.Series(dict(cursor.fetchall()), dtype="int64")
-        # The run's earlier parts are in the table too; this part's items map to its keys.
-        ids = ids.reindex(keys).dropna().astype("int64")
-    seconds["records"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    items = prepared.items
-    if prepared.item_kind and len(items):
-        items = items.assign(record_id=items["source_key"].map(ids))
-        # Items of a person whose version is unchanged already hang off that version.
-        items = items.loc[items["record_id"].notna()].copy()
-        items["record_id"] = items["record_id"].astype("int64")
-        if prepared.item_kind == "enrollment":
-            _write(Enrollment, ["record_id", "row_number", "programme_id", "active", "start",
-                                "end", "monthly_amount"], items)
-        else:
-            _write(CrisisSignal, ["record_id", "row_number", "indicator_id", "round",
-                                  "observed_on", "months", "amount"], items)
-    seconds["items"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ids = _insert(run, staged.new, prepared)
+        seconds["records and items"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     rejects = prepared.rejects.assign(
@@ -245,7 +188,30 @@ def write(run: ImportRun, staged: Staged, now=None) -> Loaded:
     )
     _write(RejectedRow, ["run_id", "row_number", "raw", "reasons"], rejects)
     seconds["rejects"] = time.perf_counter() - t0
-    return Loaded(len(new), ids.tolist(), seconds)
+    return Loaded(staged.records_added, ids, seconds)
+
+
+def _insert(run: ImportRun, new: pd.DataFrame, prepared: Prepared) -> list[int]:
+    """New versions and their items by batched inserts (SQLite); the versions' ids."""
+    new = new.assign(source_id=run.source_id, run_id=run.pk, status=RecordStatus.CURRENT,
+                     created_at=timezone.now())
+    _write(SourceRecord, RECORD_COLUMNS, new)
+    keys = new["source_key"].tolist()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT source_key, id FROM {_table(SourceRecord)} "  # noqa: S608
+                       f"WHERE run_id = %s", [run.pk])
+        ids = pd.Series(dict(cursor.fetchall()), dtype="int64")
+    # The run's earlier parts are in the table too; this part's items map to its keys.
+    ids = ids.reindex(keys).dropna().astype("int64")
+    items = prepared.items
+    model, columns = ITEM_TABLES.get(prepared.item_kind, (None, []))
+    if model is not None and len(items):
+        items = items.assign(record_id=items["source_key"].map(ids))
+        # Items of a person whose version is unchanged already hang off that version.
+        items = items.loc[items["record_id"].notna()].copy()
+        items["record_id"] = items["record_id"].astype("int64")
+        _write(model, ["record_id", *columns], items)
+    return ids.tolist()
 
 
 def finish(run: ImportRun) -> list[int]:
@@ -260,20 +226,3 @@ def finish(run: ImportRun) -> list[int]:
         cursor.execute(f"UPDATE {table} SET status = %s WHERE {where}",  # noqa: S608
                        [RecordStatus.SUPERSEDED, *params])
     return superseded
-
-
-def load(run: ImportRun, prepared: Prepared,
-         tick: Callable[[], None] | None = None) -> Loaded:
-    """One prepared file (or part) in one go: stage, write, finish."""
-    import time
-
-    staged = stage(prepared, existing_versions(run.source_id))
-    if tick:
-        tick()
-    loaded = write(run, staged)
-    if tick:
-        tick()
-    t0 = time.perf_counter()
-    superseded = finish(run)
-    loaded.seconds["finish"] = time.perf_counter() - t0
-    return Loaded(loaded.records_added, [*loaded.changed_ids, *superseded], loaded.seconds)

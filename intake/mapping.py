@@ -68,6 +68,11 @@ class Mapping:
     signal: dict[str, FieldSpec]
 
     @property
+    def item_kind(self) -> str:
+        """What each row adds besides its person: "enrollment", "signal" or ""."""
+        return "enrollment" if self.enrollment else "signal" if self.signal else ""
+
+    @property
     def specs(self) -> list[FieldSpec]:
         return [*self.person.values(), *self.enrollment.values(), *self.signal.values()]
 

@@ -12,6 +12,7 @@ out as jsonb (version byte 1, then the text) or as text, whichever the column is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -137,3 +138,21 @@ def encode(table: pa.Table, pg_types: Sequence[str], not_null: Sequence[bool]) -
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=n + 1)
     body = memoryview(rows.buffers()[2])[offsets[0]:offsets[n]]
     return b"".join((HEADER, body, TRAILER))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How one table's rows are COPYed: its columns and their types as the database has them
+    (read once by the importer, so a worker process that encodes rows needs no database)."""
+
+    sql: str  # COPY … FROM STDIN WITH (FORMAT binary)
+    columns: tuple[str, ...]
+    pg_types: tuple[str, ...]
+    not_null: tuple[bool, ...]
+
+    def encode(self, frame, rows: int = 200_000) -> list[bytes]:
+        """A frame's ``columns`` as COPY data, in slices of ``rows`` rows (each its own COPY):
+        slices keep the bytes in memory small."""
+        table = pa.Table.from_pandas(frame[list(self.columns)], preserve_index=False)
+        return [encode(table.slice(start, rows), self.pg_types, self.not_null)
+                for start in range(0, table.num_rows, rows)]

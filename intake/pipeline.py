@@ -427,13 +427,12 @@ def prepare(chunks: Iterable[Chunk], mapping: Mapping, ref: Reference,
     return prepared
 
 
-def _source_keys(frame: pd.DataFrame, mapping: Mapping) -> pa.Array:
+def _source_keys(table: pa.Table, mapping: Mapping) -> pa.Array:
     """The key text per row, built as ``transform_chunk`` builds it (same strip, ":"-joined):
     rows one record would merge must never fall into two parts."""
-    key = frame[mapping.key[0]].fillna("").str.strip()
-    for col in mapping.key[1:]:
-        key = key + ":" + frame[col].fillna("").str.strip()
-    return nz.arrow_text(key)
+    parts = [pc.utf8_trim_whitespace(table.column(c).combine_chunks().fill_null(""))
+             for c in mapping.key]
+    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, ":")
 
 
 def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
@@ -448,54 +447,50 @@ def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
     """
     seconds = seconds if seconds is not None else {"reading": 0.0}
     read = _read_all(chunks, seconds)
-    if len(read) == 1 and len(read[0].frame) <= rows_per_part:
+    if len(read) == 1 and read[0].rows <= rows_per_part:
         yield read[0]
         return
     t0 = time.perf_counter()
-    frame = pd.concat([c.frame for c in read], ignore_index=True) if len(read) > 1 else \
-        read[0].frame.reset_index(drop=True)
     first_row = read[0].first_row
+    if len(read) == 1 and isinstance(read[0].data, pa.Table):
+        table = read[0].data
+    else:
+        # Parts are taken from one arrow table of single-chunk columns: pandas' take on its
+        # chunked string columns costs ~5× as much (~4 s per million rows).
+        frame = pd.concat([c.frame for c in read], ignore_index=True)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.rename_columns([str(c) for c in frame.columns])
+        del frame
     del read
-    count = max(1, -(-len(frame) // rows_per_part))
+    table = table.combine_chunks()
+    count = max(1, -(-table.num_rows // rows_per_part))
     # Keys numbered in order of first appearance and cut into ranges of those numbers: every
     # row of one key (blank keys too) falls in one part, and a part holds keys that are
     # neighbours in the file (an extract sorted by key COPYs into the key indexes in order).
     # The first part is half the size of the others: nothing overlaps its validation.
-    codes = pc.dictionary_encode(_source_keys(frame, mapping)).indices.to_numpy(
+    codes = pc.dictionary_encode(_source_keys(table, mapping)).indices.to_numpy(
         zero_copy_only=False)
     distinct = int(codes.max()) + 1
     edges = np.linspace(0.5 / count, 1.0, count)[:-1] * distinct
     part_of = np.searchsorted(edges, codes, side="right")
     order = np.argsort(part_of, kind="stable")
     bounds = np.searchsorted(part_of[order], np.arange(count + 1))
-    # Parts are taken from one arrow table of single-chunk columns: pandas' take on its
-    # chunked string columns costs ~5× as much (~4 s per million rows).
-    columns = list(frame.columns)
-    table = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
-    del frame
-    as_str = pd.StringDtype("pyarrow", na_value=np.nan)
     seconds["reading"] += time.perf_counter() - t0
     for k in range(count):
         t0 = time.perf_counter()
         rows = order[bounds[k]:bounds[k + 1]]
-        part = table.take(rows).to_pandas(types_mapper=lambda _: as_str)
-        part.columns = columns
+        part = table.take(rows)
         seconds["reading"] += time.perf_counter() - t0
         yield Chunk(part, first_row, row_numbers=rows.astype(np.int64) + first_row)
 
 
-def prepare_parts(chunks: Iterable[Chunk], mapping: Mapping, ref: Reference,
-                  rows_per_part: int) -> Iterator[Prepared]:
-    """``prepare`` part by part (see ``partitions``): each Prepared holds whole source keys."""
-    seconds = {"reading": 0.0, "validating": 0.0}
-    for part in partitions(chunks, mapping, rows_per_part, seconds):
-        t0 = time.perf_counter()
-        out, raw = transform_chunk(part, mapping, ref)
-        prepared = _assemble([out], [raw], mapping, {"reading": seconds["reading"],
-                                                     "validating": 0.0})
-        prepared.seconds["validating"] = time.perf_counter() - t0
-        seconds["reading"] = 0.0  # counted once, on the part that waited for it
-        yield prepared
+def prepare_part(part: Chunk, mapping: Mapping, ref: Reference) -> Prepared:
+    """One part of ``partitions`` normalised on its own: it holds whole source keys."""
+    t0 = time.perf_counter()
+    out, raw = transform_chunk(part, mapping, ref)
+    prepared = _assemble([out], [raw], mapping, {"validating": 0.0})
+    prepared.seconds["validating"] = time.perf_counter() - t0
+    return prepared
 
 
 def _assemble(normed: list[pd.DataFrame], raws: list[pd.DataFrame], mapping: Mapping,
@@ -528,7 +523,7 @@ def _assemble(normed: list[pd.DataFrame], raws: list[pd.DataFrame], mapping: Map
     first_rows = ~accepted["source_key"].duplicated(keep="first")
     records = accepted.loc[first_rows, ["source_key", "row_number", *PERSON_COLUMNS]].copy()
     records["raw"] = raw_json(raw.loc[records.index], keys=False).to_numpy()
-    kind = "enrollment" if mapping.enrollment else "signal" if mapping.signal else ""
+    kind = mapping.item_kind
     columns = ITEM_COLUMNS[kind]
     for col in columns:
         if col not in accepted:

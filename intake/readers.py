@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from intake.errors import (
     ArchiveBomb,
@@ -28,6 +29,7 @@ from intake.errors import (
 )
 
 CHUNK_ROWS = 200_000
+_AS_STR = pd.StringDtype("pyarrow", na_value=np.nan)
 SAMPLE_BYTES = 1 << 20
 # An XLSX is a ZIP of XML: refuse archives that would inflate past these before opening them.
 MAX_UNCOMPRESSED = 1 << 30
@@ -40,10 +42,32 @@ _EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".j
 
 @dataclass
 class Chunk:
-    frame: pd.DataFrame  # text cells; columns as in the file's header
-    first_row: int  # 1-based number of the frame's first data row in the file
+    """Rows of text cells, columns as in the file's header, as a frame or an arrow table.
+
+    A table (what pyarrow's CSV reader makes) stays one until a frame is asked for: it is cut
+    into parts and sent to the staging processes as arrow buffers, and each part becomes a
+    frame there, not in the importer's process.
+    """
+
+    data: pd.DataFrame | pa.Table
+    first_row: int  # 1-based number of the first data row in the file
     # The rows' 1-based numbers when they are not consecutive (a partition of the file).
     row_numbers: np.ndarray | None = None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if isinstance(self.data, pa.Table):
+            self.data = self.data.to_pandas(types_mapper=lambda _: _AS_STR)
+        return self.data
+
+    @property
+    def rows(self) -> int:
+        return self.data.num_rows if isinstance(self.data, pa.Table) else len(self.data)
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.data.column_names if isinstance(self.data, pa.Table) else
+                    self.data.columns)
 
 
 def sniff_format(path: Path) -> str:
@@ -109,13 +133,12 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
 ARROW_MAX_BYTES = 512 << 20
 
 
-def _read_csv_arrow(path: Path, encoding: str) -> list[pd.DataFrame] | None:
+def _read_csv_arrow(path: Path, encoding: str) -> pa.Table | None:
     """The whole file through pyarrow, or None when pandas must read it (for its typed errors).
 
     Everything that can fail happens here, before the first chunk is handed out: a file that
     fails half-way must not be read again from the start by the fallback.
     """
-    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     if path.stat().st_size > ARROW_MAX_BYTES:
@@ -143,19 +166,14 @@ def _read_csv_arrow(path: Path, encoding: str) -> list[pd.DataFrame] | None:
     del data
     if table.num_rows == 0:
         return None
-    as_str = pd.StringDtype("pyarrow", na_value=np.nan)
-    return [table.slice(start, CHUNK_ROWS).to_pandas(types_mapper=lambda t: as_str)
-            for start in range(0, table.num_rows, CHUNK_ROWS)]
+    return table.combine_chunks()
 
 
 def read_csv(path: Path, encoding: str, required: list[str]) -> Iterator[Chunk]:
-    frames = _read_csv_arrow(path, encoding)
-    if frames is not None:
-        _check_header(list(frames[0].columns), required)
-        first = 1
-        for frame in frames:
-            yield Chunk(_text_frame(frame), first)
-            first += len(frame)
+    table = _read_csv_arrow(path, encoding)
+    if table is not None:
+        _check_header(table.column_names, required)
+        yield Chunk(table, 1)  # one chunk: it is cut by source key (pipeline.partitions) anyway
         return
     try:
         reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding,

@@ -29,10 +29,14 @@ def _loaded(source) -> dict:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("workers", [0, 2], ids=["thread", "processes"])
 @pytest.mark.parametrize("code", sorted(SOURCE_FILES))
-def test_parts_load_what_one_piece_loads(code, sources, synthetic, monkeypatch):
+def test_parts_load_what_one_piece_loads(code, workers, sources, synthetic, monkeypatch,
+                                         settings):
     from intake.actions import define_source, read_mapping_file
     from tests.intake.conftest import MAPPINGS
+
+    settings.INTAKE_WORKERS = workers
 
     path = synthetic / SOURCE_FILES[code]
     whole = import_file(sources[code], path)
@@ -71,13 +75,17 @@ def test_a_second_extract_in_parts_adds_versions_only_for_changes(sources, synth
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("where", ["write", "stage"])
-def test_a_failure_in_a_later_part_leaves_nothing(where, sources, synthetic, monkeypatch):
+def test_a_failure_in_a_later_part_leaves_nothing(where, sources, synthetic, monkeypatch,
+                                                  settings):
     """Parts are not commits: a part failing after others were COPYed rolls all of them back,
-    whether the COPY thread (write) or the validating thread (stage) fails."""
+    whether the COPY (write) or the staging of a part (stage, here in a thread) fails."""
     from intake import load as loader
+    from intake import staging
 
+    settings.INTAKE_WORKERS = 0  # a patched function does not reach a worker process
     monkeypatch.setattr(imports, "ROWS_PER_PART", 23)
-    real = getattr(loader, where)
+    module = loader if where == "write" else staging
+    real = getattr(module, where)
     calls = []
 
     def failing_on_the_third(*args, **kwargs):
@@ -86,11 +94,51 @@ def test_a_failure_in_a_later_part_leaves_nothing(where, sources, synthetic, mon
             raise RuntimeError("the disk is full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(loader, where, failing_on_the_third)
+    monkeypatch.setattr(module, where, failing_on_the_third)
     with pytest.raises(RuntimeError):
         import_file(sources["city"], synthetic / SOURCE_FILES["city"])
     run = sources["city"].runs.get()
     assert run.status == "failed" and "the disk is full" in run.error
-    assert len(calls) == 3
+    # It stops there: the only later part begun is the one that was staged ahead.
+    assert 3 <= len(calls) <= 4
+    assert SourceRecord.objects.count() == Enrollment.objects.count() == 0
+    assert RejectedRow.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_staging_worker_killed_mid_import_leaves_nothing(sources, synthetic, monkeypatch,
+                                                           settings):
+    """A worker process that dies (the kernel's OOM killer, an operator) fails the run, and
+    the parts already COPYed go with the transaction."""
+    import os
+    import signal
+
+    from intake import load as loader
+    from intake import staging
+
+    settings.INTAKE_WORKERS = 2
+    monkeypatch.setattr(imports, "ROWS_PER_PART", 23)
+    pools = []
+    real_executor, real_write = staging.executor, loader.write
+
+    def kept(*args, **kwargs):
+        pools.append(real_executor(*args, **kwargs))
+        return pools[-1]
+
+    def killing_on_the_second(*args, **kwargs):
+        if len(written) == 1:
+            for process in list(pools[0]._processes.values()):
+                os.kill(process.pid, signal.SIGKILL)
+        written.append(1)
+        return real_write(*args, **kwargs)
+
+    written: list[int] = []
+    monkeypatch.setattr(staging, "executor", kept)
+    monkeypatch.setattr(loader, "write", killing_on_the_second)
+    with pytest.raises(Exception, match="terminated abruptly"):
+        import_file(sources["city"], synthetic / SOURCE_FILES["city"])
+    run = sources["city"].runs.get()
+    assert run.status == "failed" and "BrokenProcessPool" in run.error
+    assert len(written) >= 2  # parts were COPYed before the pool broke
     assert SourceRecord.objects.count() == Enrollment.objects.count() == 0
     assert RejectedRow.objects.count() == 0

@@ -9,10 +9,12 @@ from tests.intake.malformed.make_corpus import CITY_HEADER, city, city_row
 
 
 def _frames(path, monkeypatch, arrow: bool):
+    """Every row as (its number in the file, its cells by column), whatever the chunking."""
     monkeypatch.setattr(readers, "ARROW_MAX_BYTES", readers.ARROW_MAX_BYTES if arrow else -1)
     monkeypatch.setattr(readers, "CHUNK_ROWS", 2)
     _, chunks = readers.read_file(path, "auto", ["관리번호"])
-    return [(c.first_row, c.frame.to_dict("list")) for c in chunks]
+    return [(c.first_row + i, row) for c in chunks
+            for i, row in enumerate(c.frame.to_dict("records"))]
 
 
 @pytest.mark.parametrize("encoding", ["cp949", "utf-8-sig"])
@@ -25,8 +27,8 @@ def test_arrow_and_pandas_read_the_same_cells(tmp_path, monkeypatch, encoding):
     fast, slow = _frames(path, monkeypatch, True), _frames(path, monkeypatch, False)
 
     assert fast == slow
-    assert [first for first, _ in fast] == [1, 3]
-    assert fast[0][1]["성명"][0] == '김 "영숙"' and fast[1][1]["종료일"][0] == "NA"
+    assert [number for number, _ in fast] == [1, 2, 3, 4]
+    assert fast[0][1]["성명"] == '김 "영숙"' and fast[2][1]["종료일"] == "NA"
 
 
 def test_a_ragged_file_is_read_by_pandas(tmp_path, monkeypatch):
@@ -37,4 +39,4 @@ def test_a_ragged_file_is_read_by_pandas(tmp_path, monkeypatch):
     fast, slow = _frames(path, monkeypatch, True), _frames(path, monkeypatch, False)
 
     assert fast == slow
-    assert fast[0][1]["성명"] == ["김영숙", "박민준"] and fast[0][1]["주소"][1] == ""
+    assert [row["성명"] for _, row in fast] == ["김영숙", "박민준"] and fast[1][1]["주소"] == ""

@@ -59,7 +59,7 @@ def _wait(run_id: int, statuses: set[str], timeout: float) -> ImportRun:
         if run.status in statuses:
             return run
         time.sleep(0.1)
-    raise AssertionError(f"run {run_id} still {run.status} after {timeout}s")
+    raise AssertionError(f"run {run_id} still {run.status} after {timeout}s: {run.error}")
 
 
 def _data(run: ImportRun) -> dict:
