@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from intake import pipeline
 from intake.models import RejectedRow, SourceRecord
 from tests.intake.conftest import import_file
 from tests.intake.malformed.make_corpus import CITY_HEADER, city, city_row
@@ -29,3 +35,21 @@ def test_raw_holds_every_cell_with_the_rrn_masked(sources, tmp_path):
     assert row["비고"] == '보호자 770505-1****** "연락"'
     rejected = RejectedRow.objects.get(run=run)
     assert rejected.raw["생년월일"] == "1950.02.30" and rejected.raw["비고"] == "x"
+
+
+# Cells made of what makes JSON and redaction hard: quotes, backslashes, controls, Hangul,
+# digits that may line up as an RRN, and the separators the fast path joins cells with.
+_CELL = st.text(alphabet=st.sampled_from(list('0123456789-"\\\x00\x1f\n,[]가 a*')), max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_CELL, min_size=3, max_size=3), min_size=1, max_size=8))
+def test_raw_arrays_are_json_of_the_cells_with_rrns_redacted(rows):
+    """Each row's raw array parses back to its cells, redacted exactly as cell by cell."""
+    frame = pd.DataFrame(rows, columns=["a", "b", "c"], dtype="str")
+    got = pipeline.raw_json(frame, keys=False)
+    for text, cells in zip(got, rows, strict=True):
+        expected = [pipeline._json_cells(pd.Series([c], dtype="str"))[0].as_py()
+                    for c in cells]
+        assert json.loads(text) == [json.loads(f'"{e}"') for e in expected]
+        assert not re.search(r"[0-9]{6}-?[1-8][0-9]{6}", "".join(json.loads(text)))
