@@ -110,6 +110,7 @@ def _load_parts(run: ImportRun, parts: Iterator[Chunk], context: staging.Context
                 report: Callable[[str, int], None]) -> _Totals:
     """Each part COPYed by this thread (the transaction's) while the next ones are staged."""
     totals = _Totals()
+    superseded: list[int] = []
     report(RunStatus.VALIDATING, 0)
     with closing(staging.staged_parts(parts, context, settings.INTAKE_WORKERS)) as staged:
         while True:
@@ -131,8 +132,10 @@ def _load_parts(run: ImportRun, parts: Iterator[Chunk], context: staging.Context
             totals.add(totals.load_detail, loaded.seconds)
             totals.records_added += loaded.records_added
             totals.changed_ids.extend(loaded.changed_ids)
+            superseded.extend(loaded.superseded_ids)
     t0 = time.perf_counter()
-    totals.changed_ids.extend(loader.finish(run))
+    loader.finish(superseded)
+    totals.changed_ids.extend(superseded)
     finished = time.perf_counter() - t0
     totals.add(totals.seconds, {"loading": finished})
     totals.add(totals.load_detail, {"finish": finished})

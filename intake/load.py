@@ -48,7 +48,8 @@ _COLUMN_TYPES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {}
 @dataclass
 class Loaded:
     records_added: int
-    changed_ids: list[int]
+    changed_ids: list[int]  # the new versions'
+    superseded_ids: list[int]  # the current versions they replace
     seconds: dict[str, float]
 
 
@@ -151,17 +152,19 @@ def _python_rows(frame: pd.DataFrame) -> list[tuple]:
 
 
 def existing_versions(source_id: int) -> pd.DataFrame:
-    """Per source key: the highest version number and the current version's content hash."""
+    """Per source key: the highest version number, the current version's content hash and id."""
     table = _table(SourceRecord)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT source_key, MAX(version), "  # noqa: S608
-            f"MAX(CASE WHEN status = %s THEN content_hash END) "
+            f"MAX(CASE WHEN status = %s THEN content_hash END), "
+            f"MAX(CASE WHEN status = %s THEN id END) "
             f"FROM {table} WHERE source_id = %s GROUP BY source_key",
-            [RecordStatus.CURRENT, source_id],
+            [RecordStatus.CURRENT, RecordStatus.CURRENT, source_id],
         )
         rows = cursor.fetchall()
-    return pd.DataFrame(rows, columns=["source_key", "max_version", "current_hash"])
+    return pd.DataFrame(rows, columns=["source_key", "max_version", "current_hash",
+                                       "current_id"])
 
 
 def write(run: ImportRun, staged: Staged) -> Loaded:
@@ -188,7 +191,7 @@ def write(run: ImportRun, staged: Staged) -> Loaded:
     )
     _write(RejectedRow, ["run_id", "row_number", "raw", "reasons"], rejects)
     seconds["rejects"] = time.perf_counter() - t0
-    return Loaded(staged.records_added, ids, seconds)
+    return Loaded(staged.records_added, ids, staged.superseded.tolist(), seconds)
 
 
 def _insert(run: ImportRun, new: pd.DataFrame, prepared: Prepared) -> list[int]:
@@ -214,15 +217,14 @@ def _insert(run: ImportRun, new: pd.DataFrame, prepared: Prepared) -> list[int]:
     return ids.tolist()
 
 
-def finish(run: ImportRun) -> list[int]:
-    """Mark the versions this run's records supersede; their ids (matching re-links them)."""
-    table = _table(SourceRecord)
-    where = (f"source_id = %s AND status = %s AND run_id <> %s AND source_key IN "  # noqa: S608
-             f"(SELECT source_key FROM {table} WHERE run_id = %s)")
-    params = [run.source_id, RecordStatus.CURRENT, run.pk, run.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {table} WHERE {where}", params)  # noqa: S608
-        superseded = [r[0] for r in cursor.fetchall()]
-        cursor.execute(f"UPDATE {table} SET status = %s WHERE {where}",  # noqa: S608
-                       [RecordStatus.SUPERSEDED, *params])
-    return superseded
+def finish(superseded: list[int]) -> None:
+    """Mark superseded the current versions that this run's new versions replace.
+
+    Their ids come from staging's diff against ``existing_versions``, read under the source's
+    lock, which every import and roll-back of the source takes: no other version of these keys
+    can have become current since.
+    """
+    for start in range(0, len(superseded), BATCH):
+        SourceRecord.objects.filter(
+            pk__in=superseded[start:start + BATCH], status=RecordStatus.CURRENT,
+        ).update(status=RecordStatus.SUPERSEDED)

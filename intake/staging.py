@@ -46,6 +46,8 @@ class Staged:
     new: pd.DataFrame | None
     seconds: dict[str, float]
     records_added: int = 0
+    # The ids of the current versions that the new ones replace (marked superseded at the end).
+    superseded: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
     copies: list[tuple[Layout, list[bytes]]] | None = None
     ids: np.ndarray | None = None
 
@@ -119,6 +121,7 @@ def stage(prepared: pipeline.Prepared, context: Context) -> Staged:
     changed = merged["current_hash"].isna() | (merged["current_hash"] != merged["content_hash"])
     new = merged.loc[changed].copy()
     new["version"] = new["max_version"].fillna(0).astype("int64") + 1
+    superseded = new["current_id"].dropna().to_numpy(dtype=np.int64)
     seconds["diff"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -133,12 +136,12 @@ def stage(prepared: pipeline.Prepared, context: Context) -> Staged:
     seconds["encrypt"] = time.perf_counter() - t0
     prepared.records = records.iloc[:0]
     if context.copy is None:
-        return Staged(prepared, new, seconds, len(new))
-    return _encoded(prepared, new, context, seconds)
+        return Staged(prepared, new, seconds, len(new), superseded)
+    return _encoded(prepared, new, context, seconds, superseded)
 
 
 def _encoded(prepared: pipeline.Prepared, new: pd.DataFrame, context: Context,
-             seconds: dict[str, float]) -> Staged:
+             seconds: dict[str, float], superseded: np.ndarray) -> Staged:
     target = context.copy
     t0 = time.perf_counter()
     new = new.assign(**target.constants, id=context.reserve_ids(len(new)))
@@ -155,7 +158,7 @@ def _encoded(prepared: pipeline.Prepared, new: pd.DataFrame, context: Context,
         copies.append((target.items, target.items.encode(items)))
     prepared.items = prepared.items.iloc[:0]
     seconds["encode items"] = time.perf_counter() - t0
-    return Staged(prepared, None, seconds, len(new), copies, new["id"].to_numpy())
+    return Staged(prepared, None, seconds, len(new), superseded, copies, new["id"].to_numpy())
 
 
 def stage_part(part: Chunk, context: Context | None = None) -> Staged:
