@@ -1,23 +1,27 @@
 """A part of a file on its way to the tables: validated, hashed, diffed and encrypted.
 
-Staging is all column work and touches no database, so it runs beside the load: in worker
-processes (``INTAKE_WORKERS``, one per core by default), or in one thread of the importing
-process. Processes are what let a million-row import use both cores: in one process the
-validating thread and the COPY thread took turns on one interpreter lock, and the client's
-~14 CPU-seconds were the import's critical path.
+Staging is column work that needs nothing of the import's transaction, so it runs beside the
+load: in worker processes (``INTAKE_WORKERS``, one per core by default), or in one thread of
+the importing process. Processes are what let a million-row import use both cores: in one
+process the validating thread and the COPY thread took turns on one interpreter lock, and the
+client's ~14 CPU-seconds were the import's critical path. On PostgreSQL a part leaves staging
+as binary COPY data, so the importer's thread only streams bytes to the server.
 
 Workers start from a fork server that has imported the pipeline once; they get everything
 they need as arguments (the mapping, the code lists, the current versions' hashes, the keys
-of the RRN's ciphertext and blind index), never from settings or a database of their own.
+of the RRN's ciphertext and blind index, where to draw record ids), never from settings. A
+script that imports must guard its top level with ``if __name__ == "__main__"``, as for any
+multiprocessing: each worker imports the main module.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bigcare.crypto import blind_index_many, encrypt_many
 from intake import pipeline
 from intake.mapping import Mapping
 from intake.pgbinary import Layout
@@ -102,8 +107,6 @@ def stage(prepared: pipeline.Prepared, context: Context) -> Staged:
 
     With a CopyTarget (PostgreSQL) the new versions are also given ids and encoded as COPY
     data with their items."""
-    from bigcare.crypto import blind_index_many, encrypt_many
-
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     records = prepared.records
@@ -209,31 +212,40 @@ def executor(context: Context, workers: int) -> Executor:
                                initializer=_start_worker, initargs=(context, keys))
 
 
-def staged_parts(parts: Iterable[Chunk], context: Context, workers: int,
-                 on_part: Callable[[], None] | None = None) -> Iterator[Staged]:
+def staged_parts(parts: Iterable[Chunk], context: Context, workers: int) -> Iterator[Staged]:
     """The parts staged, in file order, at most ``workers + 1`` ahead of the one handed out.
 
-    The parts themselves are cut in the calling thread (between its COPYs). A failure in a
-    worker is raised here; leaving early (the load failed) cancels what has not started.
+    The parts themselves are cut in the calling thread (between its COPYs). A file of one part
+    (a small upload) is staged right here: nothing would overlap it. A failure in a worker is
+    raised here; leaving early (the load failed) cancels what has not started.
     """
+    source = iter(parts)
+    first, second = next(source, None), next(source, None)
+    try:
+        if second is None:
+            if first is not None:
+                yield stage_part(first, context)
+            return
+        yield from _pooled(itertools.chain([first, second], source), context, workers)
+    finally:
+        context.close()  # a worker process's own closes as the process ends
+
+
+def _pooled(parts: Iterator[Chunk], context: Context, workers: int) -> Iterator[Staged]:
     pool = executor(context, workers)
     remote = workers > 0
     ahead = max(1, workers) + 1
     pending: deque[Future[Staged]] = deque()
-    source = iter(parts)
     try:
         while True:
             while len(pending) < ahead:
-                part = next(source, None)
+                part = next(parts, None)
                 if part is None:
                     break
                 pending.append(pool.submit(stage_part, part, None if remote else context))
-                if on_part:
-                    on_part()
             if not pending:
                 return
             yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        context.close()  # a worker process's own closes as the process ends
 
