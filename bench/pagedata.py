@@ -281,6 +281,8 @@ def build(n: int, seed: int = 2026, log=print) -> Built:
         ind_codes = np.array(list(indicators))
         signals = pd.DataFrame({
             "record_id": rec_ids[sig_rec],
+            # A second signal is a second row of its record: (record, row) is an item's key.
+            "row_number": np.repeat([1, 2], [len(crisis), int(two.sum())]),
             "indicator_id": pd.Series(ind_codes[rng.integers(0, len(ind_codes), len(sig_rec))])
                             .map(indicators).to_numpy(),
             "round": "2026-05",

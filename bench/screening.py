@@ -155,10 +155,13 @@ def build(n: int, seed: int = 2026) -> None:
         # Take-up 80 % of the national benefits a resident qualifies for (as the generator).
         age = (np.datetime64(ON) - birth).astype(int) // 365
         rows = []
-        for code, ok in (("B01", ratio <= 0.32), ("B02", ratio <= 0.40), ("B03", ratio <= 0.48),
-                         ("P01", (age >= 65) & (income <= 2_470_000))):
+        # One row per benefit, as an import makes them: (record, row) is an item's key.
+        for row, (code, ok) in enumerate((("B01", ratio <= 0.32), ("B02", ratio <= 0.40),
+                                          ("B03", ratio <= 0.48),
+                                          ("P01", (age >= 65) & (income <= 2_470_000))), 1):
             sel = ok & (rng.random(n) < 0.8)
-            rows.append(pd.DataFrame({"record_id": ids[sel], "programme_id": programmes[code]}))
+            rows.append(pd.DataFrame({"record_id": ids[sel], "row_number": row,
+                                      "programme_id": programmes[code]}))
         _copy(Enrollment, pd.concat(rows, ignore_index=True).assign(active=True))
         crisis = rng.random(n) < 0.03
         _copy(CrisisSignal, pd.DataFrame({"record_id": ids[crisis],

@@ -34,9 +34,10 @@ def person(centre, *, run=None, birth=date(1980, 5, 5), sex="F", address=None, s
                                  birth_date=birth, sex=sex, name=name,
                                  **({"source_key": key} if key else {}))
     RecordLink.objects.create(record=record, resident=resident)
-    for code in receives:
+    for row, code in enumerate(receives, start=1):  # one row each, as an import makes them
         programme = ProgrammeFactory(code=code, name_ko=code, name_en=code)
-        Enrollment.objects.create(record=record, programme=programme, active=True)
+        Enrollment.objects.create(record=record, row_number=row, programme=programme,
+                                  active=True)
     if crisis:
         CrisisSignal.objects.create(record=record, indicator=IndicatorFactory(), round="2026-05",
                                     observed_on=ON)

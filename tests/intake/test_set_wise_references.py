@@ -53,11 +53,13 @@ def test_a_run_with_records_cannot_be_deleted(loaded):
 def test_one_missing_parent_among_many_is_named(loaded):
     programme = Programme.objects.first()
     records = list(SourceRecord.objects.filter(run=loaded).values_list("pk", flat=True))
+    # Row numbers past the file's: (record, row) is the items' primary key.
     rows = ", ".join(f"({i}, {r}, {programme.pk}, true)"
-                     for i, r in enumerate([*records, 987654321, *records]))
+                     for i, r in enumerate([*records, 987654321, *records], start=100))
     with pytest.raises(IntegrityError, match="intake_enrollment.record_id = 987654321"):
         _copy(f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
               f"VALUES {rows}")
     with pytest.raises(IntegrityError, match="intake_enrollment.programme_id = 987654321"):
         _copy(f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
-              f"VALUES (1, {records[0]}, {programme.pk}, true), (2, {records[1]}, 987654321, true)")
+              f"VALUES (100, {records[0]}, {programme.pk}, true), "
+              f"(101, {records[1]}, 987654321, true)")
