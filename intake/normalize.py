@@ -184,31 +184,70 @@ def rrn(values: pd.Series) -> RRNColumns:
     """Parse full or masked RRNs as whole columns (DOMAIN.md §6).
 
     Shape, date and century are checked; the checksum is not (numbers issued since 2020-10 have
-    random trailing digits), and a masked number is not an error.
+    random trailing digits), and a masked number is not an error. The date and sex are read
+    from the digits as numbers (a matrix of bytes), not by parsing date texts.
     """
     clean = text(values, nfc=False).str.replace(" ", "", regex=False)
-    # Slices rather than extract(): pandas runs extract in Python, slices stay in pyarrow.
-    shaped = clean.str.fullmatch(_RRN)
-    compact = clean.str.replace("-", "", regex=False).where(shaped, "")
-    front, sex_d, back = compact.str.slice(0, 6), compact.str.slice(6, 7), compact.str.slice(7, 13)
-    century = sex_d.map(_CENTURY)
-    yyyymmdd = (century.fillna(0).astype("int64") + pd.to_numeric(
-        front.str.slice(0, 2), errors="coerce").fillna(0).astype("int64")).astype("str") + \
-        front.str.slice(2, 6)
-    born = pd.to_datetime(yyyymmdd.where(shaped), format="%Y%m%d", errors="coerce")
-    ok = shaped & born.notna()
-    full = ok & back.str.fullmatch("[0-9]{6}")
-    digits = front + sex_d + back
-    masked = front + "-" + sex_d + "******"
-    sex_digit = pd.to_numeric(sex_d.where(shaped), errors="coerce")
-    sex = pd.Series(np.where(sex_digit % 2 == 1, "M", "F"), index=clean.index)
+    shaped = clean.str.fullmatch(_RRN).to_numpy(dtype=bool, na_value=False)
+    cells = arrow_text(clean)
+    # Shaped numbers are 13 ASCII characters once the dash is gone.
+    compact = pc.replace_substring(pc.filter(cells, pa.array(shaped)), "-", "")
+    matrix = _bytes_matrix(compact, 13).astype(np.int64) - 48
+    sex_digit = matrix[:, 6]
+    year = _CENTURIES[sex_digit] + matrix[:, 0] * 10 + matrix[:, 1]
+    born_shaped = pd.to_datetime(pd.DataFrame({
+        "year": year, "month": matrix[:, 2] * 10 + matrix[:, 3],
+        "day": matrix[:, 4] * 10 + matrix[:, 5]}), errors="coerce")
+    dated = born_shaped.notna().to_numpy()
+    ok = shaped.copy()
+    ok[shaped] = dated
+    full = np.zeros(len(clean), dtype=bool)
+    full[shaped] = dated & ((matrix[:, 7:] >= 0) & (matrix[:, 7:] <= 9)).all(axis=1)
+    born = np.full(len(clean), np.datetime64("NaT"), dtype="datetime64[s]")
+    born[shaped] = born_shaped.to_numpy(dtype="datetime64[s]")
+    sex = np.full(len(clean), "", dtype=object)
+    sex[shaped] = np.where(sex_digit % 2 == 1, "M", "F")
+    def text_of(value: str) -> pa.Scalar:
+        return pa.scalar(value, compact.type)
+
+    masked = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(compact, 0, 6), text_of("-"),
+        pc.utf8_slice_codeunits(compact, 6, 7), text_of("******"), text_of(""))
+    index = clean.index
     return RRNColumns(
-        digits=digits.where(full, ""),
-        masked=masked.where(ok, ""),
-        birth_date=born.where(ok).astype("datetime64[s]"),
-        sex=sex.where(ok, ""),
-        bad=(clean != "") & ~ok,
+        digits=_placed(compact, shaped, full, index),
+        masked=_placed(masked, shaped, ok, index),
+        birth_date=pd.Series(born, index=index).where(ok),
+        sex=pd.Series(sex, index=index).where(ok, ""),
+        bad=pd.Series((clean != "").to_numpy(dtype=bool) & ~ok, index=index),
     )
+
+
+# The century of a birth year by the RRN's sex digit (DOMAIN.md §6), as a lookup by digit.
+_CENTURIES = np.array([_CENTURY[str(d)] for d in range(10)], dtype=np.int64)
+
+
+def _bytes_matrix(cells: pa.Array, width: int) -> np.ndarray:
+    """Texts all ``width`` bytes long as an (n, width) matrix of their bytes, from the
+    array's own buffers."""
+    large = pa.types.is_large_string(cells.type)
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int64 if large else np.int32)
+    offsets = offsets[cells.offset:cells.offset + len(cells) + 1]
+    if len(cells) == 0:
+        return np.zeros((0, width), dtype=np.uint8)
+    data = np.frombuffer(cells.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return data.reshape(len(cells), width)
+
+
+def _placed(shaped_values: pa.Array, shaped: np.ndarray, keep: np.ndarray,
+            index: pd.Index) -> pd.Series:
+    """Values computed for the shaped rows, back in every row: "" where not ``keep``."""
+    blank = len(shaped_values)
+    slots = np.full(len(shaped), blank, dtype=np.int64)
+    slots[shaped] = np.arange(blank)
+    slots[~keep] = blank
+    values = pa.concat_arrays([shaped_values, pa.array([""], shaped_values.type)])
+    return pd.Series(pd.array(values.take(pa.array(slots)), dtype="str"), index=index)
 
 
 def rrn_canonical(values: pd.Series) -> pd.Series:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -86,3 +87,37 @@ def test_a_masked_rrn_is_not_an_error_and_a_checksum_failure_is_not_either():
     assert parsed.digits.tolist() == ["", "8501011234567", "", ""]
     assert parsed.masked.tolist() == ["850101-1******", "850101-1******", "", ""]
     assert parsed.sex.tolist()[:2] == ["M", "M"]
+
+
+_RRN_LIKE = st.one_of(
+    DIGITS,
+    st.from_regex(r"\A[0-9]{2}(0[0-9]|1[0-3])[0-3][0-9]-?[0-9]([0-9]{6}|\*{6}|[xX]{6})\Z"),
+    st.from_regex(r"\A ?[0-9]{6} ?- ?[0-9]{7}\u3000?\Z"),
+)
+
+
+def _one_rrn(value: str) -> tuple[str, str, date | None, str, bool]:
+    """The rule of DOMAIN.md §6 for one value: (digits, masked, birth date, sex, bad)."""
+    clean = re.sub("[ \t\r\n\x0b\x0c\xa0\u3000]", "", value)
+    if not re.fullmatch(r"[0-9]{6}-?[0-9]([0-9]{6}|[*xX]{6})", clean):
+        return "", "", None, "", clean != ""
+    compact = clean.replace("-", "")
+    century = {"9": 1800, "0": 1800, "1": 1900, "2": 1900, "5": 1900, "6": 1900}.get(
+        compact[6], 2000)
+    try:
+        born = date(century + int(compact[:2]), int(compact[2:4]), int(compact[4:6]))
+    except ValueError:
+        return "", "", None, "", True
+    digits = compact if compact[7:].isdigit() else ""
+    sex = "M" if int(compact[6]) % 2 else "F"
+    return digits, f"{compact[:6]}-{compact[6]}******", born, sex, False
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_RRN_LIKE, min_size=1, max_size=30))
+def test_rrns_parse_as_the_rule_says(values):
+    parsed = nz.rrn(_series(values))
+    got = list(zip(parsed.digits, parsed.masked,
+                   [None if pd.isna(b) else b.date() for b in parsed.birth_date],
+                   parsed.sex, parsed.bad.tolist(), strict=True))
+    assert got == [_one_rrn(v) for v in values]
