@@ -225,6 +225,7 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
             mapping = parse_mapping(source.mapping)
             ref = reference()
             report(RunStatus.READING, 0)
+            staging.start_fork_server(settings.INTAKE_WORKERS)
             _, chunks = read_file(Path(run.stored_path), source.encoding,
                                   mapping.required_columns())
             reading = {"reading": 0.0}

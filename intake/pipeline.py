@@ -503,11 +503,11 @@ def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
     # Keys numbered in order of first appearance and cut into ranges of those numbers: every
     # row of one key (blank keys too) falls in one part, and a part holds keys that are
     # neighbours in the file (an extract sorted by key COPYs into the key indexes in order).
-    # The first part is half the size of the others: nothing overlaps its validation.
+    # The first part is a quarter of the others: nothing overlaps its validation.
     codes = pc.dictionary_encode(_source_keys(table, mapping)).indices.to_numpy(
         zero_copy_only=False)
     distinct = int(codes.max()) + 1
-    edges = np.linspace(0.5 / count, 1.0, count)[:-1] * distinct
+    edges = np.linspace(0.25 / count, 1.0, count)[:-1] * distinct
     part_of = np.searchsorted(edges, codes, side="right")
     order = np.argsort(part_of, kind="stable")
     bounds = np.searchsorted(part_of[order], np.arange(count + 1))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import multiprocessing.forkserver
 import threading
 import time
 from collections import deque
@@ -199,6 +200,14 @@ def _process_context() -> multiprocessing.context.BaseContext:
     with _fork_server_lock:
         context.set_forkserver_preload(["intake.staging"])
     return context
+
+
+def start_fork_server(workers: int) -> None:
+    """Start the fork server now (once per process), so that its imports overlap the reading
+    of the file instead of delaying the first part."""
+    if workers > 0:
+        _process_context()
+        multiprocessing.forkserver.ensure_running()
 
 
 def executor(context: Context, workers: int) -> Executor:
