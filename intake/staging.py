@@ -29,8 +29,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from bigcare.crypto import blind_index_many, encrypt_many
+from intake import normalize as nz
 from intake import pipeline
 from intake.mapping import Mapping
 from intake.pgbinary import Layout
@@ -148,21 +150,23 @@ def _encoded(prepared: pipeline.Prepared, new: pd.DataFrame, context: Context,
              seconds: dict[str, float], superseded: np.ndarray) -> Staged:
     target = context.copy
     t0 = time.perf_counter()
-    new = new.assign(**target.constants, id=context.reserve_ids(len(new)))
+    ids = context.reserve_ids(len(new))
+    new = new.assign(**target.constants, id=ids)
     copies = [(target.records, target.records.encode(new))]
-    ids = pd.Series(new["id"].to_numpy(), index=new["source_key"].to_numpy())
     seconds["encode records"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     items = prepared.items
     if target.items is not None and len(items):
-        record_id = items["source_key"].map(ids)
+        found = pc.index_in(nz.arrow_text(items["source_key"]),
+                            value_set=nz.arrow_text(new["source_key"]))
         # Items of a person whose version is unchanged already hang off that version.
-        keep = record_id.notna().to_numpy()
-        items = items.loc[keep].assign(record_id=record_id[keep].astype("int64"))
+        keep = pc.is_valid(found).to_numpy(zero_copy_only=False)
+        record_id = ids[found.filter(pc.is_valid(found)).to_numpy()]
+        items = items.loc[keep].assign(record_id=record_id)
         copies.append((target.items, target.items.encode(items)))
     prepared.items = prepared.items.iloc[:0]
     seconds["encode items"] = time.perf_counter() - t0
-    return Staged(prepared, None, seconds, len(new), superseded, copies, new["id"].to_numpy())
+    return Staged(prepared, None, seconds, len(new), superseded, copies, ids)
 
 
 def stage_part(part: Chunk, context: Context | None = None) -> Staged:
