@@ -476,6 +476,17 @@ def _source_keys(table: pa.Table, mapping: Mapping) -> pa.Array:
     return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, ":")
 
 
+def _part_weights(count: int) -> list[float]:
+    """Relative sizes of the parts of a file of about ``count`` full parts.
+
+    Nothing overlaps the staging of the first part nor the COPY of the last, so the parts
+    grow from an eighth at the start and shrink to a quarter at the end.
+    """
+    if count <= 2:
+        return [0.25, 1.0][-count:] if count == 1 else [0.25, 1.0]
+    return [0.125, 0.25, 0.5, *[1.0] * (count - 2), 0.5, 0.25]
+
+
 def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
                seconds: dict[str, float] | None = None) -> Iterator[Chunk]:
     """The file's rows split by source key into parts of about ``rows_per_part`` rows.
@@ -504,15 +515,15 @@ def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
         del frame
     del read
     table = table.combine_chunks()
-    count = max(1, -(-table.num_rows // rows_per_part))
     # Keys numbered in order of first appearance and cut into ranges of those numbers: every
     # row of one key (blank keys too) falls in one part, and a part holds keys that are
     # neighbours in the file (an extract sorted by key COPYs into the key indexes in order).
-    # The first part is a quarter of the others: nothing overlaps its validation.
     codes = pc.dictionary_encode(_source_keys(table, mapping)).indices.to_numpy(
         zero_copy_only=False)
     distinct = int(codes.max()) + 1
-    edges = np.linspace(0.25 / count, 1.0, count)[:-1] * distinct
+    weights = _part_weights(-(-table.num_rows // rows_per_part))
+    count = len(weights)
+    edges = np.cumsum(weights)[:-1] / sum(weights) * distinct
     part_of = np.searchsorted(edges, codes, side="right")
     order = np.argsort(part_of, kind="stable")
     bounds = np.searchsorted(part_of[order], np.arange(count + 1))
