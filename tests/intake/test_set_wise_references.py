@@ -63,3 +63,16 @@ def test_one_missing_parent_among_many_is_named(loaded):
         _copy(f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
               f"VALUES (100, {records[0]}, {programme.pk}, true), "
               f"(101, {records[1]}, 987654321, true)")
+
+
+def test_a_missing_id_inside_the_items_range_is_named(loaded):
+    """Items naming a short run of ids are checked by counting the range: a hole in it is
+    still found, and named."""
+    programme = Programme.objects.first()
+    records = sorted(SourceRecord.objects.filter(run=loaded).values_list("pk", flat=True))
+    hole = records[-1] + 1
+    rows = ", ".join(f"({i}, {r}, {programme.pk}, true)"
+                     for i, r in enumerate([*records, hole], start=100))
+    with pytest.raises(IntegrityError, match=f"intake_enrollment.record_id = {hole}:"):
+        _copy(f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
+              f"VALUES {rows}")
