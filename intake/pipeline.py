@@ -326,7 +326,7 @@ def _large(text: str) -> pa.Scalar:
 
 
 def content_hashes(records: pd.DataFrame, items: pd.DataFrame, item_columns: list[str]
-                   ) -> np.ndarray:
+                   ) -> pd.api.extensions.ExtensionArray:
     """A 32-hex BLAKE2b of a person's stored fields (``HASHED_COLUMNS``) and their items.
 
     Items count as a set: their texts are sorted within the person. Computed from values as
@@ -353,8 +353,13 @@ def content_hashes(records: pd.DataFrame, items: pd.DataFrame, item_columns: lis
     # with no items at all as in one where only others have items.
     person = pc.binary_join_element_wise(person, per_person, _large("\x1d"))
     blake2b = hashlib.blake2b
-    return np.array([blake2b(t, digest_size=16).hexdigest()
-                     for t in person.cast(pa.large_binary()).to_pylist()], dtype=object)
+    digests = b"".join([blake2b(t, digest_size=16).digest()
+                        for t in person.cast(pa.large_binary()).to_pylist()])
+    # Hex of all digests at once, cut into 32-character texts by offsets: no str per row.
+    offsets = np.arange(0, 32 * (len(records) + 1), 32, dtype=np.int32)
+    texts = pa.Array.from_buffers(pa.string(), len(records), [
+        None, pa.py_buffer(offsets), pa.py_buffer(digests.hex().encode("ascii"))])
+    return pd.array(texts, dtype="str")
 
 
 def _joined(parts: list[pd.Series | pa.Array | str], separator: str,
@@ -411,7 +416,7 @@ def raw_json(raw: pd.DataFrame, keys: bool = True) -> pd.Series:
     return _joined(parts, "", raw.index)
 
 
-def _cells_array(raw: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+def _cells_array(raw: pd.DataFrame, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """``raw_json(raw.iloc[rows], keys=False)`` as texts: the cells joined as they are, and
     only the rows whose text shows a quote, backslash or control character inside a cell, or
     RRN-shaped digits, made again cell by cell (two tests per row instead of two per cell:
@@ -424,13 +429,14 @@ def _cells_array(raw: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     special = pc.or_(
         pc.match_substring_regex(joined, f"{_RRN_DIGITS}|{_BACKSLASH_OR_CONTROL}"),
         pc.not_equal(pc.count_substring(joined, '"'), 2 * len(cells)))
-    out = joined.to_numpy(zero_copy_only=False)
-    if pc.any(special).as_py():
-        hit = special.to_numpy(zero_copy_only=False)
-        slow = [pc.cast(_json_cells(pd.Series(pd.array(c.filter(special), dtype="str"))),
-                        pa.large_string()) for c in cells]
-        out[hit] = np.asarray(_array_text(slow).to_pylist(), dtype=object)
-    return out
+    if not pc.any(special).as_py():
+        return pd.array(joined, dtype="str")
+    slow = [pc.cast(_json_cells(pd.Series(pd.array(c.filter(special), dtype="str"))),
+                    pa.large_string()) for c in cells]
+    slots = np.arange(len(joined))
+    slots[special.to_numpy(zero_copy_only=False)] = len(joined) + np.arange(len(slow[0]))
+    return pd.array(pa.concat_arrays([joined, _array_text(slow)]).take(pa.array(slots)),
+                    dtype="str")
 
 
 def _array_text(cells: list[pa.Array]) -> pa.Array:
