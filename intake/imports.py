@@ -38,10 +38,13 @@ from intake.signals import records_changed
 log = logging.getLogger("bigcare.intake")
 HEARTBEAT_SECONDS = 1.0
 FINISHED = (RunStatus.DONE, RunStatus.ROLLED_BACK)
-# Rows per part: the file is validated and loaded in parts of whole source keys so that one
-# part's validation (client CPU) overlaps the previous part's COPY (server CPU). Smaller parts
-# overlap more of the two; each costs a few fixed column passes more.
+# Rows per (full-size) part: the file is staged and loaded in parts of whole source keys so that
+# staging parts in worker processes (client CPU) overlaps the COPY of earlier ones (server CPU).
+# Smaller parts overlap more of the two; each costs a few fixed column passes more.
 ROWS_PER_PART = 60_000
+# A file this large will be staged in worker processes: their fork server is started before
+# the file is read. A smaller upload may be one part, staged in this process, needing none.
+EARLY_FORK_SERVER_BYTES = 8 << 20
 
 
 def file_sha256(path: Path) -> str:
@@ -225,7 +228,8 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
             mapping = parse_mapping(source.mapping)
             ref = reference()
             report(RunStatus.READING, 0)
-            staging.start_fork_server(settings.INTAKE_WORKERS)
+            if Path(run.stored_path).stat().st_size > EARLY_FORK_SERVER_BYTES:
+                staging.start_fork_server(settings.INTAKE_WORKERS)
             _, chunks = read_file(Path(run.stored_path), source.encoding,
                                   mapping.required_columns())
             reading = {"reading": 0.0}
