@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
 from datetime import date
@@ -453,27 +453,6 @@ def _read_all(chunks: Iterable[Chunk], seconds: dict[str, float]) -> list[Chunk]
     return out
 
 
-def prepare(chunks: Iterable[Chunk], mapping: Mapping, ref: Reference,
-            progress: Callable[[int], None] | None = None) -> Prepared:
-    """Read every chunk, normalise it, find repeated rows; all in memory, nothing loaded."""
-    seconds = {"reading": 0.0, "validating": 0.0}
-    normed, raws = [], []
-    done = 0
-    for chunk in _read_all(chunks, seconds):
-        t0 = time.perf_counter()
-        out, raw = transform_chunk(chunk, mapping, ref)
-        normed.append(out)
-        raws.append(raw)
-        done += len(out)
-        seconds["validating"] += time.perf_counter() - t0
-        if progress:
-            progress(done)
-    t0 = time.perf_counter()
-    prepared = _assemble(normed, raws, mapping, seconds)
-    seconds["validating"] += time.perf_counter() - t0
-    return prepared
-
-
 def _source_keys(table: pa.Table, mapping: Mapping) -> pa.Array:
     """The key text per row, built as ``transform_chunk`` builds it (same strip, ":"-joined):
     rows one record would merge must never fall into two parts."""
@@ -546,18 +525,16 @@ def prepare_part(part: Chunk, mapping: Mapping, ref: Reference) -> Prepared:
     """One part of ``partitions`` normalised on its own: it holds whole source keys."""
     t0 = time.perf_counter()
     out, raw = transform_chunk(part, mapping, ref)
-    prepared = _assemble([out], [raw], mapping, {"validating": 0.0})
+    prepared = _assemble(out, raw, mapping, {"validating": 0.0})
     prepared.seconds["validating"] = time.perf_counter() - t0
     return prepared
 
 
-def _assemble(normed: list[pd.DataFrame], raws: list[pd.DataFrame], mapping: Mapping,
+def _assemble(norm: pd.DataFrame, raw: pd.DataFrame, mapping: Mapping,
               seconds: dict[str, float]) -> Prepared:
-    """Normalised chunks to records, items and rejects: repeats, first rows, content hashes."""
-    norm = pd.concat(normed, ignore_index=True) if len(normed) > 1 else normed[0].reset_index(
-        drop=True)
-    raw = pd.concat(raws, ignore_index=True) if len(raws) > 1 else raws[0].reset_index(drop=True)
-    raw = raw.fillna("")
+    """A normalised part to records, items and rejects: repeats, first rows, raw arrays."""
+    norm = norm.reset_index(drop=True)
+    raw = raw.reset_index(drop=True).fillna("")
     # A row repeated verbatim in one file is a defect of the extract, not a second person.
     row_text = nz.arrow_text(norm.pop("row_text"))
     codes = pc.dictionary_encode(row_text).indices.to_numpy(zero_copy_only=False)
