@@ -26,7 +26,7 @@ from intake.models import (
     SourceRecord,
 )
 from intake.pgbinary import Layout
-from intake.pipeline import Prepared
+from intake.pipeline import ITEM_COLUMNS, Prepared
 from intake.staging import CopyTarget, Staged
 
 BATCH = 5_000
@@ -35,12 +35,8 @@ RECORD_COLUMNS = ["source_id", "run_id", "row_number", "source_key", "version", 
                   "rrn_masked", "address", "dong_code", "household_size", "recognised_income",
                   "disability", "raw", "created_at"]
 # Where a part's items go: the table and its columns besides record_id.
-ITEM_TABLES = {
-    "enrollment": (Enrollment, ["row_number", "programme_id", "active", "start", "end",
-                                "monthly_amount"]),
-    "signal": (CrisisSignal, ["row_number", "indicator_id", "round", "observed_on", "months",
-                              "amount"]),
-}
+ITEM_TABLES = {kind: (model, ["row_number", *ITEM_COLUMNS[kind]])
+               for kind, model in (("enrollment", Enrollment), ("signal", CrisisSignal))}
 # (database, table) → column → (pg_type.typname, NOT NULL), read once per process.
 _COLUMN_TYPES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {}
 

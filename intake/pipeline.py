@@ -468,7 +468,7 @@ def _part_weights(count: int) -> list[float]:
     grow from an eighth at the start and shrink to a quarter at the end.
     """
     if count <= 2:
-        return [0.25, 1.0][-count:] if count == 1 else [0.25, 1.0]
+        return [1.0] if count == 1 else [0.25, 1.0]
     return [0.125, 0.25, 0.5, *[1.0] * (count - 2), 0.5, 0.25]
 
 
