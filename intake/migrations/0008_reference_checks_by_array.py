@@ -17,18 +17,15 @@ from django.db import migrations
 REFERENCES = importlib.import_module("intake.migrations.0002_set_wise_references").REFERENCES
 
 
-def _function(child: str) -> str:
-    checks = []
-    for table, column, parent, lock in REFERENCES:
-        if table != child:
-            continue
-        checks.append(
-            f"wanted := ARRAY(SELECT DISTINCT n.{column} FROM new_rows n "
-            f"WHERE n.{column} IS NOT NULL);")
-        if lock:
-            checks.append(f"PERFORM 1 FROM {parent} p WHERE p.id = ANY(wanted) "
-                          f"FOR KEY SHARE OF p;")
-        checks.append(f"""
+def _check(child: str, column: str, parent: str, lock: bool) -> str:
+    """One reference: the statement's distinct ids as an array, locked if ``lock``, counted,
+    and the first missing one named."""
+    lines = [f"wanted := ARRAY(SELECT DISTINCT n.{column} FROM new_rows n "
+             f"WHERE n.{column} IS NOT NULL);"]
+    if lock:
+        lines.append(f"PERFORM 1 FROM {parent} p WHERE p.id = ANY(wanted) "
+                     f"FOR KEY SHARE OF p;")
+    lines.append(f"""
     SELECT count(*) INTO found FROM {parent} p WHERE p.id = ANY(wanted);
     IF found < cardinality(wanted) THEN
         SELECT w INTO missing FROM unnest(wanted) w
@@ -36,7 +33,12 @@ def _function(child: str) -> str:
         RAISE foreign_key_violation USING MESSAGE = format(
             '{child}.{column} = %s: no such row in {parent}', missing);
     END IF;""")
-    body = "\n    ".join(checks)
+    return "\n    ".join(lines)
+
+
+def _function(child: str) -> str:
+    body = "\n    ".join(_check(child, column, parent, lock)
+                          for table, column, parent, lock in REFERENCES if table == child)
     return f"""
 CREATE OR REPLACE FUNCTION {child}_check_refs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE missing bigint; found bigint; wanted bigint[];
@@ -47,11 +49,18 @@ END $$;
 """
 
 
-def _install(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for child in dict.fromkeys(r[0] for r in REFERENCES):
-        schema_editor.execute(_function(child), params=None)
+def installer(function):
+    """A RunPython step that (re)creates every child table's check function from ``function``
+    (a later migration passes its own)."""
+    def install(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for child in dict.fromkeys(r[0] for r in REFERENCES):
+            schema_editor.execute(function(child), params=None)
+    return install
+
+
+_install = installer(_function)
 
 
 class Migration(migrations.Migration):

@@ -14,25 +14,8 @@ import importlib
 
 from django.db import migrations
 
-REFERENCES = importlib.import_module("intake.migrations.0002_set_wise_references").REFERENCES
 BY_ARRAY = importlib.import_module("intake.migrations.0008_reference_checks_by_array")
-
-
-def _exact(child: str, column: str, parent: str, lock: bool) -> str:
-    """0008's check: the distinct ids as an array, locked if ``lock``, counted, the first
-    missing one named."""
-    locking = (f"\n    PERFORM 1 FROM {parent} p WHERE p.id = ANY(wanted) FOR KEY SHARE OF p;"
-               if lock else "")
-    distinct = f"SELECT DISTINCT n.{column} FROM new_rows n WHERE n.{column} IS NOT NULL"
-    return f"""
-    wanted := ARRAY({distinct});{locking}
-    SELECT count(*) INTO found FROM {parent} p WHERE p.id = ANY(wanted);
-    IF found < cardinality(wanted) THEN
-        SELECT w INTO missing FROM unnest(wanted) w
-         WHERE NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = w) LIMIT 1;
-        RAISE foreign_key_violation USING MESSAGE = format(
-            '{child}.{column} = %s: no such row in {parent}', missing);
-    END IF;"""
+REFERENCES = BY_ARRAY.REFERENCES
 
 
 def _by_range(child: str, column: str, parent: str) -> str:
@@ -44,28 +27,24 @@ def _by_range(child: str, column: str, parent: str) -> str:
     IF lo IS NOT NULL AND hi - lo < 2 * n_rows THEN
         SELECT count(*) INTO found FROM {parent} p WHERE p.id BETWEEN lo AND hi;
     END IF;
-    IF lo IS NOT NULL AND found < hi - lo + 1 THEN{_exact(child, column, parent, False)}
+    IF lo IS NOT NULL AND found < hi - lo + 1 THEN
+    {BY_ARRAY._check(child, column, parent, False)}
     END IF;"""
 
 
 def _function(child: str) -> str:
-    checks = [_exact(child, column, parent, lock) if lock else _by_range(child, column, parent)
+    checks = [BY_ARRAY._check(child, column, parent, lock) if lock
+              else _by_range(child, column, parent)
               for table, column, parent, lock in REFERENCES if table == child]
-    body = "\n".join(checks)
+    body = "\n    ".join(checks)
     return f"""
 CREATE OR REPLACE FUNCTION {child}_check_refs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE missing bigint; found bigint; wanted bigint[]; lo bigint; hi bigint; n_rows bigint;
-BEGIN{body}
+BEGIN
+    {body}
     RETURN NULL;
 END $$;
 """
-
-
-def _install(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for child in dict.fromkeys(r[0] for r in REFERENCES):
-        schema_editor.execute(_function(child), params=None)
 
 
 class Migration(migrations.Migration):
@@ -75,5 +54,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_install, BY_ARRAY._install),
+        migrations.RunPython(BY_ARRAY.installer(_function), BY_ARRAY._install),
     ]
