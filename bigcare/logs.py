@@ -1,14 +1,13 @@
 """Logging filter that keeps identity numbers out of every log line (DESIGN.md principle 6)."""
 
 import logging
-import re
 
-# A full RRN, with or without the dash; the masked form (YYMMDD-S******) is left alone.
-RRN_PATTERN = re.compile(r"(?<!\d)(\d{6})-?([1-8])(\d{6})(?!\d)")
+from bigcare.rrn import redact_rrns
 
 
 def redact(text: str) -> str:
-    return RRN_PATTERN.sub(r"\1-\2******", text)
+    """Kept as the name callers use; every spelling is bigcare.rrn's."""
+    return redact_rrns(text)
 
 
 class RedactRRN(logging.Filter):

@@ -7,6 +7,7 @@ have random trailing digits, so the checksum is a soft signal and never a reason
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -82,3 +83,42 @@ def mask(value: str) -> str:
         return parse(value).masked
     except InvalidRRN:
         return "******-*******"
+
+
+# Every spelling of a full RRN seen in real extracts and typed into search boxes: with or without
+# the dash, with an en/em dash, minus sign, dot, underscore, slash or spaces between the halves,
+# single spaces between digits, full-width or other Unicode digits (``\d`` matches those), and
+# the separator URL-encoded (``%2D``, ``%20``, ``+``) as it appears in a logged path.
+# The masked form ``YYMMDD-S******`` has no digits behind the sex digit and is left alone.
+_SEPARATORS = "\\s\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d_./\u00b7"
+RRN_ANY_SPELLING = re.compile(
+    r"(?<!\d)(?<!\d )"
+    r"(?P<front>\d(?: ?\d){5})"
+    rf"(?:[{_SEPARATORS}+]|%2[dD0]){{0,3}}"
+    r"(?P<sex>[1-8\uff11-\uff18])"
+    r"(?P<back>(?: ?\d){6})"
+    r"(?! ?\d)"
+)
+
+
+def ascii_digits(text: str) -> str:
+    """Full-width and other Unicode decimal digits as ASCII digits, everything else unchanged.
+
+    Not NFKC: that would also rewrite compatibility jamo and full-width letters in names.
+    """
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
+def redact_rrns(text: str) -> str:
+    """Every full RRN in ``text``, in any spelling, as its masked form ``YYMMDD-S******``.
+
+    Errs on the side of masking: any 13 digits of this shape are masked, RRN or not.
+    """
+
+    def masked(match: re.Match) -> str:
+        front = ascii_digits(match["front"]).replace(" ", "")
+        return f"{front}-{ascii_digits(match['sex'])}******"
+
+    return RRN_ANY_SPELLING.sub(masked, text)
