@@ -33,7 +33,8 @@ def log_access(
         username=request.user.get_username() if request.user.is_authenticated else "",
         address=client_address(request),
         action=action,
-        path=request.get_full_path()[:300],
+        # Redacted: a query string can carry an identity number (#12 item 3).
+        path=redact(request.get_full_path())[:300],
         detail=redact(detail)[:300],
         reason=redact(reason)[:300],
         subject_count=len(ids),

@@ -188,15 +188,29 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# No identity number in any log line (bigcare.logs): a record factory redacts every record of every
+# logger; runserver's request log (django.server) and django.request are re-declared here so that
+# their handlers format through the redaction too.
+LOGGING_CONFIG = "bigcare.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_rrn": {"()": "bigcare.logs.RedactRRN"}},
+    "formatters": {
+        "redacted": {"()": "bigcare.logs.RedactingFormatter"},
+        "django.server": {"()": "bigcare.logs.RedactingServerFormatter",
+                          "format": "[{server_time}] {message}", "style": "{"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_rrn"]},
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_rrn"],
+                    "formatter": "redacted"},
+        "django.server": {"class": "logging.StreamHandler", "filters": ["redact_rrn"],
+                          "formatter": "django.server"},
     },
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "WARNING")},
     "loggers": {
         "bigcare": {"level": env.get_str("LOG_LEVEL", "INFO"), "propagate": True},
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }

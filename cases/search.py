@@ -87,10 +87,15 @@ class Query:
         return f"{self.kind}={self.text}{year}"[:300]
 
 
+def holds_rrn(text: str) -> bool:
+    """Whether a full identity number is in ``text``, in any spelling ``redact_rrns`` knows."""
+    return rrn.redact_rrns(text) != text
+
+
 def parse_query(text: str, birth_year: int | None = None) -> Query:
     text = (text or "").strip()
-    digits = re.sub(r"\D", "", text)
-    if re.fullmatch(r"\d{6}-?\d{7}", text):
+    digits = re.sub(r"\D", "", rrn.ascii_digits(text))
+    if len(digits) == 13 and holds_rrn(text):  # any spelling: 500101 2345672, full-width, …
         return Query("rrn", digits, birth_year)
     match = _DATE.match(text)
     if match:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bigcare.accesslog import log_access, recently_viewed_ids
 from bigcare.models import AccessAction
@@ -24,7 +26,14 @@ def recently_viewed(request: HttpRequest) -> list:
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    """The form POSTs, so an identity number never travels in a URL (browser history, proxies,
+    the server's request log). A GET with ``?q=`` still serves names, dates and phones (links,
+    bookmarks); an identity number in it is refused unread and the user sent to the form."""
+    form = SearchForm(request.POST if request.method == "POST" else request.GET or None)
+    if request.method == "GET" and finder.holds_rrn(request.GET.get("q", "")):
+        messages.error(request, _("Search by RRN with the search form: "
+                                  "an identity number must not be put in an address."))
+        return redirect("cases:search")
     results, query = None, None
     if form.is_valid() and (form.cleaned_data["q"] or "").strip():
         query = finder.parse_query(form.cleaned_data["q"], form.cleaned_data["birth_year"])

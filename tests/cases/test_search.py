@@ -1,5 +1,7 @@
 """Search first: by name with typos, birth date, phone or RRN; only within scope; logged."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from hypothesis import given
@@ -11,8 +13,9 @@ from tests.cases.conftest import INSIDE_RRN, OUTSIDE_RRN
 
 
 def _search(client, user, **params):
+    """As the search form sends it: a POST, so nothing typed ends up in the URL."""
     client.force_login(user)
-    return client.get(reverse("cases:search"), params)
+    return client.post(reverse("cases:search"), params)
 
 
 def test_a_typo_in_the_name_still_finds_the_resident_of_my_centre_only(client, personas, world):
@@ -73,7 +76,7 @@ def test_another_centre_finds_nobody(client, personas, world):
 
 def test_an_htmx_search_returns_only_the_results(client, personas, world):
     client.force_login(personas.caseworker_a)
-    response = client.get(reverse("cases:search"), {"q": "김영희"}, HTTP_HX_REQUEST="true")
+    response = client.post(reverse("cases:search"), {"q": "김영희"}, HTTP_HX_REQUEST="true")
     assert "<html" not in response.content.decode()
     assert reverse("cases:resident", args=[world.inside.pk]) in response.content.decode()
 
@@ -85,8 +88,39 @@ def test_recently_viewed_lists_what_i_opened(client, personas, world):
     assert reverse("cases:resident", args=[world.inside.pk]) in html
 
 
+def test_the_search_form_posts_so_no_identity_number_travels_in_a_url(client, personas):
+    client.force_login(personas.caseworker_a)
+    html = client.get(reverse("cases:search")).content.decode()
+    assert re.search(r'<form[^>]*role="search"[^>]*', html)[0].count('method="post"') == 1
+    assert 'hx-post="/search/"' in html and "hx-get" not in html
+
+
+@pytest.mark.parametrize("q", [INSIDE_RRN, INSIDE_RRN.replace("-", ""),
+                               INSIDE_RRN.replace("-", " "), INSIDE_RRN.replace("-", "%2D")])
+def test_a_get_with_an_identity_number_is_refused_and_not_logged(client, personas, world, q):
+    client.force_login(personas.caseworker_a)
+    response = client.get(reverse("cases:search"), {"q": q})
+    assert response.status_code == 302 and response["Location"] == reverse("cases:search")
+    assert not AccessLog.objects.exists()
+
+
+def test_a_get_by_name_still_searches_and_logs(client, personas, world):
+    client.force_login(personas.caseworker_a)
+    html = client.get(reverse("cases:search"), {"q": "김영희"}).content.decode()
+    assert reverse("cases:resident", args=[world.inside.pk]) in html
+    assert AccessLog.objects.get(action="search").detail == "name=김영희"
+
+
+@pytest.mark.parametrize("spelling", [" ", ".", "–", "_", ""])
+def test_the_rrn_is_found_in_any_spelling(client, personas, world, spelling):
+    html = _search(client, personas.caseworker_a,
+                   q=INSIDE_RRN.replace("-", spelling)).content.decode()
+    assert reverse("cases:resident", args=[world.inside.pk]) in html
+
+
 def test_query_kinds():
     assert parse_query("500301-2345678").kind == "rrn"
+    assert parse_query("５００３０１－２３４５６７８").text == "5003012345678"
     assert parse_query("19500301").kind == "birth_date"
     assert parse_query("010-1234-5678").kind == "phone"
     assert parse_query("김영희").kind == "name"
