@@ -25,16 +25,32 @@ def log_access(
     reason: str = "",
     detail: str = "",
 ) -> AccessLog:
+    """Append one entry for a look made through a request (who, from where, which page)."""
+    return record_access(request.user, action, resident_ids, address=client_address(request),
+                         path=request.get_full_path(), reason=reason, detail=detail)
+
+
+def record_access(
+    user,
+    action: AccessAction | str,
+    resident_ids: Iterable[int] = (),
+    *,
+    address: str | None = None,
+    path: str = "",
+    reason: str = "",
+    detail: str = "",
+) -> AccessLog:
     """Append one entry and its residents, whatever their number: on PostgreSQL one statement,
-    elsewhere two INSERTs in one transaction."""
+    elsewhere two INSERTs in one transaction. ``path`` is a URL or, for a command, its name."""
     ids = sorted({int(i) for i in resident_ids})
+    signed_in = user is not None and user.is_authenticated
     entry = AccessLog(
-        user=request.user if request.user.is_authenticated else None,
-        username=request.user.get_username() if request.user.is_authenticated else "",
-        address=client_address(request),
+        user=user if signed_in else None,
+        username=user.get_username() if signed_in else "",
+        address=address,
         action=action,
         # Redacted: a query string can carry an identity number (#12 item 3).
-        path=redact(request.get_full_path())[:300],
+        path=redact(path)[:300],
         detail=redact(detail)[:300],
         reason=redact(reason)[:300],
         subject_count=len(ids),

@@ -146,6 +146,9 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     VIEW_RECORD = "view_record", _("Viewed source records")
     REVIEW_LINK = "review_link", _("Reviewed a record link")
+    VIEW_VISIT = "view_visit", _("Viewed a visit")
+    VIEW_CASE = "view_case", _("Viewed a case")
+    VIEW_REFERRAL = "view_referral", _("Viewed a referral")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -19,6 +19,7 @@ from cases.models import (
     Case,
     CaseUserObjectPermission,
     Referral,
+    ReferralStatus,
     Visit,
 )
 from matching.models import Resident
@@ -138,11 +139,33 @@ def is_nurse(user: AnyUser) -> bool:
     return Role.NURSE in active_roles(user)
 
 
+def accepted_case_ids(user: AnyUser) -> frozenset[int]:
+    """Cases referred to the user's centres whose referral the receiver has accepted and that
+    have not ended. Once per request, like ``granted_case_ids``."""
+    ids = memo(user)
+    if "accepted_cases" not in ids:
+        centres = centre_ids(user)
+        ids["accepted_cases"] = frozenset(Referral.objects.filter(
+            to_centre_id__in=centres, status=ReferralStatus.ACCEPTED, ended_at__isnull=True,
+        ).values_list("case_id", flat=True)) if centres else frozenset()
+    return ids["accepted_cases"]
+
+
 def may_read_health_notes(user: AnyUser, visit: Visit) -> bool:
-    """Nurses and the owner of the visit's case; callers have already scoped the visit."""
-    if is_nurse(user):
+    """The owner of the visit's case, and nurses who serve the resident: of the visiting or the
+    owning centre, or of a centre that accepted a referral of the case. A referral still pending
+    gives the receiving centre the case to decide on, not the health notes (#12 item 14).
+    ``visit.resident`` and ``visit.case`` should be loaded with the visit.
+    Callers have already scoped the visit."""
+    if visit.case is not None and visit.case.owner_id == user.pk:
         return True
-    return visit.case is not None and visit.case.owner_id == user.pk
+    if not is_nurse(user):
+        return False
+    centres = centre_ids(user)
+    if visit.centre_id in centres or visit.resident.home_centre_id in centres:
+        return True
+    return visit.case is not None and (visit.case.owner_centre_id in centres
+                                       or visit.case_id in accepted_case_ids(user))
 
 
 def reports_for_user(user: AnyUser) -> QuerySet:

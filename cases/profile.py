@@ -84,6 +84,7 @@ def build_profile(user, resident: Resident, on: date | None = None) -> Profile:
         .order_by("-visited_on", "-pk")
     )
     for visit in visits:
+        visit.resident = resident
         # Decided here, not in the template: the template never sees notes it may not show.
         if not may_read_health_notes(user, visit):
             visit.health_notes = ""

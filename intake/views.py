@@ -98,6 +98,11 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 def run(request: HttpRequest, pk: int) -> HttpResponse:
     run = run_for_user(request.user, pk)
     rejects = run.rejected_rows.all()[:REJECTS_SHOWN]
+    # The rejected rows shown are people's raw data; they have no resident yet, so the entry
+    # names the run (#12 item 14).
+    log_access(request, AccessAction.VIEW_RECORD,
+               detail=f"import run {run.pk} ({run.source.code}): "
+                      f"{min(run.rejected or 0, REJECTS_SHOWN)} rejected rows shown")
     return render(request, "intake/run.html", {"run": run, "rejects": rejects})
 
 

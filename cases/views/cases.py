@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from bigcare.access import centre_ids
+from bigcare.accesslog import log_access
+from bigcare.models import AccessAction
 from cases import actions
 from cases.access import case_for_user, cases_for_user, resident_for_user, serves_centre
 from cases.forms import AssignForm, OpenCaseForm, ServiceForm
@@ -35,6 +37,7 @@ def _case_context(request: HttpRequest, case, **extra) -> dict:
 @login_required
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     c = case_for_user(request.user, pk)
+    log_access(request, AccessAction.VIEW_CASE, [c.resident_id], detail=f"case {c.pk}")
     return render(request, "cases/case.html", _case_context(request, c))
 
 

@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from bigcare.access import centre_ids
+from bigcare.accesslog import log_access
+from bigcare.models import AccessAction
 from cases import actions
 from cases.access import case_for_user, referral_for_user, referrals_for_user, serves_centre
 from cases.forms import ReferralForm
@@ -34,6 +36,8 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def referral(request: HttpRequest, pk: int) -> HttpResponse:
     r = referral_for_user(request.user, pk)
+    log_access(request, AccessAction.VIEW_REFERRAL, [r.case.resident_id],
+               detail=f"referral {r.pk} of case {r.case_id}")
     receiver = r.to_centre_id or r.from_centre_id
     return render(request, "cases/referral.html", {
         "r": r,

@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from bigcare.accesslog import log_access
+from bigcare.models import AccessAction
 from cases import actions
 from cases.access import (
     is_nurse,
@@ -37,9 +39,10 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit(request: HttpRequest, pk: int) -> HttpResponse:
     v = visit_for_user(request.user, pk)
-    return render(request, "cases/visit.html", {
-        "visit": v, "show_health": may_read_health_notes(request.user, v),
-    })
+    show_health = may_read_health_notes(request.user, v)
+    log_access(request, AccessAction.VIEW_VISIT, [v.resident_id],
+               detail=f"visit {v.pk}" + (" with health notes" if show_health else ""))
+    return render(request, "cases/visit.html", {"visit": v, "show_health": show_health})
 
 
 @login_required

@@ -122,3 +122,13 @@ def test_the_case_page_has_bounded_queries(client, personas, world, django_asser
     client.get(url)
     with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
+
+
+def test_reading_a_case_writes_an_access_row_naming_its_resident(client, personas, world):
+    from bigcare.models import AccessLog
+
+    client.force_login(personas.caseworker_a)
+    assert client.get(reverse("cases:case", args=[world.case_in.pk])).status_code == 200
+    entry = AccessLog.objects.get(action="view_case")
+    assert entry.username == "caseworker_a" and entry.detail == f"case {world.case_in.pk}"
+    assert list(entry.subjects.values_list("resident_id", flat=True)) == [world.inside.pk]

@@ -1,6 +1,7 @@
 """Referrals keep ownership, transfers pass it; per-case grants last as long as they do."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -102,3 +103,37 @@ def test_a_third_centre_never_sees_the_referral(client, personas, world):
     assert client.get(reverse("cases:referral", args=[referral.pk])).status_code == 404
     assert client.post(reverse("cases:referral_decide", args=[referral.pk]),
                        {"accept": "1"}).status_code == 404
+
+
+def test_reading_a_referral_writes_an_access_row_naming_its_resident(client, personas, world):
+    from bigcare.models import AccessLog
+
+    client.force_login(personas.caseworker_a)
+    assert client.get(reverse("cases:referral", args=[world.referral_in.pk])).status_code == 200
+    entry = AccessLog.objects.get(action="view_referral")
+    assert list(entry.subjects.values_list("resident_id", flat=True)) == [world.inside.pk]
+
+
+def test_a_pending_referral_shows_no_health_notes_to_the_receiving_centre(
+    client, personas, world
+):
+    from bigcare.actions import grant_membership
+    from tests.cases.factories import VisitFactory
+
+    p = personas
+    nurse_b = get_user_model().objects.create_user("nurse_b", password="test-password")
+    grant_membership(nurse_b, "nurse", centre=p.centre_b)
+    notes = "당뇨 약 복용 중"
+    visit = VisitFactory(resident=world.inside, case=world.case_in, caseworker=p.caseworker_a,
+                         nurse=p.nurse_a, created_by=p.caseworker_a, health_notes=notes)
+    referral = _refer(p, world.case_in)
+
+    client.force_login(nurse_b)
+    for url in (reverse("cases:visit", args=[visit.pk]),
+                reverse("cases:resident", args=[world.inside.pk])):
+        response = client.get(url)
+        assert response.status_code == 200 and notes not in response.content.decode(), url
+
+    actions.decide_referral(p.caseworker_b, referral, accept=True)
+    client.force_login(nurse_b)
+    assert notes in client.get(reverse("cases:visit", args=[visit.pk])).content.decode()

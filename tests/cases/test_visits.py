@@ -102,3 +102,14 @@ def test_the_worklist_of_a_centre_out_of_scope_is_a_404(client, personas, world)
     client.force_login(personas.caseworker_a)
     response = client.get(reverse("cases:worklist"), {"centre": personas.centre_b.pk})
     assert response.status_code == 404
+
+
+def test_reading_a_visit_writes_an_access_row_naming_its_resident(client, personas, world):
+    from bigcare.models import AccessLog
+
+    client.force_login(personas.nurse_a)
+    assert client.get(reverse("cases:visit", args=[world.visit_in.pk])).status_code == 200
+    entry = AccessLog.objects.get(action="view_visit")
+    assert entry.username == "nurse_a" and entry.path == f"/visits/{world.visit_in.pk}/"
+    assert list(entry.subjects.values_list("resident_id", flat=True)) == [world.inside.pk]
+    assert "health notes" in entry.detail
