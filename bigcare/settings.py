@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bigcare.middleware.IdleTimeoutMiddleware",
+    "bigcare.middleware.NoStoreMiddleware",
     # Axes last, as its documentation asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -93,8 +94,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the demo server read while an import writes; the timeout rides out short locks.
+    # IMMEDIATE: a transaction takes the write lock when it begins, so a concurrent writer waits
+    # (up to the timeout) instead of failing with "database is locked" when a read turns into a
+    # write inside a transaction that another writer has overtaken (#12 item 15).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -134,6 +139,16 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only outside development: redirect plain HTTP, and tell browsers never to try it (HSTS).
+# Behind a proxy that terminates TLS, BIGCARE_TLS_PROXY=true trusts its X-Forwarded-Proto header
+# (the proxy must set it and strip the client's); SECURE_SSL_REDIRECT=false leaves the redirect
+# to the proxy. /health stays reachable over HTTP for the load balancer's probes.
+SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_PROXY_SSL_HEADER = (("HTTP_X_FORWARDED_PROTO", "https")
+                           if env.get_bool("BIGCARE_TLS_PROXY", False) else None)
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]

@@ -13,14 +13,7 @@ import io
 import os
 from collections.abc import Sequence
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell starting like a formula gets a leading apostrophe (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+from bigcare.cells import neutralise
 
 
 def xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence]) -> bytes:

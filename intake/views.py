@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bigcare.accesslog import log_access
+from bigcare.cells import neutralise
+from bigcare.middleware import polling
 from bigcare.models import AccessAction
 from intake.access import run_for_user, source_for_user, sources_for_user
 from intake.actions import rollback_run, update_mapping
@@ -30,7 +32,6 @@ from intake.models import RejectedRow
 
 RUNS_SHOWN = 50
 REJECTS_SHOWN = 50
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @login_required
@@ -106,6 +107,7 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/run.html", {"run": run, "rejects": rejects})
 
 
+@polling
 @login_required
 @require_GET
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
@@ -129,8 +131,7 @@ def run_rollback(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _safe(value: object) -> str:
     """Neutralise cells a spreadsheet would run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return neutralise("" if value is None else str(value))
 
 
 class _Echo:

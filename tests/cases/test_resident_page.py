@@ -144,3 +144,12 @@ def test_supervisors_find_merge_split_and_history_on_the_page(client, personas, 
     assert merge in client.get(url).content.decode()
     client.force_login(personas.caseworker_a)
     assert merge not in client.get(url).content.decode()
+
+
+def test_signed_in_pages_are_never_stored_by_a_cache(client, personas, world):
+    client.force_login(personas.caseworker_a)
+    for url in (reverse("cases:resident", args=[world.inside.pk]),
+                reverse("cases:visit", args=[world.visit_in.pk]),
+                reverse("cases:worklist")):
+        cache_control = client.get(url)["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control, url

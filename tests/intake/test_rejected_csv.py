@@ -44,3 +44,12 @@ def test_it_refuses_a_run_out_of_scope(manager, sources, client):
                       Path(__file__).parent / "malformed" / "ministry_ok.xlsx")
     response = client.get(reverse("intake:run_rejected_csv", args=[run.pk]))
     assert response.status_code == 404
+
+
+def test_a_formula_after_leading_whitespace_is_neutralised(manager, sources, client, tmp_path):
+    path = city_file(tmp_path, city_row(1, 주소=" =HYPERLINK(\"http://x\")"),
+                     city_row(2, 성명="\u3000@SUM(1)", 전화번호="  +82"), city_row(3))
+    run = import_file(sources["city"], path)
+    response = client.get(reverse("intake:run_rejected_csv", args=[run.pk]))
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert "' =HYPERLINK" in body and "'\u3000@SUM(1)" in body and "'  +82" in body

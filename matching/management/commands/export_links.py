@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from bigcare.accesslog import record_access
+from bigcare.cells import neutralise
 from bigcare.models import AccessAction
 from intake.access import sources_for_user
 from matching.models import RecordLink
@@ -55,4 +56,4 @@ class Command(BaseCommand):
         out = csv.writer(sys.stdout)
         out.writerow(["source", "source_record_id", "resident_id"])
         for row in rows.iterator(chunk_size=10000):
-            out.writerow(row)
+            out.writerow([neutralise(cell) for cell in row])
