@@ -30,6 +30,7 @@ class CasesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from bigcare.access import grants_changed
+        from cases import receivers  # noqa: F401 — cases follow merges (matching.signals)
         from cases.models import CaseUserObjectPermission, MedianIncome, ProgrammeRule
         from cases.rules import forget_rules
 

@@ -35,6 +35,7 @@ from matching.models import (
 )
 from matching.normalize import STRING_FORMS, name_forms, normalize, text
 from matching.pipeline import link_frame
+from matching.signals import merge_undone, residents_merged
 
 BATCH = 5000
 # Key of the advisory lock every linkage run takes on PostgreSQL: one linkage at a time.
@@ -331,28 +332,11 @@ def _allocate_resident_ids(k: int) -> np.ndarray:
     return np.arange(start, start + k, dtype=np.int64)
 
 
-def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarray,
-                    previous: np.ndarray, run: LinkageRun, everything: bool,
-                    dirty: np.ndarray | None = None,
-                    progress: Callable[[str], None] | None = None) -> int:
-    """Write residents and record links; only what changed unless ``everything``.
-
-    A resident's golden fields depend only on its records (immutable versions), so an
-    incremental run rewrites just the residents that gained or lost a record, and the ``dirty``
-    ones (holding a record retracted or superseded since).
-    """
-    dirty = np.zeros(0, dtype=np.int64) if dirty is None else dirty
-    ids = clustering.assign_ids(labels, previous, _allocate_resident_ids)
-    moved = ids != previous
-    if everything:
-        scope = np.ones(len(ids), dtype=bool)
-    else:
-        touched = np.union1d(np.union1d(ids[moved], previous[moved & (previous > 0)]), dirty)
-        scope = np.isin(ids, touched)
-    idx = np.flatnonzero(scope)
-    gold = clustering.golden(records.iloc[idx].reset_index(drop=True),
-                             forms.iloc[idx].reset_index(drop=True), ids[idx])
-    now = timezone.now()
+def _resident_frame(records: pd.DataFrame, forms: pd.DataFrame, resident: np.ndarray,
+                    now) -> pd.DataFrame:
+    """Resident rows (RESIDENT_COLUMNS) with golden fields from ``records`` and their ``forms``,
+    ``resident`` giving each record's resident id: the rules of ``cluster.golden``."""
+    gold = clustering.golden(records, forms, resident)
     centres = pd.Series(dict(CommunityCentre.objects.values_list("code", "pk")), dtype=object)
     b = gold["birth"].to_numpy()
     birth = pd.to_datetime(pd.DataFrame({"year": b // 10000, "month": b // 100 % 100,
@@ -372,6 +356,31 @@ def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarr
         "name_key": pd.Series(text(name_forms(gold["name"]), "rom")).str.slice(0, 100).to_numpy(),
         "active": True, "created_at": now, "updated_at": now,
     })
+    return frame
+
+
+def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarray,
+                    previous: np.ndarray, run: LinkageRun, everything: bool,
+                    dirty: np.ndarray | None = None,
+                    progress: Callable[[str], None] | None = None) -> int:
+    """Write residents and record links; only what changed unless ``everything``.
+
+    A resident's golden fields depend only on its records (immutable versions), so an
+    incremental run rewrites just the residents that gained or lost a record, and the ``dirty``
+    ones (holding a record retracted or superseded since).
+    """
+    dirty = np.zeros(0, dtype=np.int64) if dirty is None else dirty
+    ids = clustering.assign_ids(labels, previous, _allocate_resident_ids)
+    moved = ids != previous
+    if everything:
+        scope = np.ones(len(ids), dtype=bool)
+    else:
+        touched = np.union1d(np.union1d(ids[moved], previous[moved & (previous > 0)]), dirty)
+        scope = np.isin(ids, touched)
+    idx = np.flatnonzero(scope)
+    now = timezone.now()
+    frame = _resident_frame(records.iloc[idx].reset_index(drop=True),
+                            forms.iloc[idx].reset_index(drop=True), ids[idx], now)
     if progress:
         progress("save residents (upsert)")
     # created_at is only written for new residents: the upsert leaves it alone on a conflict.
@@ -403,118 +412,241 @@ def forms_name_key(name: str) -> str:
     return str(text(name_forms(pd.Series([name])), "rom")[0])[:100]
 
 
-def decide_review_item(item: ReviewItem, user, same: bool) -> LinkDecision:
-    """Record a person's decision on a review item and apply it at once."""
-    with transaction.atomic():
-        item = ReviewItem.objects.select_for_update().get(pk=item.pk)
-        decision = LinkDecision.objects.create(record_a_id=item.record_a_id,
-                                               record_b_id=item.record_b_id, same=same,
-                                               decided_by=user)
-        item.status, item.decided_by, item.decided_at = ReviewItem.Status.DECIDED, user, \
-            timezone.now()
-        item.decision = "same" if same else "different"
-        item.save(update_fields=["status", "decided_by", "decided_at", "decision"])
-        a = RecordLink.objects.get(record_id=item.record_a_id).resident_id
-        b = RecordLink.objects.get(record_id=item.record_b_id).resident_id
-        if same and a != b:
-            merge_residents(Resident.objects.get(pk=a), Resident.objects.get(pk=b), user,
-                            decision=decision)
-        elif not same and a == b:
-            split_resident(Resident.objects.get(pk=a), [item.record_b_id], user,
-                           decision=decision)
-    return decision
+def refresh_golden(resident_ids) -> None:
+    """Recompute the golden fields of these residents from their current records, by the rules
+    linkage uses (``cluster.golden`` through ``_resident_frame``); after a manual merge, split
+    or undo. A resident whose records name no known dong keeps its home centre (it must not
+    fall out of every centre's scope); residents with no current record are left alone."""
+    ids = sorted({int(i) for i in resident_ids})
+    links = list(RecordLink.objects.filter(
+        resident_id__in=ids, resident__active=True, record__status="current",
+    ).values_list("record_id", "resident_id", "resident__home_centre_id"))
+    if not links:
+        return
+    owner = {record: resident for record, resident, _c in links}
+    held = {resident: centre for _r, resident, centre in links}
+    records = records_from_db(sorted(owner))
+    frame = _resident_frame(records, normalize(records),
+                            records["rid"].map(owner).to_numpy(np.int64), timezone.now())
+    frame["home_centre_id"] = pd.array(
+        [held.get(int(r)) if pd.isna(c) else int(c)
+         for r, c in zip(frame["id"], frame["home_centre_id"], strict=True)], dtype="Int64")
+    upsert(Resident._meta.db_table, frame[RESIDENT_COLUMNS], "id",
+           update=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at", "active")])
 
 
 class LinkConflict(ValueError):
     """Two full RRNs differ: no person may put these records in one resident."""
 
 
-def merge_residents(keep: Resident, other: Resident, user, decision: LinkDecision | None = None,
-                    reason: str = "") -> ResidentChange:
+class ChangedMeanwhile(RuntimeError):
+    """Someone changed these residents (or decided this item) first: nothing was done."""
+
+    def __init__(self, why: str | None = None) -> None:
+        super().__init__(why or _("someone changed these residents meanwhile: look at them "
+                                  "again before you retry"))
+
+
+def _hold_linkage() -> None:
+    """The linkage lock in shared mode, until the transaction ends: a running linkage (which
+    holds it exclusively) finishes before a person's change starts, and none starts meanwhile;
+    people's changes do not wait for each other here. Taken first, before any row lock."""
+    if _on_postgres():
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LINKAGE_LOCK])
+
+
+def _lock_residents(resident_ids, acting_user) -> dict[int, Resident]:
+    """Lock these residents (SELECT … FOR UPDATE, in id order, so two changes touching the same
+    residents never wait for each other crosswise) and check scope under the lock: every one
+    must still exist and sit in a centre the acting user supervises."""
+    from bigcare.access import centre_ids
+
+    _hold_linkage()
+    ids = sorted({int(i) for i in resident_ids})
+    locked = {r.pk: r for r in Resident.objects.select_for_update().filter(pk__in=ids)
+              .order_by("pk")}
+    supervised = centre_ids(acting_user, "supervise")
+    if len(locked) != len(ids) or any(r.home_centre_id not in supervised
+                                      for r in locked.values()):
+        raise ChangedMeanwhile()
+    return locked
+
+
+def decide_review_item(item: ReviewItem, *, acting_user, same: bool) -> LinkDecision:
+    """Record a person's decision on a review item and apply it at once (merge or split).
+
+    Locks the item, then the two residents; an item decided meanwhile, or residents changed
+    meanwhile, raise ChangedMeanwhile and nothing is written."""
+    with transaction.atomic():
+        _hold_linkage()
+        item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+        if item.status != ReviewItem.Status.OPEN:
+            raise ChangedMeanwhile(_("this item was decided meanwhile"))
+        owner = dict(RecordLink.objects.filter(
+            record_id__in=[item.record_a_id, item.record_b_id]).values_list(
+            "record_id", "resident_id"))
+        a, b = owner.get(item.record_a_id), owner.get(item.record_b_id)
+        if a is None or b is None:
+            raise ChangedMeanwhile()
+        residents = _lock_residents([a, b], acting_user)
+        decision = LinkDecision.objects.create(record_a_id=item.record_a_id,
+                                               record_b_id=item.record_b_id, same=same,
+                                               decided_by=acting_user)
+        item.status, item.decided_by, item.decided_at = ReviewItem.Status.DECIDED, \
+            acting_user, timezone.now()
+        item.decision = "same" if same else "different"
+        item.save(update_fields=["status", "decided_by", "decided_at", "decision"])
+        if same and a != b:
+            merge_residents(residents[a], residents[b], acting_user=acting_user,
+                            decision=decision)
+        elif not same and a == b:
+            split_resident(residents[a], [item.record_b_id], acting_user=acting_user,
+                           decision=decision)
+    return decision
+
+
+def merge_residents(keep: Resident, other: Resident, *, acting_user,
+                    decision: LinkDecision | None = None, reason: str = "") -> ResidentChange:
     """Move every record of ``other`` to ``keep``; recorded and reversible.
 
-    A constant number of queries whatever the number of records (the screens assert it).
+    Both residents are locked and must still be active; what cases keeps on ``other`` (cases,
+    visits, …) follows to ``keep`` (``signals.residents_merged``) and the change remembers it;
+    ``keep``'s golden fields are recomputed. A bounded number of queries whatever the number of
+    records (the screens assert it).
     """
     if keep.pk == other.pk:
         raise LinkConflict(_("a resident cannot be merged with itself"))
     with transaction.atomic():
-        rrns = set(RecordLink.objects.filter(resident__in=[keep, other]).exclude(
-            record__rrn_index="").values_list("record__rrn_index", flat=True))
-        if len(rrns) > 1:
+        locked = _lock_residents([keep.pk, other.pk], acting_user)
+        if not all(r.active for r in locked.values()):
+            raise ChangedMeanwhile(_("one of the two residents was merged or retired "
+                                     "meanwhile"))
+        links = list(RecordLink.objects.filter(resident__in=[keep.pk, other.pk]).values_list(
+            "record_id", "resident_id", "record__rrn_index").order_by("record_id"))
+        if len({i for _, _, i in links if i}) > 1:
             raise LinkConflict(_("the two residents hold different resident registration numbers"))
-        moved = list(RecordLink.objects.filter(resident=other).values_list("record_id", flat=True))
+        moved = [r for r, owner, _i in links if owner == other.pk]
         if not moved:
             # Nothing to move, and no record pair to keep as a decision for later runs.
             raise LinkConflict(_("the other resident holds no source records"))
         if decision is None:
-            first_keep = RecordLink.objects.filter(resident=keep).values_list(
-                "record_id", flat=True).first()
+            first_keep = next((r for r, owner, _i in links if owner == keep.pk), None)
             if first_keep is None:
                 raise LinkConflict(_("the resident to keep holds no source records"))
             decision = LinkDecision.objects.create(record_a_id=first_keep,
                                                    record_b_id=moved[0], same=True,
-                                                   decided_by=user, reason=reason)
-        RecordLink.objects.filter(resident=other).update(resident=keep)
+                                                   decided_by=acting_user, reason=reason)
+        RecordLink.objects.filter(resident=other.pk).update(resident=keep.pk)
         Resident.objects.filter(pk=other.pk).update(active=False, updated_at=timezone.now())
         change = ResidentChange.objects.create(
-            kind=ResidentChange.Kind.MERGE, user=user, reason=reason,
-            moves={str(r): [other.pk, keep.pk] for r in moved})
+            kind=ResidentChange.Kind.MERGE, user=acting_user, reason=reason,
+            moves={str(r): [other.pk, keep.pk] for r in moved},
+            carried=_carry(survivor=keep.pk, merged=other.pk))
         change.decisions.add(decision)
-        change.residents.add(keep, other)
+        change.residents.add(keep.pk, other.pk)
+        refresh_golden([keep.pk])
     return change
 
 
-def split_resident(resident: Resident, record_ids: list[int], user,
+def _carry(survivor: int, merged: int) -> dict[str, list[int]]:
+    """Ask the apps that keep things on residents to move them from ``merged`` to
+    ``survivor``; what they moved, by model label."""
+    carried: dict[str, list[int]] = {}
+    for _receiver, moved in residents_merged.send(sender=Resident, survivor=survivor,
+                                                  merged=merged):
+        for label, ids in (moved or {}).items():
+            carried.setdefault(label, []).extend(ids)
+    return carried
+
+
+def split_resident(resident: Resident, record_ids: list[int], *, acting_user,
                    decision: LinkDecision | None = None, reason: str = "") -> ResidentChange:
     """Move ``record_ids`` out of ``resident`` into a new resident; recorded and reversible.
 
     Each moved record is declared different from each kept one, so later runs keep them apart.
+    Under the lock the resident must still be active and hold every record named and more;
+    golden fields of both residents are recomputed. Cases and visits stay with ``resident``.
     """
     with transaction.atomic():
-        kept = list(RecordLink.objects.filter(resident=resident).exclude(
-            record_id__in=record_ids).values_list("record_id", flat=True))
-        new = Resident.objects.create(name=resident.name, birth_date=resident.birth_date,
-                                      sex=resident.sex, home_centre=resident.home_centre,
-                                      dong_code=resident.dong_code)
-        RecordLink.objects.filter(resident=resident, record_id__in=record_ids).update(
+        locked = _lock_residents([resident.pk], acting_user)[resident.pk]
+        held = set(RecordLink.objects.filter(resident=resident.pk).values_list(
+            "record_id", flat=True))
+        chosen = {int(r) for r in record_ids}
+        if not locked.active or not chosen or not chosen < held:
+            raise ChangedMeanwhile()
+        kept = sorted(held - chosen)
+        new = Resident.objects.create(name=locked.name, birth_date=locked.birth_date,
+                                      sex=locked.sex, home_centre_id=locked.home_centre_id,
+                                      dong_code=locked.dong_code)
+        RecordLink.objects.filter(resident=resident.pk, record_id__in=chosen).update(
             resident=new)
-        made = [LinkDecision(record_a_id=a, record_b_id=b, same=False, decided_by=user,
-                             reason=reason) for a in kept for b in record_ids
+        made = [LinkDecision(record_a_id=a, record_b_id=b, same=False, decided_by=acting_user,
+                             reason=reason) for a in kept for b in sorted(chosen)
                 if decision is None or {a, b} != {decision.record_a_id, decision.record_b_id}]
         made = LinkDecision.objects.bulk_create(made)
         change = ResidentChange.objects.create(
-            kind=ResidentChange.Kind.SPLIT, user=user, reason=reason,
-            moves={str(r): [resident.pk, new.pk] for r in record_ids})
+            kind=ResidentChange.Kind.SPLIT, user=acting_user, reason=reason,
+            moves={str(r): [resident.pk, new.pk] for r in sorted(chosen)})
         change.decisions.add(*made, *([decision] if decision else []))
-        change.residents.add(resident, new)
+        change.residents.add(resident.pk, new.pk)
+        refresh_golden([resident.pk, new.pk])
     return change
 
 
-def undo_change(change: ResidentChange, user) -> ResidentChange:
-    """Reverse a merge or split: records go back, its decisions stop binding later runs.
+def undo_change(change: ResidentChange, *, acting_user) -> ResidentChange:
+    """Reverse a merge or split: records go back, its decisions stop binding later runs, and
+    what a merge carried (cases, visits, …) goes back with them.
 
-    One UPDATE per resident the records return to (one or two), not one per record.
+    Locks the change, then every resident it touched; a change already undone, or whose records
+    have moved on since, raises ChangedMeanwhile. One UPDATE per resident the records return to
+    (one or two), not one per record.
     """
     with transaction.atomic():
+        _hold_linkage()
         change = ResidentChange.objects.select_for_update().get(pk=change.pk)
         if change.undone or change.kind == ResidentChange.Kind.UNDO:
-            raise LinkConflict(_("this change was already undone"))
+            raise ChangedMeanwhile(_("this change was already undone"))
         back: dict[int, list[int]] = {}
-        for record, (before, _after) in change.moves.items():
+        touched: set[int] = set()
+        for record, (before, after) in change.moves.items():
             back.setdefault(before, []).append(int(record))
+            touched |= {before, after}
+        # The residents a change touched are those of its moves (a change without moves
+        # names them only in ``residents``).
+        touched = touched or set(change.residents.values_list("pk", flat=True))
+        _lock_residents(touched, acting_user)
+        now_at = dict(RecordLink.objects.filter(record_id__in=[int(r) for r in change.moves])
+                      .values_list("record_id", "resident_id"))
+        if any(now_at.get(int(r)) != after for r, (_b, after) in change.moves.items()):
+            raise ChangedMeanwhile(_("these records have moved since this change"))
         for before, records in back.items():
             RecordLink.objects.filter(record_id__in=records).update(resident_id=before)
         Resident.objects.filter(pk__in=list(back)).update(active=True, updated_at=timezone.now())
-        # A resident the change created or filled and that the undo leaves empty goes inactive.
-        afters = {a for _, a in change.moves.values()} - set(back)
-        Resident.objects.filter(pk__in=afters).exclude(
+        afters = {a for _b, a in change.moves.values()} - set(back)
+        if change.kind == ResidentChange.Kind.MERGE and len(back) == 1 and len(afters) == 1:
+            merge_undone.send(sender=Resident, carried=change.carried,
+                              back_to=next(iter(back)), survivor=next(iter(afters)))
+        # A resident the change created or filled and that the undo leaves empty goes inactive;
+        # what was recorded on it meanwhile (a case opened after a split) goes with its records.
+        # (A merge's survivor keeps its own records: only a split's new resident can empty.)
+        emptied = set(Resident.objects.filter(pk__in=afters).exclude(
             pk__in=RecordLink.objects.filter(resident_id__in=afters).values("resident_id")
-        ).update(active=False, updated_at=timezone.now())
+        ).values_list("pk", flat=True)) if change.kind == ResidentChange.Kind.SPLIT else set()
+        carried: dict[str, list[int]] = {}
+        if emptied:
+            Resident.objects.filter(pk__in=emptied).update(active=False,
+                                                           updated_at=timezone.now())
+            if len(back) == 1:
+                for gone in sorted(emptied):
+                    for label, ids in _carry(survivor=next(iter(back)), merged=gone).items():
+                        carried.setdefault(label, []).extend(ids)
         change.decisions.update(active=False)
         change.undone = True
         change.save(update_fields=["undone"])
         undo = ResidentChange.objects.create(
-            kind=ResidentChange.Kind.UNDO, user=user, reason=f"undo #{change.pk}",
-            moves={r: [a, b] for r, (b, a) in change.moves.items()})
-        undo.residents.add(*change.residents.all())
+            kind=ResidentChange.Kind.UNDO, user=acting_user, reason=f"undo #{change.pk}",
+            moves={r: [a, b] for r, (b, a) in change.moves.items()}, carried=carried)
+        undo.residents.add(*touched)
+        refresh_golden(touched - emptied)
         return undo

@@ -161,7 +161,6 @@ class ReviewItem(models.Model):
 
     class Meta:
         ordering = ["-total", "pk"]
-        permissions = [("review_links", _("Review uncertain record links of any source"))]
         indexes = [
             # The queue: open items, most likely first.
             models.Index(fields=["status", "-total"], name="review_queue"),
@@ -204,6 +203,9 @@ class ResidentChange(models.Model):
     residents = models.ManyToManyField(Resident, blank=True, related_name="changes")
     undone = models.BooleanField(default=False)
     reason = models.CharField(max_length=200, blank=True)
+    # What a merge carried from the merged-away resident to the survivor ("app.Model" → ids:
+    # cases, visits, …; see matching.signals), so that its undo moves exactly those back.
+    carried = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-at"]

@@ -1,52 +1,39 @@
 """The review queue, and manual merge, split and undo of residents, for supervisors.
 
 Every view reads its objects through matching.access (the queue through
-``review_items_for_user``), so scope is checked on every request, reads and writes alike; every
-view logs whom it showed or changed (AccessAction.REVIEW_LINK).
+``review_items_for_user``: both records' residents in the user's supervised scope), so scope is
+checked on every request, reads and writes alike, and again under the lock by the actions; every
+view logs whom it showed or changed (AccessAction.REVIEW_LINK). An action refused (different
+RRNs, something changed meanwhile) is a message on the page, never a 500.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bigcare.access import centre_ids
 from bigcare.accesslog import log_access
 from bigcare.models import AccessAction
-from matching.access import change_to_undo, changes_for_user, resident_to_change
+from matching.access import (
+    change_to_undo,
+    changes_for_user,
+    resident_to_change,
+    review_item_for_user,
+    review_items_for_user,
+)
 from matching.actions import (
+    ChangedMeanwhile,
     LinkConflict,
     decide_review_item,
     merge_residents,
     split_resident,
     undo_change,
 )
-from matching.models import RecordLink, Resident, ReviewItem
-
-
-def review_items_for_user(user) -> QuerySet[ReviewItem]:
-    """Open items the user may decide: a supervisor's centres; a data admin by the global
-    permission for now (intake's per-source access helper is not on this branch yet)."""
-    items = ReviewItem.objects.filter(status=ReviewItem.Status.OPEN)
-    if not user.is_authenticated:
-        return items.none()
-    if user.has_perm("matching.review_links"):
-        return items
-    centres = centre_ids(user, "supervise")
-    residents = RecordLink.objects.filter(resident__home_centre_id__in=centres).values("record_id")
-    return items.filter(Q(record_a__in=residents) | Q(record_b__in=residents))
-
-
-def review_item_for_user(user, pk: int) -> ReviewItem:
-    try:
-        return review_items_for_user(user).select_related("record_a", "record_b").get(pk=pk)
-    except (ReviewItem.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such review item") from None
+from matching.models import RecordLink, Resident
 
 
 def _residents_of(items) -> dict[int, int]:
@@ -75,7 +62,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     same = request.POST.get("decision") == "same"
     log_access(request, AccessAction.REVIEW_LINK, _residents_of([item]).values(),
                detail=f"review item {item.pk}: {'same' if same else 'different'}")
-    decide_review_item(item, request.user, same)
+    try:
+        decide_review_item(item, acting_user=request.user, same=same)
+    except (LinkConflict, ChangedMeanwhile) as exc:
+        messages.error(request, _("Not applied: %(why)s") % {"why": exc})
     return redirect("matching:queue")
 
 
@@ -99,8 +89,8 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
         log_access(request, AccessAction.REVIEW_LINK, shown, detail=f"merge {other.pk} into "
                    f"{keep.pk}")
         try:
-            merge_residents(keep, other, request.user, reason=reason)
-        except LinkConflict as exc:
+            merge_residents(keep, other, acting_user=request.user, reason=reason)
+        except (LinkConflict, ChangedMeanwhile) as exc:
             error = _("Not merged: %(why)s") % {"why": exc}
         else:
             messages.success(request, _("Merged resident #%(other)s into #%(keep)s.")
@@ -130,12 +120,16 @@ def split(request: HttpRequest, pk: int) -> HttpResponse:
         if not chosen or not chosen <= held or chosen == held:
             error = _("Tick at least one of this resident's records, and not all of them.")
         else:
-            change = split_resident(resident, sorted(chosen), request.user,
-                                    reason=request.POST.get("reason", "")[:200])
-            new = change.moves[str(min(chosen))][1]
-            messages.success(request, _("Moved %(n)s records into new resident #%(new)s.")
-                             % {"n": len(chosen), "new": new})
-            return redirect("matching:changes", resident.pk)
+            try:
+                change = split_resident(resident, sorted(chosen), acting_user=request.user,
+                                        reason=request.POST.get("reason", "")[:200])
+            except ChangedMeanwhile as exc:
+                error = _("Not split: %(why)s") % {"why": exc}
+            else:
+                new = change.moves[str(min(chosen))][1]
+                messages.success(request, _("Moved %(n)s records into new resident #%(new)s.")
+                                 % {"n": len(chosen), "new": new})
+                return redirect("matching:changes", resident.pk)
     else:
         log_access(request, AccessAction.REVIEW_LINK, [resident.pk], detail="split form")
     return render(request, "matching/split.html", {"resident": resident, "records": records,
@@ -160,9 +154,9 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
     touched = list(change.residents.values_list("pk", flat=True))
     log_access(request, AccessAction.REVIEW_LINK, touched, detail=f"undo change {change.pk}")
     try:
-        undo_change(change, request.user)
-    except LinkConflict:
-        messages.error(request, _("This change was already undone."))
+        undo_change(change, acting_user=request.user)
+    except ChangedMeanwhile as exc:
+        messages.error(request, _("Not undone: %(why)s") % {"why": exc})
     else:
         messages.success(request, _("Change #%(n)s undone.") % {"n": change.pk})
     return redirect("matching:changes", resident.pk)

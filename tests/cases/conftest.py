@@ -43,6 +43,8 @@ class World:
     report_out: object
     spare: object  # another resident of centre A with one record: something to merge
     change_in: object  # a recorded (empty) merge touching ``inside``: something to undo
+    # An uncertain pair across a scope line: a record of ``inside`` and one of ``outside``.
+    review_across: object = None
 
 
 @pytest.fixture
@@ -80,9 +82,12 @@ def world(personas) -> World:
     grant_source(p.data_admin, source_in)
     source_out = DataSourceFactory(code="facility-other", name="another facility")
     run_in, run_out = ImportRunFactory(source=source_in), ImportRunFactory(source=source_out)
+    review_across = ReviewItem.objects.create(record_a=records_in[0], record_b=records_out[0],
+                                              total=3.0, weights={}, levels={})
     return World(inside, outside, visit_in, visit_out, case_in, case_out, referral_in,
                  referral_out, review_in, review_out, source_in, source_out, run_in, run_out,
-                 *eligibility_reports(p, inside, outside), spare=spare, change_in=change_in)
+                 *eligibility_reports(p, inside, outside), spare=spare, change_in=change_in,
+                 review_across=review_across)
 
 
 def eligibility_reports(p, inside, outside):

@@ -98,7 +98,8 @@ SPECS: dict[str, Spec] = {
     "intake:run_progress": Spec(obj="run", allowed={"data_admin"}),
     "intake:run_rollback": Spec(obj="run", allowed={"data_admin"}),
     "intake:run_rejected_csv": Spec(obj="run", allowed={"data_admin"}),
-    # matching: the review queue is a scoped list; deciding needs supervision of the centre
+    # matching: the review queue is a scoped list; deciding needs supervision of the centres
+    # of both records' residents (the "across" variant: one inside, one in another district)
     "matching:queue": Spec(allowed=SIGNED_IN),
     "matching:decide": Spec("post", obj="review", allowed={"supervisor_district_a"},
                             data={"decision": "different"}),
@@ -134,7 +135,14 @@ def all_patterns(resolver=None, prefix: str = "") -> list[str]:
     return names
 
 
+# Objects that also come in a variant straddling a scope line, denied like "outside": a review
+# item pairing a record of centre A's resident with one of another district's.
+ACROSS = {"review": lambda world: world.review_across}
+
+
 def _objects(world, variant: str) -> dict:
+    if variant == "across":
+        return {name: get(world) for name, get in ACROSS.items()}
     inside = variant == "inside"
     return {
         "resident": world.inside if inside else world.outside,
@@ -171,7 +179,8 @@ def test_every_url_with_every_persona(client, personas, world):
     failures, cells = [], 0
     for name in patterns:
         spec = SPECS[name]
-        for variant in (["inside", "outside"] if spec.obj else ["none"]):
+        variants = ["inside", "outside", *(["across"] if spec.obj in ACROSS else [])]
+        for variant in (variants if spec.obj else ["none"]):
             obj = _objects(world, variant)[spec.obj] if spec.obj else None
             url = reverse(name, args=[obj.pk]) if obj else reverse(name)
             for persona in PERSONAS:
@@ -183,7 +192,7 @@ def test_every_url_with_every_persona(client, personas, world):
                     response = getattr(client, spec.method)(url, data)
                     transaction.set_rollback(True)
                 got = _outcome(response)
-                allowed = persona in spec.allowed and variant != "outside"
+                allowed = persona in spec.allowed and variant in ("inside", "none")
                 if persona == ANON and not allowed:
                     expected = "login"
                 else:

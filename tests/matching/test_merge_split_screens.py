@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from bigcare.models import AccessAction, AccessLog
+from intake.models import SourceRecord
 from matching.models import LinkDecision, RecordLink, Resident, ResidentChange, ReviewItem
 from tests.cases.factories import ResidentFactory, SourceRecordFactory, link_records, rrn_fields
 
@@ -127,7 +128,9 @@ def test_the_history_undoes_a_merge_once(client, personas, two, django_assert_ma
     with django_assert_max_num_queries(12):
         page = client.get(reverse("matching:changes", args=[a.pk])).content.decode()
     assert f'name="change" value="{change.pk}"' in page
-    with django_assert_max_num_queries(24):
+    # 25: the undo recomputes both residents' golden fields (their links, records and the
+    # centres of their dongs: 3 queries; it no longer reads the change's residents twice).
+    with django_assert_max_num_queries(25):
         r = client.post(reverse("matching:undo", args=[a.pk]), {"change": change.pk})
     assert r.status_code == 302
     assert records_of(a) == before_a and records_of(b) == before_b
@@ -175,3 +178,30 @@ def test_the_screens_speak_korean_by_default(client, personas, two):
     client.force_login(personas.supervisor_district_a)
     assert "주민 분리" in client.get(reverse("matching:split", args=[a.pk])).content.decode()
     assert "주민 병합" in client.get(reverse("matching:merge", args=[a.pk])).content.decode()
+
+
+def test_golden_fields_are_recomputed_after_merge_undo_and_split(client, personas):
+    """The profile shows what its records say, by linkage's rules (the newest address wins)."""
+    a = ResidentFactory(name="김영희", home_centre=personas.centre_a)
+    b = ResidentFactory(name="김영희", home_centre=personas.centre_a)
+    (own,), (moved,) = link_records(a, 1, with_benefits=False), link_records(b, 1,
+                                                                            with_benefits=False)
+    SourceRecord.objects.filter(pk=own.pk).update(address="서울특별시 종로구 자하문로 1")
+    SourceRecord.objects.filter(pk=moved.pk).update(address="서울특별시 종로구 북촌로 99",
+                                                    phone="010-2345-6789")
+    client.force_login(personas.supervisor_district_a)
+
+    client.post(reverse("matching:merge", args=[a.pk]), {"other": b.pk})
+    a.refresh_from_db()
+    assert a.address == "서울특별시 종로구 북촌로 99" and "23456789" in a.phone
+    client.post(reverse("matching:undo", args=[a.pk]),
+                {"change": ResidentChange.objects.get(kind="merge").pk})
+    a.refresh_from_db()
+    assert a.address == "서울특별시 종로구 자하문로 1" and a.phone == ""
+
+    client.post(reverse("matching:merge", args=[a.pk]), {"other": b.pk})
+    client.post(reverse("matching:split", args=[a.pk]), {"records": [moved.pk]})
+    a.refresh_from_db()
+    new = RecordLink.objects.get(record=moved).resident
+    assert a.address == "서울특별시 종로구 자하문로 1"
+    assert new.address == "서울특별시 종로구 북촌로 99" and new.home_centre == a.home_centre
