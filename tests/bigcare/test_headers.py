@@ -1,15 +1,18 @@
 """Response headers that keep personal data where it belongs (#12 item 15).
 
-HTTPS only outside development: redirect and HSTS, also behind a TLS-terminating proxy. (No-store
-on signed-in pages: tests/cases/test_resident_page.py.)
+HTTPS only outside development: redirect and HSTS, also behind a TLS-terminating proxy; a
+Content-Security-Policy on every page. (No-store on signed-in pages:
+tests/cases/test_resident_page.py; the policy in a browser: tests/cases/test_browser_csp.py.)
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 
@@ -71,3 +74,25 @@ def test_behind_a_tls_proxy_its_forwarded_proto_counts(tmp_path):
 def test_development_serves_plain_http(tmp_path):
     got = _probe(tmp_path, DEBUG="true")
     assert got["plain /accounts/login/"][:2] == [200, ""] and got["https"][2] == ""
+
+
+def test_every_page_carries_a_policy_allowing_this_sites_files_only(client):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["default-src"] == "'self'" and directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'" and directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy
+
+
+_INLINE = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=|javascript:", re.I
+)
+
+
+def test_no_template_holds_an_inline_script_style_or_handler():
+    """The policy blocks them: a page would silently lose its behaviour or its look."""
+    found = {}
+    for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html"):
+        if hits := _INLINE.findall(path.read_text(encoding="utf-8")):
+            found[str(path.relative_to(settings.BASE_DIR))] = hits
+    assert found == {}
