@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -24,16 +26,28 @@ def recently_viewed(request: HttpRequest) -> list:
     return [found[i] for i in ids if i in found]
 
 
+def no_rrn_in_address(view):
+    """A GET whose ``?q=`` holds an identity number is refused unread, before anything else
+    (sign-in included, whose ``?next=`` would carry the number on), and sent to the form."""
+
+    @wraps(view)
+    def refuse(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "GET" and finder.holds_rrn(request.GET.get("q", "")):
+            messages.error(request, _("Search by RRN with the search form: "
+                                      "an identity number must not be put in an address."))
+            return redirect("cases:search")
+        return view(request, *args, **kwargs)
+
+    return refuse
+
+
+@no_rrn_in_address
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     """The form POSTs, so an identity number never travels in a URL (browser history, proxies,
     the server's request log). A GET with ``?q=`` still serves names, dates and phones (links,
-    bookmarks); an identity number in it is refused unread and the user sent to the form."""
+    bookmarks)."""
     form = SearchForm(request.POST if request.method == "POST" else request.GET or None)
-    if request.method == "GET" and finder.holds_rrn(request.GET.get("q", "")):
-        messages.error(request, _("Search by RRN with the search form: "
-                                  "an identity number must not be put in an address."))
-        return redirect("cases:search")
     results, query = None, None
     if form.is_valid() and (form.cleaned_data["q"] or "").strip():
         query = finder.parse_query(form.cleaned_data["q"], form.cleaned_data["birth_year"])

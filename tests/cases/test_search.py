@@ -104,6 +104,11 @@ def test_a_get_with_an_identity_number_is_refused_and_not_logged(client, persona
     assert not AccessLog.objects.exists()
 
 
+def test_a_signed_out_get_with_an_identity_number_is_not_carried_to_the_sign_in(client):
+    response = client.get(reverse("cases:search"), {"q": INSIDE_RRN})
+    assert response.status_code == 302 and response["Location"] == reverse("cases:search")
+
+
 def test_a_get_by_name_still_searches_and_logs(client, personas, world):
     client.force_login(personas.caseworker_a)
     html = client.get(reverse("cases:search"), {"q": "김영희"}).content.decode()
