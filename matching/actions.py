@@ -448,12 +448,16 @@ class ChangedMeanwhile(RuntimeError):
 
 
 def _hold_linkage() -> None:
-    """The linkage lock in shared mode, until the transaction ends: a running linkage (which
-    holds it exclusively) finishes before a person's change starts, and none starts meanwhile;
-    people's changes do not wait for each other here. Taken first, before any row lock."""
+    """The linkage lock in shared mode, until the transaction ends: no linkage starts while a
+    person's change runs, and a change refuses to start while a linkage runs (it holds the lock
+    exclusively, for minutes at a million records: a screen must not hang that long). People's
+    changes do not wait for each other here. Taken first, before any row lock."""
     if _on_postgres():
         with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LINKAGE_LOCK])
+            cur.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [LINKAGE_LOCK])
+            if not cur.fetchone()[0]:
+                raise ChangedMeanwhile(_("a linkage run is under way: try again in a few "
+                                         "minutes"))
 
 
 def _lock_residents(resident_ids, acting_user) -> dict[int, Resident]:

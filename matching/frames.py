@@ -61,6 +61,10 @@ def read_frame(values: object, columns: list[str], dtype: dict | None = None) ->
     return frame
 
 
+# Up to this many rows an upsert is one executemany on PostgreSQL too.
+FEW_ROWS = 100
+
+
 def upsert(table: str, frame: pd.DataFrame, key: str, update: list[str] | None = None,
            unless_same: list[str] | None = None) -> None:
     """Insert ``frame``'s rows into ``table``, updating ``update`` columns where ``key`` exists.
@@ -69,8 +73,9 @@ def upsert(table: str, frame: pd.DataFrame, key: str, update: list[str] | None =
     values (no new row version, no index writes): a full relink rewrites few residents.
 
     PostgreSQL: ``COPY`` into a temporary table, then one ``INSERT … ON CONFLICT DO UPDATE``.
-    SQLite: one ``executemany`` of the same upsert. Both are one statement per batch, never one
-    ORM object per row (DESIGN.md principle 4). Call inside a transaction.
+    SQLite, and PostgreSQL for a few rows (a manual merge's residents: the temporary table costs
+    five statements): one ``executemany`` of the same upsert. Both are one statement per batch,
+    never one ORM object per row (DESIGN.md principle 4). Call inside a transaction.
     """
     from django.db import connection
 
@@ -81,7 +86,7 @@ def upsert(table: str, frame: pd.DataFrame, key: str, update: list[str] | None =
     collist = ", ".join(f'"{c}"' for c in cols)
     action = ("DO UPDATE SET " + ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update)
               if update else "DO NOTHING")
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(frame) > FEW_ROWS:
         import io
 
         tmp = f"upsert_{table}"

@@ -156,3 +156,35 @@ def test_concurrent_undos_of_one_merge_have_one_winner(personas):
         assert Resident.objects.filter(pk__in=[a.pk, b.pk], active=True).count() == 2
         assert ResidentChange.objects.filter(kind="undo", residents=a).count() == 1
         assert RecordLink.objects.filter(resident=b).count() == 1
+
+
+def test_a_change_during_a_linkage_run_is_refused_and_changes_nothing(personas):
+    """While a linkage run holds its lock, a merge is refused with a message, not interleaved."""
+    from matching.actions import LINKAGE_LOCK
+
+    a, b = two_residents(personas)
+    held, release = threading.Event(), threading.Event()
+
+    def linkage() -> None:
+        try:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_lock(%s)", [LINKAGE_LOCK])
+                held.set()
+                release.wait(timeout=30)
+                cur.execute("SELECT pg_advisory_unlock(%s)", [LINKAGE_LOCK])
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=linkage)
+    thread.start()
+    try:
+        assert held.wait(timeout=30)
+        with pytest.raises(ChangedMeanwhile, match="연계 작업"):
+            merge_residents(a, b, acting_user=personas.supervisor_district_a)
+        assert Resident.objects.filter(pk__in=[a.pk, b.pk], active=True).count() == 2
+        assert not ResidentChange.objects.exists()
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    merge_residents(a, b, acting_user=personas.supervisor_district_a)
+    merged_once(a, b)
