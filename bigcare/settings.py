@@ -186,8 +186,14 @@ STORAGES = {
                     if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
-# Uploaded extracts can be large; they stream to disk rather than memory.
+# Uploaded extracts are sealed (encrypted) chunk by chunk as they arrive: no handler keeps a
+# clear copy in a temporary file (intake/uploads.py, docs/intake.md "What is kept").
+FILE_UPLOAD_HANDLERS = ["intake.uploads.SealingUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Days an imported file is kept (sealed) for resuming and re-importing, then destroyed.
+BIGCARE_IMPORT_FILE_DAYS = env.get_int("BIGCARE_IMPORT_FILE_DAYS", 30)
+# An unfinished import with no progress for this long has lost its worker: it may be resumed.
+BIGCARE_IMPORT_STALE_SECONDS = env.get_int("BIGCARE_IMPORT_STALE_SECONDS", 120)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Processes that validate an import's parts while its transaction COPYs the previous ones
 # (intake.staging); 0 validates in a thread of the importing process. One per core by default:
@@ -219,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
     "screen-eligibility-nightly": {
         "task": "cases.screen_eligibility",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "destroy-expired-import-files": {
+        "task": "intake.tasks.destroy_expired_files",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

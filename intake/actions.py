@@ -1,4 +1,5 @@
-"""Writes with side effects on intake: define a source, grant it, roll back a run."""
+"""Writes with side effects on intake: define a source, grant it, roll back, resume and
+re-import a run, destroy kept files past their retention."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from intake import keptfiles
 from intake.access import PERM, sources_for_user
 from intake.errors import MappingError, RunStateError
+from intake.imports import announce, lock_runs_of
 from intake.mapping import parse_mapping
 from intake.models import (
     AgencyKind,
@@ -21,10 +26,11 @@ from intake.models import (
     FileFormat,
     ImportRun,
     RecordStatus,
+    RunEvent,
+    RunEventKind,
     RunStatus,
     SourceRecord,
 )
-from intake.signals import records_changed
 
 SOURCE_FIELDS = ("name", "kind", "file_format", "encoding", "trust", "active")
 
@@ -102,6 +108,91 @@ def rollback_run(run: ImportRun, user) -> list[int]:
         run.rolled_back_at = timezone.now()
         run.save(update_fields=["status", "rolled_back_by", "rolled_back_at"])
         changed = own_ids + restored
-        transaction.on_commit(
-            lambda: records_changed.send(sender=ImportRun, record_ids=changed, run=run))
+        transaction.on_commit(lambda: announce(run, changed))
     return changed
+
+
+def _runs_in_scope(user):
+    if user is None:  # the command line and the retention schedule
+        return ImportRun.objects.all()
+    return ImportRun.objects.filter(source__in=sources_for_user(user))
+
+
+def resume_run(run: ImportRun, *, acting_user) -> ImportRun:
+    """Queue again a run whose worker is gone (stale) or that failed, from its kept file.
+
+    Safe however often it is called and whatever else still holds the run: the import takes the
+    source's lock and its status gate makes a finished run a no-op (imports.run_import).
+    """
+    from intake.tasks import import_run
+
+    with transaction.atomic():
+        run = get_object_or_404(_runs_in_scope(acting_user).select_for_update(), pk=run.pk)
+        if not (run.is_stale or run.status == RunStatus.FAILED):
+            raise RunStateError(f"only a stuck or failed run can be resumed (this one is "
+                                f"{run.get_status_display()})")
+        if not run.file_kept:
+            raise RunStateError("the kept copy of this file was destroyed: upload it again")
+        was = run.status
+        run.status, run.error, run.error_code = RunStatus.QUEUED, "", ""
+        run.progress_at = timezone.now()
+        run.save(update_fields=["status", "error", "error_code", "progress_at"])
+        RunEvent.objects.create(run=run, kind=RunEventKind.RESUMED, acting_user=acting_user,
+                                detail=f"was {was}")
+        import_run.delay_on_commit(run.pk)
+    return run
+
+
+def reimport_run(run: ImportRun, *, acting_user) -> ImportRun:
+    """Import a rolled-back run's file again, from its kept copy, as a new run.
+
+    The file's live run, if there is one already, is returned instead: one per file.
+    """
+    from intake.tasks import import_run
+
+    with transaction.atomic():
+        run = get_object_or_404(_runs_in_scope(acting_user).select_related("source"),
+                                pk=run.pk)
+        lock_runs_of(run.source)
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != RunStatus.ROLLED_BACK:
+            raise RunStateError(f"only a rolled-back run can be imported again (this one is "
+                                f"{run.get_status_display()})")
+        live = ImportRun.objects.filter(source_id=run.source_id, sha256=run.sha256).exclude(
+            status=RunStatus.ROLLED_BACK).first()
+        if live is not None:
+            return live
+        if not run.file_kept or not Path(run.stored_path).exists():
+            raise RunStateError("the kept copy of this file was destroyed: upload it again")
+        again = ImportRun.objects.create(
+            source_id=run.source_id, sha256=run.sha256, filename=run.filename,
+            stored_path=run.stored_path, reimport_of=run, started_by=acting_user)
+        RunEvent.objects.create(run=run, kind=RunEventKind.REIMPORTED, acting_user=acting_user,
+                                detail=f"as run {again.pk}")
+        import_run.delay_on_commit(again.pk)
+    return again
+
+
+def destroy_expired_files(*, acting_user=None, now=None) -> list[Path]:
+    """Destroy kept files past BIGCARE_IMPORT_FILE_DAYS (rolled-back runs' too) and record it on
+    every run that used them. A file an import is reading right now is left for the next time."""
+    now = now or timezone.now()
+    reading = {Path(p) for p, status, stale in (
+        (r.stored_path, r.status, r.is_stale) for r in ImportRun.objects.exclude(
+            status__in=[RunStatus.DONE, RunStatus.FAILED, RunStatus.ROLLED_BACK]))
+        if not stale}
+    destroyed = []
+    for path in keptfiles.expired(now):
+        if path in reading:
+            continue
+        path.unlink(missing_ok=True)
+        destroyed.append(path)
+    with transaction.atomic():
+        runs = list(ImportRun.objects.filter(stored_path__in=[str(p) for p in destroyed],
+                                             file_destroyed_at__isnull=True))
+        ImportRun.objects.filter(pk__in=[r.pk for r in runs]).update(file_destroyed_at=now)
+        RunEvent.objects.bulk_create([
+            RunEvent(run=r, kind=RunEventKind.FILE_DESTROYED, acting_user=acting_user, at=now,
+                     detail=f"kept {settings.BIGCARE_IMPORT_FILE_DAYS} days")
+            for r in runs])
+    return destroyed

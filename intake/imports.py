@@ -9,9 +9,7 @@ vanishes with nothing else if the worker dies.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,8 +27,9 @@ from bigcare.logs import redact
 from intake import load as loader
 from intake import pipeline, staging
 from intake.errors import IntakeError
+from intake.keptfiles import KeptFile, keep_file, open_kept
 from intake.mapping import parse_mapping
-from intake.models import DataSource, ImportRun, RunStatus
+from intake.models import DataSource, ImportRun, LinkStatus, RunStatus
 from intake.readers import Chunk, read_file
 from intake.reference import reference
 from intake.signals import records_changed
@@ -47,46 +46,45 @@ ROWS_PER_PART = 60_000
 EARLY_FORK_SERVER_BYTES = 8 << 20
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def lock_runs_of(source: DataSource) -> None:
+    """Serialise run creation per source without touching the row an import locks (PostgreSQL;
+    SQLite's one writer serialises anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, source.pk])
 
 
-def _store(path: Path, source: DataSource, sha: str) -> Path:
-    """Keep the file under MEDIA_ROOT by checksum, so a worker anywhere can read it later."""
-    target = Path(settings.MEDIA_ROOT) / "intake" / source.code / (sha + path.suffix.lower())
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
-    return target
+def start_import(source: DataSource, file: Path | str | KeptFile, user=None,
+                 filename: str = "", dispatch: bool = True) -> ImportRun:
+    """The run for this file of this source: created once, then queued (again if it failed).
 
-
-def start_import(source: DataSource, path: Path | str, user=None, filename: str = "",
-                 dispatch: bool = True) -> ImportRun:
-    """The run for this file of this source: created once, then queued (again if it failed)."""
+    ``file`` is a path (kept sealed here, block by block) or a file an upload already kept.
+    The file's rolled-back run is returned as it is: importing it again is an administrator's
+    act (intake.actions.reimport_run).
+    """
     from intake.tasks import import_run
 
-    path = Path(path)
-    sha = file_sha256(path)
-    stored = _store(path, source, sha)
+    kept = file if isinstance(file, KeptFile) else keep_file(Path(file), source.code)
+    name = filename or (Path(file).name if not isinstance(file, KeptFile) else kept.path.name)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Serialise run creation per source without touching the row an import locks.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, source.pk])
-        run, created = ImportRun.objects.get_or_create(
-            source=source, sha256=sha,
-            defaults={"filename": (filename or path.name)[:255], "stored_path": str(stored),
-                      "started_by": user if user and user.is_authenticated else None},
-        )
+        lock_runs_of(source)
+        same = ImportRun.objects.filter(source=source, sha256=kept.sha256)
+        run = (same.exclude(status=RunStatus.ROLLED_BACK).first()
+               or same.order_by("-created_at").first())
+        created = run is None
+        if created:
+            run = ImportRun.objects.create(
+                source=source, sha256=kept.sha256, filename=name[:255],
+                stored_path=str(kept.path),
+                started_by=user if user and user.is_authenticated else None)
+        elif run.stored_path != str(kept.path) or run.file_destroyed_at:
+            # Kept again after retention destroyed it (or kept before files were sealed).
+            same.update(stored_path=str(kept.path), file_destroyed_at=None)
+            run.stored_path, run.file_destroyed_at = str(kept.path), None
         if not created and run.status == RunStatus.FAILED:
             run.status, run.error, run.error_code = RunStatus.QUEUED, "", ""
-            run.save(update_fields=["status", "error", "error_code"])
+            run.progress_at = timezone.now()
+            run.save(update_fields=["status", "error", "error_code", "progress_at"])
             created = True
         if created and dispatch:
             import_run.delay_on_commit(run.pk)
@@ -191,6 +189,18 @@ class Heartbeat:
             self._thread.join()
 
 
+def announce(run: ImportRun, record_ids: list[int]) -> None:
+    """Tell listeners (matching) which records changed; a listener's failure is logged, never
+    raised into the import or rollback that announced it."""
+    if not record_ids:
+        return
+    for receiver, result in records_changed.send_robust(sender=ImportRun, record_ids=record_ids,
+                                                        run=run):
+        if isinstance(result, Exception):
+            log.error("run %s: %s failed after the import: %s", run.pk,
+                      getattr(receiver, "__name__", receiver), redact(str(result)))
+
+
 def _fail(run_id: int, message: str, code: str) -> None:
     ImportRun.objects.filter(pk=run_id).update(
         status=RunStatus.FAILED, error=redact(message)[:2000], error_code=code,
@@ -228,16 +238,19 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
             mapping = parse_mapping(source.mapping)
             ref = reference()
             report(RunStatus.READING, 0)
-            if Path(run.stored_path).stat().st_size > EARLY_FORK_SERVER_BYTES:
-                staging.start_fork_server(settings.INTAKE_WORKERS)
-            _, chunks = read_file(Path(run.stored_path), source.encoding,
-                                  mapping.required_columns())
-            reading = {"reading": 0.0}
-            parts = pipeline.partitions(chunks, mapping, ROWS_PER_PART, reading)
-            context = staging.Context(
-                mapping, ref, loader.existing_versions(run.source_id),
-                loader.copy_target(run, mapping.item_kind, timezone.now()))
-            totals = _load_parts(run, parts, context, report)
+            if not run.file_kept or not Path(run.stored_path).exists():
+                raise IntakeError("the kept copy of this file was destroyed (retention): "
+                                  "upload the file again")
+            with open_kept(run.stored_path) as stream:
+                if stream.seek(0, 2) > EARLY_FORK_SERVER_BYTES:
+                    staging.start_fork_server(settings.INTAKE_WORKERS)
+                _, chunks = read_file(stream, source.encoding, mapping.required_columns())
+                reading = {"reading": 0.0}
+                parts = pipeline.partitions(chunks, mapping, ROWS_PER_PART, reading)
+                context = staging.Context(
+                    mapping, ref, loader.existing_versions(run.source_id),
+                    loader.copy_target(run, mapping.item_kind, timezone.now()))
+                totals = _load_parts(run, parts, context, report)
             seconds = {**totals.seconds, **reading, "load_detail": totals.load_detail}
             accepted, rejected = totals.accepted, totals.rejected
             beat.rows_in = totals.rows_in
@@ -248,7 +261,8 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
             seconds["total"] = time.perf_counter() - started
             ImportRun.objects.filter(pk=run_id).update(
                 started_at=Coalesce("started_at", Value(timezone.now())),
-                status=RunStatus.DONE, rows_in=totals.rows_in, accepted=accepted,
+                status=RunStatus.DONE, link_status=LinkStatus.NONE, link_error="",
+                rows_in=totals.rows_in, accepted=accepted,
                 rejected=rejected, rows_done=totals.rows_in,
                 records_added=totals.records_added, columns=totals.columns,
                 finished_at=timezone.now(),
@@ -258,8 +272,10 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
                                for k, v in seconds.items()})
             run = ImportRun.objects.select_related("source").get(pk=run_id)
             changed = totals.changed_ids
-            transaction.on_commit(
-                lambda: records_changed.send(sender=ImportRun, record_ids=changed, run=run))
+        # After the commit and outside the failure handling below: what follows an import
+        # (linkage) has its own status on the run and never rewrites the import's outcome.
+        announce(run, changed)
+        run.refresh_from_db()
         if progress:
             progress(RunStatus.DONE, run.rows_in, run.rows_in)
         log.info("import run %s done: %s in, %s accepted, %s rejected", run_id, run.rows_in,

@@ -67,8 +67,20 @@ class RunStatus(models.TextChoices):
     ROLLED_BACK = "rolled_back", _("Rolled back")
 
 
+class LinkStatus(models.TextChoices):
+    """The linkage that follows an import, kept apart from the import's own status: a link that
+    fails leaves the import's data committed and its run done (#12 item 12)."""
+
+    NONE = "", _("Not linked")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Linking")
+    DONE = "done", _("Linked")
+    FAILED = "failed", _("Linking failed")
+
+
 class ImportRun(models.Model):
-    """One file imported for one source. The same file (by SHA-256) is the same run, ever."""
+    """One file imported for one source. The same file (by SHA-256) is the same run, unless
+    that run was rolled back and an administrator imports the file again (``reimport_of``)."""
 
     source = models.ForeignKey(DataSource, models.PROTECT, related_name="runs")
     sha256 = models.CharField(max_length=64)
@@ -100,6 +112,14 @@ class ImportRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     # The error's type (intake.errors: "encoding", "missing_columns" …) for screens and tests.
     error_code = models.CharField(max_length=30, blank=True)
+    link_status = models.CharField(_("linkage"), max_length=10, choices=LinkStatus.choices,
+                                   default=LinkStatus.NONE, blank=True)
+    link_error = models.TextField(_("linkage error"), blank=True)
+    # When the kept (sealed) copy of the file was destroyed: no resume or re-import after that.
+    file_destroyed_at = models.DateTimeField(null=True, blank=True)
+    # The rolled-back run whose kept file this run imports again.
+    reimport_of = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
+                                    related_name="reimports")
 
     class Meta:
         ordering = ["-created_at"]
@@ -108,7 +128,9 @@ class ImportRun(models.Model):
             models.Index(fields=["source", "-created_at"], name="run_source_created"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["source", "sha256"], name="one_run_per_source_file"),
+            # A rolled-back run steps aside: its file may be imported again as a new run.
+            models.UniqueConstraint(fields=["source", "sha256"], name="one_live_run_per_file",
+                                    condition=~models.Q(status="rolled_back")),
         ]
 
     def __str__(self) -> str:
@@ -119,10 +141,51 @@ class ImportRun(models.Model):
         return self.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.ROLLED_BACK)
 
     @property
+    def last_sign_of_life(self):
+        return self.progress_at or self.started_at or self.created_at
+
+    @property
+    def is_stale(self) -> bool:
+        """Not finished and no progress for BIGCARE_IMPORT_STALE_SECONDS: its worker is gone.
+
+        A running import's heartbeat writes ``progress_at`` every second (on PostgreSQL).
+        """
+        if self.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.ROLLED_BACK):
+            return False
+        quiet = (timezone.now() - self.last_sign_of_life).total_seconds()
+        return quiet > settings.BIGCARE_IMPORT_STALE_SECONDS
+
+    @property
+    def file_kept(self) -> bool:
+        return bool(self.stored_path) and self.file_destroyed_at is None
+
+    @property
     def percent(self) -> int:
         if self.status == RunStatus.DONE:
             return 100
         return min(99, round(100 * self.rows_done / self.rows_in)) if self.rows_in else 0
+
+
+class RunEventKind(models.TextChoices):
+    RESUMED = "resumed", _("Resumed")
+    REIMPORTED = "reimported", _("Imported again")
+    FILE_DESTROYED = "file_destroyed", _("Kept file destroyed")
+
+
+class RunEvent(models.Model):
+    """What a person (or the retention schedule) did to a run: its audit trail."""
+
+    run = models.ForeignKey(ImportRun, models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=RunEventKind.choices)
+    # None for the retention schedule and the command line.
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["run", "at"]
 
 
 class RecordStatus(models.TextChoices):

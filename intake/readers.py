@@ -8,8 +8,11 @@ problem that stops a file from being read at all is a typed :class:`~intake.erro
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import io
 import json
+import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -70,8 +73,48 @@ class Chunk:
                     self.data.columns)
 
 
-def sniff_format(path: Path) -> str:
-    with open(path, "rb") as f:
+# A file is a path or an open, seekable binary stream whose ``name`` carries the file's extension
+# (a kept file is decrypted as it is read: intake.keptfiles, bigcare.crypto.open_sealed).
+Source = Path | io.BufferedIOBase
+
+
+def _rewound(source: Source) -> Source:
+    if isinstance(source, (str, os.PathLike)):
+        return source
+    source.seek(0)
+    return source
+
+
+@contextlib.contextmanager
+def _binary(source: Source) -> Iterator:
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as f:
+            yield f
+    else:
+        yield _rewound(source)
+
+
+@contextlib.contextmanager
+def _text(source: Source, encoding: str) -> Iterator:
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, encoding=encoding) as f:
+            yield f
+        return
+    wrapper = io.TextIOWrapper(_rewound(source), encoding=encoding)
+    try:
+        yield wrapper
+    finally:
+        wrapper.detach()  # the stream stays open: its owner closes it
+
+
+def _size(source: Source) -> int:
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).stat().st_size
+    return source.seek(0, io.SEEK_END)
+
+
+def sniff_format(path: Source) -> str:
+    with _binary(path) as f:
         head = f.read(8192)
     if not head.strip():
         raise EmptyFile("the file is empty")
@@ -85,9 +128,10 @@ def sniff_format(path: Path) -> str:
         found = "jsonl"
     else:
         found = "csv"
-    said = _EXTENSIONS.get(path.suffix.lower())
+    suffix = Path(getattr(path, "name", path)).suffix
+    said = _EXTENSIONS.get(suffix.lower())
     if said and said != found:
-        raise WrongFormat(f"the file is named {path.suffix} but its content is {found.upper()}")
+        raise WrongFormat(f"the file is named {suffix} but its content is {found.upper()}")
     return found
 
 
@@ -99,7 +143,7 @@ def _decodes(data: bytes, encoding: str, final: bool) -> bool:
         return False
 
 
-def detect_encoding(path: Path, declared: str = "auto") -> str:
+def detect_encoding(path: Source, declared: str = "auto") -> str:
     """UTF-8 (with or without BOM) or CP949 (EUC-KR is a subset), from the first megabyte."""
     if declared and declared != "auto":
         try:
@@ -107,7 +151,7 @@ def detect_encoding(path: Path, declared: str = "auto") -> str:
         except LookupError:
             raise EncodingProblem(f"unknown encoding {declared!r} declared") from None
         return declared
-    with open(path, "rb") as f:
+    with _binary(path) as f:
         sample = f.read(SAMPLE_BYTES)
         final = not f.read(1)
     if sample.startswith(codecs.BOM_UTF8) or _decodes(sample, "utf-8", final):
@@ -133,7 +177,7 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
 ARROW_MAX_BYTES = 512 << 20
 
 
-def _read_csv_arrow(path: Path, encoding: str) -> pa.Table | None:
+def _read_csv_arrow(path: Source, encoding: str) -> pa.Table | None:
     """The whole file through pyarrow, or None when pandas must read it (for its typed errors).
 
     Everything that can fail happens here, before the first chunk is handed out: a file that
@@ -141,9 +185,9 @@ def _read_csv_arrow(path: Path, encoding: str) -> pa.Table | None:
     """
     import pyarrow.csv as pacsv
 
-    if path.stat().st_size > ARROW_MAX_BYTES:
+    if _size(path) > ARROW_MAX_BYTES:
         return None
-    with open(path, "rb") as f:
+    with _binary(path) as f:
         first_line = f.readline()
     try:
         header = next(csv.reader([first_line.decode(encoding)]), [])
@@ -158,7 +202,7 @@ def _read_csv_arrow(path: Path, encoding: str) -> pa.Table | None:
     utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
     try:
         table = pacsv.read_csv(
-            path,
+            _rewound(path),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            encoding="utf8" if utf8 else encoding),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
@@ -172,14 +216,14 @@ def _read_csv_arrow(path: Path, encoding: str) -> pa.Table | None:
     return table.combine_chunks()
 
 
-def read_csv(path: Path, encoding: str, required: list[str]) -> Iterator[Chunk]:
+def read_csv(path: Source, encoding: str, required: list[str]) -> Iterator[Chunk]:
     table = _read_csv_arrow(path, encoding)
     if table is not None:
         _check_header(table.column_names, required)
         yield Chunk(table, 1)  # one chunk: it is cut by source key (pipeline.partitions) anyway
         return
     try:
-        reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding,
+        reader = pd.read_csv(_rewound(path), dtype=str, keep_default_na=False, encoding=encoding,
                              chunksize=CHUNK_ROWS, skip_blank_lines=True, engine="c")
         first = 1
         header_checked = False
@@ -202,10 +246,10 @@ def read_csv(path: Path, encoding: str, required: list[str]) -> Iterator[Chunk]:
         raise UnreadableFile(f"the CSV cannot be parsed: {str(e).strip()[:200]}") from None
 
 
-def check_archive(path: Path) -> None:
+def check_archive(path: Source) -> None:
     """Refuse a ZIP bomb before any XML is parsed: total size and compression ratio."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(_rewound(path)) as archive:
             members = archive.infolist()
             names = {m.filename for m in members}
     except zipfile.BadZipFile:
@@ -230,12 +274,12 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path, required: list[str]) -> Iterator[Chunk]:
+def read_xlsx(path: Source, required: list[str]) -> Iterator[Chunk]:
     import openpyxl  # defusedxml, when installed, makes openpyxl parse XML safely
 
     check_archive(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(_rewound(path), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for a broken workbook
         raise UnreadableFile(f"the workbook cannot be opened ({type(e).__name__})") from None
     try:
@@ -265,13 +309,13 @@ def read_xlsx(path: Path, required: list[str]) -> Iterator[Chunk]:
         book.close()
 
 
-def read_jsonl(path: Path, encoding: str, required: list[str]) -> Iterator[Chunk]:
+def read_jsonl(path: Source, encoding: str, required: list[str]) -> Iterator[Chunk]:
     """One object per line; a line that is not a JSON object becomes a row with its reason."""
     batch: list[dict] = []
     first = 1
     seen_columns: set[str] = set()
     try:
-        with open(path, encoding=encoding) as f:
+        with _text(path, encoding) as f:
             for line in f:
                 if not line.strip():
                     continue
@@ -305,10 +349,11 @@ def read_jsonl(path: Path, encoding: str, required: list[str]) -> Iterator[Chunk
         raise MissingColumns(missing)
 
 
-def read_file(path: Path, encoding: str = "auto", required: list[str] | None = None
+def read_file(path: Source, encoding: str = "auto", required: list[str] | None = None
               ) -> tuple[str, Iterator[Chunk]]:
     """The format found and an iterator of chunks (raising typed errors as it reads)."""
-    path = Path(path)
+    if isinstance(path, str):
+        path = Path(path)
     required = required or []
     fmt = sniff_format(path)
     if fmt == "xlsx":

@@ -20,3 +20,11 @@ from intake.imports import run_import
 def import_run(run_id: int) -> str:
     """Import one run; a run already done (or rolled back) is a no-op."""
     return run_import(run_id).status
+
+
+@shared_task(name="intake.tasks.destroy_expired_files", acks_late=True, max_retries=2)
+def destroy_expired_files() -> int:
+    """Nightly (Celery beat): kept import files past their retention are destroyed."""
+    from intake.actions import destroy_expired_files as destroy
+
+    return len(destroy())

@@ -11,5 +11,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run, name="run"),
     path("runs/<int:pk>/progress", views.run_progress, name="run_progress"),
     path("runs/<int:pk>/rollback", views.run_rollback, name="run_rollback"),
+    path("runs/<int:pk>/resume", views.run_resume, name="run_resume"),
+    path("runs/<int:pk>/reimport", views.run_reimport, name="run_reimport"),
     path("runs/<int:pk>/rejected.csv", views.run_rejected_csv, name="run_rejected_csv"),
 ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -25,9 +24,10 @@ from bigcare.cells import neutralise
 from bigcare.middleware import polling
 from bigcare.models import AccessAction
 from intake.access import run_for_user, source_for_user, sources_for_user
-from intake.actions import rollback_run, update_mapping
+from intake.actions import reimport_run, resume_run, rollback_run, update_mapping
 from intake.errors import IntakeError
 from intake.imports import start_import
+from intake.keptfiles import keep_blocks
 from intake.models import RejectedRow
 
 RUNS_SHOWN = 50
@@ -81,16 +81,16 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     if upload is None:
         messages.error(request, _("Choose a file to import."))
         return _source_page(request, src, status=400)
-    folder = Path(settings.MEDIA_ROOT) / "intake" / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = Path(upload.name).suffix.lower()[:10]
-    with tempfile.NamedTemporaryFile(dir=folder, suffix=suffix, delete=False) as tmp:
-        for block in upload.chunks():
-            tmp.write(block)
-    try:
-        run = start_import(src, Path(tmp.name), user=request.user, filename=upload.name)
-    finally:
-        Path(tmp.name).unlink(missing_ok=True)
+    # The upload handler sealed the file as it arrived (intake.uploads); a file another
+    # handler made is sealed here, block by block.
+    if hasattr(upload, "keep"):
+        kept = upload.keep(src.code)
+    else:
+        kept = keep_blocks(upload.chunks(), Path(upload.name).suffix, src.code)
+    run = start_import(src, kept, user=request.user, filename=upload.name)
+    if run.is_stale:
+        messages.warning(request, _("This file is already being imported, but its import has "
+                                    "made no progress for a while. You can resume it here."))
     return redirect("intake:run", pk=run.pk)
 
 
@@ -104,7 +104,38 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
     log_access(request, AccessAction.VIEW_RECORD,
                detail=f"import run {run.pk} ({run.source.code}): "
                       f"{min(run.rejected or 0, REJECTS_SHOWN)} rejected rows shown")
-    return render(request, "intake/run.html", {"run": run, "rejects": rejects})
+    events = run.events.select_related("acting_user")
+    return render(request, "intake/run.html", {
+        "run": run, "rejects": rejects, "events": events,
+        "retention_days": settings.BIGCARE_IMPORT_FILE_DAYS})
+
+
+@login_required
+@require_POST
+def run_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a stuck (stale) or failed run again, from its kept file."""
+    run = run_for_user(request.user, pk)
+    try:
+        resume_run(run, acting_user=request.user)
+    except IntakeError as e:
+        messages.error(request, str(e))
+        return redirect("intake:run", pk=run.pk)
+    messages.success(request, _("The import was queued again."))
+    return redirect("intake:run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def run_reimport(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import a rolled-back run's file again, from its kept copy, as a new run."""
+    run = run_for_user(request.user, pk)
+    try:
+        again = reimport_run(run, acting_user=request.user)
+    except IntakeError as e:
+        messages.error(request, str(e))
+        return redirect("intake:run", pk=run.pk)
+    messages.success(request, _("The file is being imported again."))
+    return redirect("intake:run", pk=again.pk)
 
 
 @polling

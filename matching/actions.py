@@ -21,7 +21,7 @@ from matching import cluster as clustering
 from matching import em
 from matching.compare import FIELDS
 from matching.em import Model
-from matching.frames import read_frame, records_from_db, upsert
+from matching.frames import id_batches, read_frame, records_from_db, upsert
 from matching.incremental import Pairs, link_delta
 from matching.models import (
     LinkageModel,
@@ -80,8 +80,10 @@ def _stage(run: LinkageRun, stage: str, progress: Callable[[str], None] | None =
 
 def _stored_forms(rids: np.ndarray) -> pd.DataFrame:
     cols = ["rid", *RecordForm.FORM_FIELDS]
-    forms = read_frame(RecordForm.objects.filter(record_id__in=rids.tolist()).values_list(
-        "record_id", *RecordForm.FORM_FIELDS), cols)
+    parts = [read_frame(RecordForm.objects.filter(record_id__in=batch).values_list(
+        "record_id", *RecordForm.FORM_FIELDS), cols) for batch in id_batches(rids)]
+    forms = (pd.concat(parts, ignore_index=True) if parts else
+             pd.DataFrame({c: pd.Series(dtype=object) for c in cols}))
     forms["rid"] = forms["rid"].astype(np.int64)
     forms = forms.set_index("rid").reindex(rids).reset_index()
     for c in RecordForm.FORM_FIELDS:
@@ -239,8 +241,8 @@ def _link(run: LinkageRun, full: bool, retrain: bool,
                                       dirty=dirty, progress=stage)
         # The links of retracted, superseded and revived records now agree with their status
         # (by the ids read above: a record an import changes meanwhile stays dirty).
-        for chunk in np.array_split(dirty_links, max(1, len(dirty_links) // BATCH + 1)):
-            flagged = RecordLink.objects.filter(record_id__in=chunk.tolist())
+        for batch in id_batches(dirty_links):
+            flagged = RecordLink.objects.filter(record_id__in=batch)
             flagged.filter(record__status="current").update(current=True)
             flagged.exclude(record__status="current").update(current=False)
         stage("save review items")
@@ -401,10 +403,12 @@ def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarr
     # links and ran it as a nested loop (11 minutes and counting at 1 M records).
     holds = RecordLink.objects.filter(resident=OuterRef("pk"), record__status="current")
     stale = Resident.objects.filter(active=True).exclude(Exists(holds))
-    if not everything:
-        stale = stale.filter(pk__in=np.setdiff1d(np.union1d(previous[moved & (previous > 0)],
-                                                            dirty), ids).tolist())
-    stale.update(active=False, updated_at=now)
+    if everything:
+        stale.update(active=False, updated_at=now)
+    else:
+        for batch in id_batches(np.setdiff1d(np.union1d(previous[moved & (previous > 0)],
+                                                        dirty), ids)):
+            stale.filter(pk__in=batch).update(active=False, updated_at=now)
     return int(len(np.unique(ids)))
 
 

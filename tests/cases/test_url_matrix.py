@@ -97,6 +97,8 @@ SPECS: dict[str, Spec] = {
     "intake:run": Spec(obj="run", allowed={"data_admin"}),
     "intake:run_progress": Spec(obj="run", allowed={"data_admin"}),
     "intake:run_rollback": Spec(obj="run", allowed={"data_admin"}),
+    "intake:run_resume": Spec("post", obj="run", allowed={"data_admin"}),
+    "intake:run_reimport": Spec("post", obj="run", allowed={"data_admin"}),
     "intake:run_rejected_csv": Spec(obj="run", allowed={"data_admin"}),
     # matching: the review queue is a scoped list; deciding needs supervision of the centres
     # of both records' residents (the "across" variant: one inside, one in another district)

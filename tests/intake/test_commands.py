@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from intake.models import DataSource, RunStatus, SourceRecord
+from intake.models import DataSource, LinkStatus, RunStatus, SourceRecord
 from tests.intake.conftest import MAPPINGS, city_file
 from tests.intake.malformed.make_corpus import city_row, xlsx
 
@@ -80,3 +80,33 @@ def test_import_source_exits_non_zero_on_failure(sources, tmp_path):
     with pytest.raises(CommandError, match="empty"):
         call_command("import_source", "city", str(path), stdout=StringIO(), stderr=StringIO())
     assert sources["city"].runs.get().status == RunStatus.FAILED
+
+
+def test_a_failed_link_leaves_the_import_done_and_import_source_exits_zero(
+        transactional_db, sources, tmp_path, monkeypatch):
+    """At 1.9 M records the link after an import failed and the run said failed, its records
+    committed (#12 item 12): the link has its own status and the import's stands."""
+    from django.db import OperationalError
+
+    def too_many(*args, **kwargs):
+        raise OperationalError("too many SQL variables")
+
+    monkeypatch.setattr("matching.actions.run_linkage", too_many)
+    path = city_file(tmp_path, city_row(1), city_row(2))
+    out, err = StringIO(), StringIO()
+    call_command("import_source", "city", str(path), stdout=out, stderr=err)  # no CommandError
+    run = sources["city"].runs.get()
+    assert (run.status, run.accepted) == (RunStatus.DONE, 2)
+    assert run.link_status == LinkStatus.FAILED
+    assert "too many SQL variables" in run.link_error and not run.error
+    assert SourceRecord.objects.filter(run=run, status="current").count() == 2
+    assert "2 rows in, 2 accepted" in out.getvalue()
+    assert "linking its records failed" in err.getvalue()
+
+
+def test_import_source_exits_zero_when_the_link_succeeds(transactional_db, sources, tmp_path):
+    path = city_file(tmp_path, city_row(1), city_row(2))
+    out = StringIO()
+    call_command("import_source", "city", str(path), stdout=out, stderr=StringIO())
+    run = sources["city"].runs.get()
+    assert (run.status, run.link_status) == (RunStatus.DONE, LinkStatus.DONE)

@@ -2,12 +2,12 @@
 
 import pytest
 
-from intake.models import SourceRecord
+from intake.models import ImportRun, LinkStatus, SourceRecord
 from intake.signals import records_changed
 from matching import actions
 from matching.actions import run_linkage
 from matching.models import LinkageRun, RecordLink, Resident
-from matching.tasks import link_records
+from matching.tasks import link_import, link_records
 from tests.matching.conftest import load_records
 
 
@@ -60,9 +60,49 @@ def test_the_task_is_idempotent(db, frame):
 def test_an_import_signal_links_after_commit_not_inside(db, frame,
                                                         django_capture_on_commit_callbacks):
     keys = load_records(frame.head(200))
+    run = ImportRun.objects.first()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        records_changed.send(sender=None, record_ids=list(keys.values()), run=None)
+        records_changed.send(sender=None, record_ids=list(keys.values()), run=run)
     assert not RecordLink.objects.exists()  # nothing linked inside the import's transaction
     assert len(callbacks) == 1
+    run.refresh_from_db()
+    assert run.link_status == LinkStatus.QUEUED
     callbacks[0]()
     assert RecordLink.objects.count() == SourceRecord.objects.count() == 200
+    run.refresh_from_db()
+    assert run.link_status == LinkStatus.DONE
+
+
+def test_the_link_task_takes_the_run_id_and_is_idempotent_by_it(db, frame):
+    load_records(frame.head(200))
+    run = ImportRun.objects.first()
+    assert link_import(run.pk) is not None
+    assert RecordLink.objects.count() == 200
+    assert link_import(run.pk) is None  # linked already: nothing to do
+    assert LinkageRun.objects.count() == 1
+
+
+def test_linking_more_records_than_sqlite_binds_reads_them_in_batches(db, frame):
+    """1.9 M records once failed the link with "too many SQL variables" (#12 item 12): here
+    SQLite binds at most 999 variables a statement, and 1,200 records are linked twice."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's limit on bound variables")
+    load_records(frame.head(1200))
+    connection.ensure_connection()
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        run_linkage(full=True)
+        run = ImportRun.objects.first()
+        run.link_status = ""
+        run.save(update_fields=["link_status"])
+        # The incremental link reads every linked record's stored forms by id.
+        assert link_import(run.pk) is not None
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32766)
+    run.refresh_from_db()
+    assert run.link_status == LinkStatus.DONE
+    assert RecordLink.objects.count() == 1200

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from intake.imports import run_import, start_import
-from intake.models import DataSource, RunStatus
+from intake.models import DataSource, LinkStatus, RunStatus
 
 
 class Command(BaseCommand):
@@ -41,3 +41,9 @@ class Command(BaseCommand):
             f"{run.records_added} versions added")
         if run.status == RunStatus.FAILED:
             raise CommandError(run.error)
+        # The link that follows has its own outcome: the import stands (exit status 0) either way.
+        if run.link_status == LinkStatus.FAILED:
+            self.stderr.write(f"run {run.pk}: the import succeeded, but linking its records "
+                              f"failed: {run.link_error}. Run `manage.py link` to link them.")
+        elif run.link_status:
+            self.stdout.write(f"run {run.pk}: linkage {run.get_link_status_display()}")
