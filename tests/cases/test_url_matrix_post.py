@@ -130,6 +130,9 @@ POST_SPECS: dict[str, PostSpec] = {
     ),
     "intake:upload": PostSpec("source", DATA_ADMIN),
     "intake:run_rollback": PostSpec("run", DATA_ADMIN, writes=True),
+    # the world's run is done: neither stale nor rolled back, so these are refused with a message
+    "intake:run_resume": PostSpec("run", DATA_ADMIN),
+    "intake:run_reimport": PostSpec("run", DATA_ADMIN),
     # matching: supervisors, on residents of the centres they supervise
     "matching:decide": PostSpec("review", SUPERVISOR, {"decision": "different"}, writes=True),
     "matching:merge": PostSpec(
