@@ -172,7 +172,7 @@ def _staff(centre_ids: np.ndarray) -> np.ndarray:
                                  for c in centre_ids])
     for user, centre in zip(created, CommunityCentre.objects.filter(pk__in=centre_ids)
                             .order_by("pk"), strict=True):
-        grant_membership(user, "caseworker", centre=centre)
+        grant_membership(user, "caseworker", centre=centre, acting_user=None)
     return np.array([u.pk for u in created])
 
 

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permissi
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from bigcare.models import (
     CentreGroupObjectPermission,
@@ -24,6 +25,7 @@ from bigcare.models import (
     DistrictGroupObjectPermission,
     DistrictUserObjectPermission,
     Membership,
+    Role,
 )
 
 Duty = Literal["serve", "supervise"]
@@ -71,14 +73,47 @@ def _granted_sql(user_table, group_table) -> str:
     )
 
 
+# The roles whose membership carries each duty's grants.
+_DUTY_ROLES = {"serve": (Role.CASEWORKER, Role.NURSE, Role.SUPERVISOR),
+               "supervise": (Role.SUPERVISOR,)}
+
+
+def _in_force_sql(column: str, duty: Duty) -> str:
+    """SQL for the ``column`` (centre_id or district_id) of the user's (%s) memberships in force
+    on a day (%s, %s) in a role that carries ``duty``: a grant counts only through one."""
+    qn = connection.ops.quote_name
+    roles = ", ".join(f"'{r.value}'" for r in _DUTY_ROLES[duty])  # our own enum's values
+    return (
+        f"SELECT m.{qn(column)} FROM {qn(Membership._meta.db_table)} m "  # noqa: S608
+        f"WHERE m.user_id = %s AND m.role IN ({roles}) AND m.started <= %s "
+        f"AND (m.ended IS NULL OR m.ended > %s) AND m.{qn(column)} IS NOT NULL"
+    )
+
+
 @cache
-def _scope_sql() -> tuple[str, str]:
+def _scope_sql(duty: Duty) -> tuple[str, str]:
     """(districts, centres) SQL, built once per process from the models' table names: built by
-    the ORM on every request, these queries cost more Python than the rest of a search."""
-    districts = _granted_sql(DistrictUserObjectPermission, DistrictGroupObjectPermission)
-    centre = connection.ops.quote_name(CommunityCentre._meta.db_table)
+    the ORM on every request, these queries cost more Python than the rest of a search.
+
+    A grant counts only while a membership in force places the user there (a district's own, or
+    a centre's or its district's): a membership whose end date has come ends its scope on that
+    day even if nobody withdrew the grant (issue 12 §6)."""
+    qn = connection.ops.quote_name
+    centre = qn(CommunityCentre._meta.db_table)
+    in_district = _in_force_sql("district_id", duty)
+    districts = (
+        f"SELECT d.content_object_id FROM "  # noqa: S608
+        f"({_granted_sql(DistrictUserObjectPermission, DistrictGroupObjectPermission)}) d "
+        f"WHERE d.content_object_id IN ({in_district})"
+    )
     by_district = f" UNION SELECT c.id FROM {centre} c WHERE c.district_id IN ({districts})"  # noqa: S608
-    centres = _granted_sql(CentreUserObjectPermission, CentreGroupObjectPermission) + by_district
+    granted = _granted_sql(CentreUserObjectPermission, CentreGroupObjectPermission) + by_district
+    centres = (
+        f"SELECT g.content_object_id FROM ({granted}) g "  # noqa: S608
+        f"WHERE g.content_object_id IN ({_in_force_sql('centre_id', duty)}) "
+        f"OR g.content_object_id IN (SELECT c.id FROM {centre} c "
+        f"WHERE c.district_id IN ({in_district}))"
+    )
     return districts, centres
 
 
@@ -95,8 +130,8 @@ def district_ids(user: AnyUser, duty: Duty = "serve") -> frozenset[int]:
     key = ("districts", duty)
     ids = memo(user)
     if key not in ids:
-        codename = f"{duty}_district"
-        ids[key] = _read_ids(_scope_sql()[0], [user.pk, codename] * 2)
+        codename, today = f"{duty}_district", timezone.localdate()
+        ids[key] = _read_ids(_scope_sql(duty)[0], [user.pk, codename] * 2 + [user.pk, today, today])
     return ids[key]
 
 
@@ -111,19 +146,22 @@ def centre_ids(user: AnyUser, duty: Duty = "serve") -> frozenset[int]:
     key = ("centres", duty)
     ids = memo(user)
     if key not in ids:
-        centre, district = f"{duty}_centre", f"{duty}_district"
-        ids[key] = _read_ids(_scope_sql()[1], [user.pk, centre] * 2 + [user.pk, district] * 2)
+        centre, district, today = f"{duty}_centre", f"{duty}_district", timezone.localdate()
+        in_force = [user.pk, today, today]
+        districts = [user.pk, district] * 2 + in_force
+        ids[key] = _read_ids(_scope_sql(duty)[1],
+                             [user.pk, centre] * 2 + districts + in_force + in_force)
     return ids[key]
 
 
 def active_roles(user: AnyUser) -> frozenset[str]:
-    """The user's roles in memberships that have not ended; one query, once per request."""
+    """The user's roles in memberships in force today; one query, once per request."""
     if not user.is_authenticated:
         return frozenset()
     found = memo(user)
     if "roles" not in found:
-        found["roles"] = frozenset(Membership.objects.filter(
-            user=user, ended__isnull=True).values_list("role", flat=True))
+        found["roles"] = frozenset(Membership.objects.in_force().filter(
+            user=user).values_list("role", flat=True))
     return found["roles"]
 
 

@@ -1,13 +1,20 @@
-"""Writes with side effects on the organisation: granting and ending staff memberships."""
+"""Writes with side effects on the organisation: granting and ending staff memberships.
+
+Each takes the keyword-only ``acting_user`` (None: the command line) and writes its
+``AdminEvent`` in the same transaction.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from bigcare.models import CommunityCentre, District, Membership, Role
+from bigcare.audit import record_admin_event
+from bigcare.models import AdminAction, CommunityCentre, District, Membership, Role
+from bigcare.signals import membership_ended
 
 # What each role may do where it is placed. Data administrators' grants sit on DataSource
 # (intake); auditors read the access log city-wide through a global permission.
@@ -35,6 +42,14 @@ def ensure_role_groups() -> dict[str, Group]:
     return groups
 
 
+def _summary(membership: Membership) -> dict:
+    return {"user": membership.user.get_username(), "role": membership.role,
+            "centre": membership.centre.code if membership.centre else None,
+            "district": membership.district.code if membership.district else None,
+            "started": membership.started.isoformat(),
+            "ended": membership.ended.isoformat() if membership.ended else None}
+
+
 @transaction.atomic
 def grant_membership(
     user,
@@ -42,6 +57,7 @@ def grant_membership(
     *,
     centre: CommunityCentre | None = None,
     district: District | None = None,
+    acting_user,
 ) -> Membership:
     role = Role(role)
     membership = Membership(user=user, role=role, centre=centre, district=district)
@@ -52,15 +68,25 @@ def grant_membership(
         assign_perm(f"bigcare.{perm}", user, centre)
     for perm in _DISTRICT_PERMS.get(role, []) if district else []:
         assign_perm(f"bigcare.{perm}", user, district)
+    record_admin_event(acting_user, AdminAction.GRANT_MEMBERSHIP, membership,
+                       after=_summary(membership))
     return membership
 
 
 @transaction.atomic
-def end_membership(membership: Membership) -> None:
-    """End a membership; withdraw its grants unless another active membership gives them too."""
-    membership.ended = timezone.localdate()
+def end_membership(membership: Membership, *, acting_user) -> Membership:
+    """End a membership today, and everything it carried: its centre and district grants
+    (unless another membership in force gives them too) and, through ``membership_ended``, the
+    per-object grants other apps gave through it (a referral's case, a data source)."""
+    membership = Membership.objects.select_for_update().select_related(
+        "user", "centre", "district").get(pk=membership.pk)
+    today = timezone.localdate()
+    if membership.ended is not None and membership.ended <= today:
+        raise ValidationError("this membership has already ended")
+    before = _summary(membership)
+    membership.ended = today
     membership.save(update_fields=["ended"])
-    others = Membership.objects.filter(user=membership.user, ended__isnull=True).exclude(
+    others = Membership.objects.in_force().filter(user=membership.user).exclude(
         pk=membership.pk
     )
     role = Role(membership.role)
@@ -76,3 +102,7 @@ def end_membership(membership: Membership) -> None:
             remove_perm(f"bigcare.{perm}", membership.user, membership.district)
     if not others.filter(role=role).exists():
         membership.user.groups.remove(ensure_role_groups()[role])
+    record_admin_event(acting_user, AdminAction.END_MEMBERSHIP, membership,
+                       before=before, after=_summary(membership))
+    membership_ended.send(sender=Membership, membership=membership, acting_user=acting_user)
+    return membership

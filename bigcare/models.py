@@ -98,11 +98,20 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
 
 
+class MembershipQuerySet(models.QuerySet):
+    def in_force(self, on: date | None = None) -> MembershipQuerySet:
+        """Memberships that have started and not ended on ``on`` (today): the only ones that
+        give scope. ``ended`` is the first day without it."""
+        on = on or timezone.localdate()
+        return self.filter(Q(started__lte=on), Q(ended__isnull=True) | Q(ended__gt=on))
+
+
 class Membership(models.Model):
     """Who works where, in which role: the record that object permissions are granted from.
 
     Scope itself is the guardian grant on the centre or district (``bigcare.actions``); a
-    membership is the reason for it and ends it when it ends.
+    membership is the reason for it: scope is read only through a membership in force on the
+    day (``bigcare.access``), and ending one withdraws the grants it carried.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
@@ -115,6 +124,8 @@ class Membership(models.Model):
     )
     started = models.DateField(_("started"), default=timezone.localdate)
     ended = models.DateField(_("ended"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -136,7 +147,8 @@ class Membership(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.ended is None or self.ended > timezone.localdate()
+        today = timezone.localdate()
+        return self.started <= today and (self.ended is None or self.ended > today)
 
 
 class AccessAction(models.TextChoices):
@@ -159,7 +171,25 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise PermissionError("the access log is append-only")
 
 
-class AccessLog(models.Model):
+class AppendOnly(models.Model):
+    """A row that is written once and never changed: the model refuses updates and deletes,
+    and on PostgreSQL a trigger refuses them too (migrations 0002 and 0004)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(f"{self._meta.verbose_name} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self._meta.verbose_name} is append-only")
+
+
+class AccessLog(AppendOnly):
     """One look at personal data: who, when, from where, what, why (DESIGN.md principle 7).
 
     Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger refuses them
@@ -180,8 +210,6 @@ class AccessLog(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     subject_count = models.PositiveIntegerField(_("residents"), default=0)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at"]
         verbose_name = _("access log entry")
@@ -191,16 +219,8 @@ class AccessLog(models.Model):
             models.Index(fields=["username", "at"], name="accesslog_user_at"),
         ]
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("the access log is append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("the access log is append-only")
-
-
-class AccessLogSubject(models.Model):
+class AccessLogSubject(AppendOnly):
     """A resident an access-log entry touched: answers "who looked at this person?"."""
 
     entry = models.ForeignKey(AccessLog, models.PROTECT, related_name="subjects")
@@ -208,17 +228,52 @@ class AccessLogSubject(models.Model):
     # merges and splits of residents.
     resident_id = models.BigIntegerField(_("resident"), db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["entry", "resident_id"], name="accesslog_subject_once")
         ]
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("the access log is append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("the access log is append-only")
+class AdminAction(models.TextChoices):
+    GRANT_MEMBERSHIP = "grant_membership", _("Granted a membership")
+    END_MEMBERSHIP = "end_membership", _("Ended a membership")
+    GRANT_SOURCE = "grant_source", _("Granted a data source")
+    REVOKE_SOURCE = "revoke_source", _("Revoked a data source")
+    DEFINE_SOURCE = "define_source", _("Registered or redefined a data source")
+    EDIT_MAPPING = "edit_mapping", _("Edited a column mapping")
+    EDIT_RULE = "edit_rule", _("Edited a programme rule")
+    EDIT_MEDIAN = "edit_median", _("Edited the median income table")
+
+
+class AdminEvent(AppendOnly):
+    """One change to who may see what, or to how data is read and judged: a membership or a
+    source grant given or ended, a mapping, a rule or a median figure edited. Written by the
+    action itself (``bigcare.audit.record_admin_event``), read by the auditor."""
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    # None: the command line (a deployment's own tools), shown as such.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    username = models.CharField(_("by"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AdminAction.choices)
+    # What was changed, as "app_label.model" and its id, plus a label that outlives it.
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("administrative event")
+        verbose_name_plural = _("administrative events")
+        indexes = [
+            # The auditor's screen filters by user and period, like the access log.
+            models.Index(fields=["username", "at"], name="adminevent_user_at"),
+            # "Who changed this source / membership?" from an object's id.
+            models.Index(fields=["object_type", "object_id"], name="adminevent_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action} {self.object_repr}"

@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
-from bigcare.access import centres_for_user
+from bigcare.access import active_roles, centres_for_user
 from bigcare.models import Role
 
 # Where each role starts its day. A later app registers its own page by URL name; until it exists
@@ -18,7 +18,7 @@ START_PAGES = {
 
 
 def _start_url(user) -> str | None:
-    roles = set(user.memberships.filter(ended__isnull=True).values_list("role", flat=True))
+    roles = active_roles(user)
     for role, name in START_PAGES.items():
         if role in roles:
             try:
@@ -33,7 +33,7 @@ def start(request: HttpRequest) -> HttpResponse:
     url = _start_url(request.user)
     if url and url != request.path:
         return redirect(url)
-    memberships = request.user.memberships.filter(ended__isnull=True).select_related(
+    memberships = request.user.memberships.in_force().select_related(
         "centre__district", "district"
     )
     centres = centres_for_user(request.user).select_related("district")[:50]

@@ -28,14 +28,21 @@ from matching.models import Resident
 def granted_case_ids(user: AnyUser) -> frozenset[int]:
     """Cases granted to the user by a live referral or transfer: guardian's direct-FK table,
     read directly so that global permissions and superuser status never count. Once per
-    request; grants go to users, never groups (a receiving centre's staff one by one)."""
+    request; grants go to users, never groups (a receiving centre's staff one by one).
+
+    A grant counts only while its referral is live and goes to a centre the user serves through
+    a membership in force (``centre_ids``): a grant nobody withdrew still ends with the job that
+    carried it (issue 12 §6)."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     ids = memo(user)
     if "cases" not in ids:
+        centres = centre_ids(user)
         ids["cases"] = frozenset(CaseUserObjectPermission.objects.filter(
             user=user, permission__codename="serve_case",
-        ).values_list("content_object_id", flat=True))
+            content_object__in=Referral.objects.live().filter(
+                to_centre_id__in=centres).values("case_id"),
+        ).values_list("content_object_id", flat=True)) if centres else frozenset()
     return ids["cases"]
 
 

@@ -19,7 +19,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from bigcare import crypto
 from bigcare.accesslog import log_access
-from bigcare.models import AccessAction, CommunityCentre, Role
+from bigcare.models import AccessAction, CommunityCentre, Membership, Role
 from cases.access import serves_centre
 from cases.models import (
     Case,
@@ -144,21 +144,22 @@ def add_service(user, case: Case, **fields) -> PlannedService:
 
 
 def staff_of_centre(centre_id: int, roles=(Role.CASEWORKER, Role.NURSE, Role.SUPERVISOR)):
-    """Active staff placed at one centre: whom a referral to it is granted to."""
-    return User.objects.filter(
-        memberships__centre_id=centre_id, memberships__role__in=roles,
-        memberships__ended__isnull=True, is_active=True,
-    ).distinct()
+    """Staff placed at one centre by a membership in force: whom a referral to it is granted
+    to."""
+    placed = Membership.objects.in_force().filter(centre_id=centre_id, role__in=roles)
+    return User.objects.filter(pk__in=placed.values("user_id"), is_active=True)
 
 
 def sync_case_grants(case: Case) -> None:
     """Make the case's guardian grants exactly those its live referrals and transfers call for:
-    staff of each receiving centre, while the referral lasts (principle 5)."""
+    staff of each receiving centre, while the referral lasts and while their membership there is
+    in force (principle 5)."""
     centres = {r.to_centre_id for r in case.referrals.all() if r.is_live and r.to_centre_id}
     centres.discard(case.owner_centre_id)
+    placed = Membership.objects.in_force().filter(
+        centre_id__in=centres, role__in=[Role.CASEWORKER, Role.NURSE, Role.SUPERVISOR])
     wanted = set(User.objects.filter(
-        memberships__centre_id__in=centres, memberships__ended__isnull=True, is_active=True,
-        memberships__role__in=[Role.CASEWORKER, Role.NURSE, Role.SUPERVISOR],
+        pk__in=placed.values("user_id"), is_active=True,
     ).values_list("pk", flat=True)) if centres else set()
     have = set(CaseUserObjectPermission.objects.filter(
         content_object=case, permission__codename="serve_case"
@@ -240,6 +241,15 @@ def end_referral(user, referral: Referral) -> Referral:
     _event(referral.case, user, _("%(kind)s ended") % {"kind": referral.get_kind_display()})
     sync_case_grants(referral.case)
     return referral
+
+
+def withdraw_case_grants(sender, membership, acting_user, **kwargs) -> None:
+    """``membership_ended`` receiver: the cases granted to the user are granted again from
+    their memberships in force only, so grants carried by the one that ended go with it."""
+    cases = Case.objects.filter(pk__in=CaseUserObjectPermission.objects.filter(
+        user=membership.user).values("content_object_id")).prefetch_related("referrals")
+    for case in cases:
+        sync_case_grants(case)
 
 
 def unmask_rrn(request: HttpRequest, resident: Resident, reason: str) -> str:

@@ -30,10 +30,13 @@ class CasesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from bigcare.access import grants_changed
+        from bigcare.signals import membership_ended
         from cases import receivers  # noqa: F401 — cases follow merges (matching.signals)
+        from cases.actions import withdraw_case_grants
         from cases.models import CaseUserObjectPermission, MedianIncome, ProgrammeRule
         from cases.rules import forget_rules
 
+        membership_ended.connect(withdraw_case_grants, dispatch_uid="cases.membership_ended")
         # Referral and transfer grants are scope too (cases.access.granted_case_ids).
         post_save.connect(grants_changed, sender=CaseUserObjectPermission,
                           dispatch_uid="scope.save.case")

@@ -237,6 +237,15 @@ class ReferralStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
+class ReferralQuerySet(models.QuerySet):
+    def live(self) -> ReferralQuerySet:
+        """Referrals that still give their receiver access to the case (``is_live``)."""
+        return self.filter(
+            Q(kind=ReferralKind.TRANSFER, status=ReferralStatus.PENDING)
+            | (~Q(kind=ReferralKind.TRANSFER)
+               & Q(status__in=[ReferralStatus.PENDING, ReferralStatus.ACCEPTED])))
+
+
 class Referral(models.Model):
     """A request to another centre or a facility to serve the resident of a case."""
 
@@ -257,6 +266,8 @@ class Referral(models.Model):
                                    blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -329,6 +340,9 @@ class MedianIncome(models.Model):
             models.UniqueConstraint(fields=["year", "household_size", "version"],
                                     name="one_median_version"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.household_size} · v{self.version}"
 
 
 class ProgrammeRule(models.Model):

@@ -16,6 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from bigcare.access import active_roles
+from bigcare.audit import record_admin_event
+from bigcare.models import AdminAction, Role
 from cases.eligibility import RULES_TOML, TESTS, Rule, Rules, load_toml, rules_on
 from cases.models import Confidence, MedianIncome, ProgrammeRule
 
@@ -139,19 +142,25 @@ def _clean_params(test: str, params: dict[str, Any]) -> dict[str, Any]:
 def may_edit_rules(user) -> bool:
     """Data administrators (the role group holds the permission); never by superuser status
     alone, like every other scope in Big Care."""
-    from bigcare.models import Membership, Role
+    return bool(user.is_authenticated and user.is_active
+                and Role.DATA_ADMIN in active_roles(user))
 
-    return bool(user.is_authenticated and user.is_active and Membership.objects.filter(
-        user=user, role=Role.DATA_ADMIN, ended__isnull=True).exists())
+
+def _rule_summary(rule: ProgrammeRule) -> dict[str, Any]:
+    return {"programme": rule.programme, "version": rule.version, "params": rule.params,
+            "valid_from": rule.valid_from.isoformat(),
+            "valid_to": rule.valid_to.isoformat() if rule.valid_to else None,
+            "confidence": rule.confidence, "note": rule.note}
 
 
 @transaction.atomic
-def edit_rule(user, rule: ProgrammeRule, *, params: dict[str, Any], valid_from: date,
+def edit_rule(rule: ProgrammeRule, *, acting_user, params: dict[str, Any], valid_from: date,
               valid_to: date | None = None, confidence: str | None = None,
               note: str = "") -> ProgrammeRule:
     """A new version of ``rule``. Same start: it replaces ``rule``. A later start: it adds the
     next period and ``rule`` stays in force before it. An earlier start is refused (it would
     silently rewrite screenings already made)."""
+    user = acting_user
     if not may_edit_rules(user):
         raise PermissionDenied("only data administrators edit programme rules")
     rule = ProgrammeRule.objects.select_for_update().get(pk=rule.pk)
@@ -175,12 +184,15 @@ def edit_rule(user, rule: ProgrammeRule, *, params: dict[str, Any], valid_from: 
         note=note[:300], version=(last.version + 1) if last else 1, created_by=user,
     )
     same_start.exclude(pk=new.pk).update(replaced_at=timezone.now(), replaced_by=new)
+    record_admin_event(user, AdminAction.EDIT_RULE, new,
+                       before=_rule_summary(rule), after=_rule_summary(new))
     return new
 
 
 @transaction.atomic
-def edit_median(user, year: int, household_size: int, amount: int) -> MedianIncome:
+def edit_median(year: int, household_size: int, amount: int, *, acting_user) -> MedianIncome:
     """A new version of one median figure (a year's table is seven of these)."""
+    user = acting_user
     if not may_edit_rules(user):
         raise PermissionDenied("only data administrators edit the median income table")
     if not 1 <= household_size <= 7:
@@ -194,4 +206,9 @@ def edit_median(user, year: int, household_size: int, amount: int) -> MedianInco
                                       version=(last.version + 1) if last else 1,
                                       source="edited", created_by=user)
     current.live().exclude(pk=new.pk).update(replaced_at=timezone.now())
+    record_admin_event(user, AdminAction.EDIT_MEDIAN, new,
+                       before={"year": year, "household_size": household_size,
+                               "amount": last.amount, "version": last.version} if last else None,
+                       after={"year": year, "household_size": household_size, "amount": amount,
+                              "version": new.version})
     return new

@@ -11,14 +11,17 @@ from django.db.models import QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from bigcare.access import AnyUser
+from bigcare.access import AnyUser, active_roles
+from bigcare.models import Role
 from intake.models import DataSource, ImportRun
 
 PERM = "intake.manage_source"
 
 
 def sources_for_user(user: AnyUser) -> QuerySet[DataSource]:
-    if not user.is_authenticated or not user.is_active:
+    """Sources granted to the user, while a data administrator membership is in force."""
+    if not user.is_authenticated or not user.is_active or Role.DATA_ADMIN not in active_roles(
+            user):
         return DataSource.objects.none()
     return get_objects_for_user(
         user, PERM, klass=DataSource, accept_global_perms=False, with_superuser=False

@@ -1,5 +1,9 @@
 """Writes with side effects on intake: define a source, grant it, roll back, resume and
-re-import a run, destroy kept files past their retention."""
+re-import a run, destroy kept files past their retention.
+
+Definitions, mapping edits and grants take the keyword-only ``acting_user`` (None: the command
+line) and write their ``bigcare.AdminEvent`` in the same transaction (issue 12 §16).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
@@ -15,6 +20,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from bigcare.audit import record_admin_event
+from bigcare.models import AdminAction, Membership, Role
 from intake import keptfiles
 from intake.access import PERM, sources_for_user
 from intake.errors import MappingError, RunStateError
@@ -30,6 +37,7 @@ from intake.models import (
     RunEventKind,
     RunStatus,
     SourceRecord,
+    SourceUserObjectPermission,
 )
 
 SOURCE_FIELDS = ("name", "kind", "file_format", "encoding", "trust", "active")
@@ -42,9 +50,17 @@ def read_mapping_file(path: Path | str) -> dict[str, Any]:
         raise MappingError(f"{path}: not valid TOML ({e})") from None
 
 
+def _definition(source: DataSource | None) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    return {**{k: getattr(source, k) for k in ("code", *SOURCE_FIELDS)},
+            "mapping": source.mapping}
+
+
 @transaction.atomic
-def define_source(definition: dict[str, Any]) -> tuple[DataSource, bool]:
-    """Create or update a source (by code) from a mapping file's content. Idempotent."""
+def define_source(definition: dict[str, Any], *, acting_user=None) -> tuple[DataSource, bool]:
+    """Create or update a source (by code) from a mapping file's content. Idempotent: a
+    definition that changes nothing records nothing."""
     code = definition.get("code")
     if not code or not isinstance(code, str):
         raise MappingError("the definition needs code = \"...\"")
@@ -55,25 +71,70 @@ def define_source(definition: dict[str, Any]) -> tuple[DataSource, bool]:
         raise MappingError(f"file_format must be one of {', '.join(FileFormat.values)}")
     defaults = {k: definition[k] for k in SOURCE_FIELDS if k in definition}
     defaults["mapping"] = definition["mapping"]
-    return DataSource.objects.update_or_create(code=code, defaults=defaults)
+    before = _definition(DataSource.objects.select_for_update().filter(code=code).first())
+    source, created = DataSource.objects.update_or_create(code=code, defaults=defaults)
+    after = _definition(source)
+    if after != before:
+        record_admin_event(acting_user, AdminAction.DEFINE_SOURCE, source,
+                           before=before, after=after)
+    return source, created
 
 
-def update_mapping(source: DataSource, mapping: dict[str, Any], user) -> DataSource:
-    """Replace a source's mapping after validating it; scope checked here as on every write."""
-    if user is not None and not sources_for_user(user).filter(pk=source.pk).exists():
-        raise Http404("No such data source")
+@transaction.atomic
+def update_mapping(source: DataSource, mapping: dict[str, Any], *, acting_user) -> DataSource:
+    """Replace a source's mapping after validating it; scope checked here as on every write
+    (``acting_user=None`` is the command line)."""
     parse_mapping(mapping)
+    scope = DataSource.objects if acting_user is None else sources_for_user(acting_user)
+    try:
+        source = scope.select_for_update().get(pk=source.pk)
+    except DataSource.DoesNotExist:
+        raise Http404("No such data source") from None
+    before = source.mapping
     source.mapping = mapping
     source.save(update_fields=["mapping"])
+    if mapping != before:
+        record_admin_event(acting_user, AdminAction.EDIT_MAPPING, source,
+                           before={"mapping": before}, after={"mapping": mapping})
     return source
 
 
-def grant_source(user, source: DataSource) -> None:
+def _granted(user, source: DataSource) -> bool:
+    return SourceUserObjectPermission.objects.filter(
+        user=user, content_object=source, permission__codename=PERM.split(".")[1]).exists()
+
+
+@transaction.atomic
+def grant_source(user, source: DataSource, *, acting_user) -> None:
+    """Let a data administrator manage a source. The grant is carried by their data
+    administrator membership and ends with it (``revoke_sources_of_membership``)."""
+    if not Membership.objects.in_force().filter(user=user, role=Role.DATA_ADMIN).exists():
+        raise ValidationError("sources are granted to data administrators in office only")
+    if _granted(user, source):
+        return
     assign_perm(PERM, user, source)
+    record_admin_event(acting_user, AdminAction.GRANT_SOURCE, source,
+                       after={"user": user.get_username(), "source": source.code})
 
 
-def revoke_source(user, source: DataSource) -> None:
+@transaction.atomic
+def revoke_source(user, source: DataSource, *, acting_user) -> None:
+    if not _granted(user, source):
+        return
     remove_perm(PERM, user, source)
+    record_admin_event(acting_user, AdminAction.REVOKE_SOURCE, source,
+                       before={"user": user.get_username(), "source": source.code})
+
+
+def revoke_sources_of_membership(sender, membership, acting_user, **kwargs) -> None:
+    """``membership_ended`` receiver: a data administrator who is one no more keeps no source."""
+    if membership.role != Role.DATA_ADMIN or Membership.objects.in_force().filter(
+            user=membership.user, role=Role.DATA_ADMIN).exists():
+        return
+    granted = SourceUserObjectPermission.objects.filter(user=membership.user).values(
+        "content_object_id")
+    for source in DataSource.objects.filter(pk__in=granted).order_by("pk"):
+        revoke_source(membership.user, source, acting_user=acting_user)
 
 
 def rollback_run(run: ImportRun, user) -> list[int]:

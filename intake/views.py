@@ -62,7 +62,7 @@ def source_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     src = source_for_user(request.user, pk)
     text = request.POST.get("mapping", "")
     try:
-        update_mapping(src, json.loads(text), request.user)
+        update_mapping(src, json.loads(text), acting_user=request.user)
     except json.JSONDecodeError as e:
         messages.error(request, _("The mapping is not valid JSON: %(e)s") % {"e": e})
         return _source_page(request, src, text, status=400)

@@ -90,6 +90,10 @@ class Personas:
     data_admin: object
     auditor: object
     outsider: object
+    # A caseworker of a centre in a third district, whose membership the ``world`` fixture ends
+    # after a case of centre A was referred there: someone who has left their job.
+    former_staff: object
+    centre_former: CommunityCentre
 
 
 @pytest.fixture
@@ -103,6 +107,8 @@ def personas(centres) -> Personas:
     jongno = District.objects.get(code="11110")
     a, b = CommunityCentre.objects.filter(district=jongno).order_by("code")[:2]
     other = CommunityCentre.objects.exclude(district=jongno).order_by("code").first()
+    far = CommunityCentre.objects.exclude(district__in=[jongno, other.district]).order_by(
+        "code").first()
 
     def user(name: str):
         return users.create_user(name, password="test-password")
@@ -112,11 +118,13 @@ def personas(centres) -> Personas:
         caseworker_a=user("caseworker_a"), nurse_a=user("nurse_a"),
         caseworker_b=user("caseworker_b"), supervisor_district_a=user("supervisor_a"),
         data_admin=user("data_admin"), auditor=user("auditor"), outsider=user("outsider"),
+        former_staff=user("former_staff"), centre_former=far,
     )
-    grant_membership(p.caseworker_a, "caseworker", centre=a)
-    grant_membership(p.nurse_a, "nurse", centre=a)
-    grant_membership(p.caseworker_b, "caseworker", centre=b)
-    grant_membership(p.supervisor_district_a, "supervisor", district=jongno)
-    grant_membership(p.data_admin, "data_admin")
-    grant_membership(p.auditor, "auditor")
+    grant_membership(p.caseworker_a, "caseworker", centre=a, acting_user=None)
+    grant_membership(p.nurse_a, "nurse", centre=a, acting_user=None)
+    grant_membership(p.caseworker_b, "caseworker", centre=b, acting_user=None)
+    grant_membership(p.supervisor_district_a, "supervisor", district=jongno, acting_user=None)
+    grant_membership(p.data_admin, "data_admin", acting_user=None)
+    grant_membership(p.auditor, "auditor", acting_user=None)
+    grant_membership(p.former_staff, "caseworker", centre=far, acting_user=None)
     return p

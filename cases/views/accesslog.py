@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from bigcare.models import AccessAction, AccessLog
+from bigcare.access import active_roles
+from bigcare.models import AccessAction, AccessLog, AdminEvent, Role
 from cases.forms import AccessLogFilter
 
 # A user whose looks in a month exceed this multiple of the median user's is flagged for review.
@@ -21,8 +22,10 @@ UNUSUAL_FLOOR = 50
 
 
 def _require_auditor(request: HttpRequest) -> None:
-    # A global permission (the auditor group's); what one may not see is a 404 (principle 5).
-    if not request.user.has_perm("bigcare.view_accesslog"):
+    # A global permission (the auditor group's), through an auditor membership in force; what
+    # one may not see is a 404 (principle 5).
+    user = request.user
+    if Role.AUDITOR not in active_roles(user) or not user.has_perm("bigcare.view_accesslog"):
         raise Http404("not an auditor")
 
 
@@ -31,28 +34,33 @@ def _aware(day: date, end: bool = False):
     return timezone.make_aware(moment)
 
 
+# The administrative events shown beside the log: the latest, under the same user and period.
+ADMIN_EVENTS_SHOWN = 50
+
+
 @login_required
 def access_log(request: HttpRequest) -> HttpResponse:
     _require_auditor(request)
     form = AccessLogFilter(request.GET or None)
-    rows = AccessLog.objects.all()
+    rows, events = AccessLog.objects.all(), AdminEvent.objects.all()
     if form.is_valid():
         f = form.cleaned_data
         if f["user"]:
-            rows = rows.filter(username=f["user"])
+            rows, events = rows.filter(username=f["user"]), events.filter(username=f["user"])
         if f["action"]:
             rows = rows.filter(action=f["action"])
         if f["start"]:
-            rows = rows.filter(at__gte=_aware(f["start"]))
+            rows, events = (qs.filter(at__gte=_aware(f["start"])) for qs in (rows, events))
         if f["end"]:
-            rows = rows.filter(at__lt=_aware(f["end"], end=True))
+            rows, events = (qs.filter(at__lt=_aware(f["end"], end=True)) for qs in (rows, events))
         if f["resident"]:
             rows = rows.filter(subjects__resident_id=f["resident"])
     page = Paginator(rows.order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/access_log.html", {
-        "form": form, "page": page, "query": query.urlencode()})
+        "form": form, "page": page, "query": query.urlencode(),
+        "admin_events": events.order_by("-at", "-pk")[:ADMIN_EVENTS_SHOWN]})
 
 
 def _month(text: str | None) -> date:

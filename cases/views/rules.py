@@ -53,7 +53,7 @@ def rule_edit(request: HttpRequest) -> HttpResponse:
         params = json.loads(request.POST.get("params", ""))
         if not isinstance(params, dict):
             raise ValueError
-        new = edit_rule(request.user, rule, params=params,
+        new = edit_rule(rule, acting_user=request.user, params=params,
                         valid_from=_date(request.POST.get("valid_from", "")) or rule.valid_from,
                         valid_to=_date(request.POST.get("valid_to", "")),
                         confidence=request.POST.get("confidence") or None,
@@ -72,9 +72,9 @@ def rule_edit(request: HttpRequest) -> HttpResponse:
 def median_edit(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     try:
-        new = edit_median(request.user, int(request.POST.get("year", "")),
+        new = edit_median(int(request.POST.get("year", "")),
                           int(request.POST.get("household_size", "")),
-                          int(request.POST.get("amount", "")))
+                          int(request.POST.get("amount", "")), acting_user=request.user)
         messages.success(request, _("Saved as version %(v)s from %(d)s.")
                          % {"v": new.version, "d": new.year})
     except ValueError:

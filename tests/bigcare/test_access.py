@@ -68,15 +68,15 @@ def test_garbage_ids_are_404s_not_errors(personas):
 def test_ending_a_membership_withdraws_its_scope(personas):
     p = personas
     membership = p.caseworker_a.memberships.get()
-    end_membership(membership)
+    end_membership(membership, acting_user=None)
     assert not centres_for_user(p.caseworker_a).exists()
     assert not p.caseworker_a.groups.filter(name="caseworker").exists()
 
 
 def test_ending_one_of_two_memberships_keeps_the_other(personas):
     p = personas
-    second = grant_membership(p.caseworker_a, "caseworker", centre=p.centre_b)
-    end_membership(second)
+    second = grant_membership(p.caseworker_a, "caseworker", centre=p.centre_b, acting_user=None)
+    end_membership(second, acting_user=None)
     assert list(centres_for_user(p.caseworker_a)) == [p.centre_a]
     assert p.caseworker_a.groups.filter(name="caseworker").exists()
 
@@ -92,7 +92,7 @@ def test_scope_is_read_in_one_query_once_per_request(personas, django_assert_num
 def test_a_grant_is_seen_by_the_same_user_object(personas):
     user = personas.outsider
     assert centre_ids(user) == frozenset()
-    grant_membership(user, "caseworker", centre=personas.centre_a)
+    grant_membership(user, "caseworker", centre=personas.centre_a, acting_user=None)
     assert centre_ids(user) == {personas.centre_a.pk}
 
 
@@ -100,6 +100,7 @@ def test_a_membership_must_fit_its_role(personas):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        grant_membership(personas.outsider, "caseworker")  # a caseworker needs a centre
+        # A caseworker needs a centre.
+        grant_membership(personas.outsider, "caseworker", acting_user=None)
     with pytest.raises(ValidationError):
-        grant_membership(personas.outsider, "auditor", centre=personas.centre_a)
+        grant_membership(personas.outsider, "auditor", centre=personas.centre_a, acting_user=None)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from bigcare.actions import end_membership
 from cases import actions
 from intake.actions import grant_source
 from matching.models import ResidentChange, ReviewItem
@@ -67,6 +68,12 @@ def world(personas) -> World:
     referral_in = actions.refer_case(
         p.caseworker_a, case_in, kind="referral", to_centre=None, facility_name="종로노인복지관",
         reason="meals", consent_on=timezone.localdate(), consent_note="signed form")
+    # Referred to the former staff member's centre while they worked there; then they left.
+    actions.refer_case(
+        p.caseworker_a, case_in, kind="referral", to_centre=p.centre_former, facility_name="",
+        reason="care nearer the daughter", consent_on=timezone.localdate(),
+        consent_note="signed form")
+    end_membership(p.former_staff.memberships.get(), acting_user=None)
     referral_out = actions.refer_case(
         other_worker, case_out, kind="referral", to_centre=None, facility_name="다른복지관",
         reason="meals", consent_on=timezone.localdate(), consent_note="signed form")
@@ -79,7 +86,7 @@ def world(personas) -> World:
     change_in = ResidentChange.objects.create(kind=ResidentChange.Kind.MERGE, reason="fixture")
     change_in.residents.add(inside)
     source_in = DataSourceFactory(code="facility-granted", name="granted facility")
-    grant_source(p.data_admin, source_in)
+    grant_source(p.data_admin, source_in, acting_user=None)
     source_out = DataSourceFactory(code="facility-other", name="another facility")
     run_in, run_out = ImportRunFactory(source=source_in), ImportRunFactory(source=source_out)
     review_across = ReviewItem.objects.create(record_a=records_in[0], record_b=records_out[0],
@@ -118,5 +125,5 @@ def outside_staff(p):
 
     user, created = get_user_model().objects.get_or_create(username="caseworker_far")
     if created:
-        grant_membership(user, "caseworker", centre=p.centre_other_district)
+        grant_membership(user, "caseworker", centre=p.centre_other_district, acting_user=None)
     return user

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bigcare.accesslog import log_access
+from bigcare.models import Membership
 
 
 def _log(user, action, ids, **kw):
@@ -53,3 +54,21 @@ def test_each_role_lands_on_its_start_page(client, personas, persona, page):
                                               "password": "test-password"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse(page)
     assert response.status_code == 200
+
+
+def test_an_auditor_whose_membership_ended_reads_no_log(client, personas):
+    Membership.objects.filter(user=personas.auditor).update(ended=timezone.localdate())
+    client.force_login(personas.auditor)
+    assert client.get(reverse("cases:access_log")).status_code == 404
+    assert client.get(reverse("cases:access_review")).status_code == 404
+
+
+def test_the_auditor_sees_who_changed_access_mappings_and_rules(client, personas):
+    from bigcare.actions import end_membership
+
+    end_membership(personas.caseworker_b.memberships.get(), acting_user=personas.data_admin)
+    client.force_login(personas.auditor)
+    html = client.get(reverse("cases:access_log"), {"user": "data_admin"}).content.decode()
+    section = html[html.index('id="admin-events"'):]
+    assert "data_admin" in section and "caseworker_b" in section
+    assert "supervisor_a" not in section

@@ -1,5 +1,7 @@
 """Referrals keep ownership, transfers pass it; per-case grants last as long as they do."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,9 +9,11 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from bigcare.actions import end_membership
+from bigcare.models import Membership
 from cases import actions
-from cases.access import case_for_user, resident_for_user
-from cases.models import ReferralStatus
+from cases.access import case_for_user, resident_for_user, residents_for_user
+from cases.models import CaseUserObjectPermission, ReferralStatus
 
 
 def _refer(p, case, kind="referral", to=None):
@@ -122,7 +126,7 @@ def test_a_pending_referral_shows_no_health_notes_to_the_receiving_centre(
 
     p = personas
     nurse_b = get_user_model().objects.create_user("nurse_b", password="test-password")
-    grant_membership(nurse_b, "nurse", centre=p.centre_b)
+    grant_membership(nurse_b, "nurse", centre=p.centre_b, acting_user=None)
     notes = "당뇨 약 복용 중"
     visit = VisitFactory(resident=world.inside, case=world.case_in, caseworker=p.caseworker_a,
                          nurse=p.nurse_a, created_by=p.caseworker_a, health_notes=notes)
@@ -137,3 +141,58 @@ def test_a_pending_referral_shows_no_health_notes_to_the_receiving_centre(
     actions.decide_referral(p.caseworker_b, referral, accept=True)
     client.force_login(nurse_b)
     assert notes in client.get(reverse("cases:visit", args=[visit.pk])).content.decode()
+
+
+def _reads(client, world, referral, visit) -> dict[str, int]:
+    """What the signed-in user gets for the case, profile, visit and referral pages."""
+    urls = {"case": reverse("cases:case", args=[world.case_in.pk]),
+            "profile": reverse("cases:resident", args=[world.inside.pk]),
+            "visit": reverse("cases:visit", args=[visit.pk]),
+            "referral": reverse("cases:referral", args=[referral.pk])}
+    return {what: client.get(url).status_code for what, url in urls.items()}
+
+
+def _referred_with_a_visit(p, world):
+    referral = _refer(p, world.case_in)
+    visit = actions.record_visit(p.caseworker_a, world.inside, case=world.case_in,
+                                 caseworker=p.caseworker_a, reason="crisis",
+                                 health_notes="혈압 높음")
+    return referral, visit
+
+
+def test_a_referral_grant_ends_with_the_receivers_membership(client, personas, world):
+    p = personas
+    referral, visit = _referred_with_a_visit(p, world)
+    client.force_login(p.caseworker_b)
+    assert set(_reads(client, world, referral, visit).values()) == {200}
+    end_membership(p.caseworker_b.memberships.get(), acting_user=None)
+    assert _reads(client, world, referral, visit) == dict.fromkeys(
+        ["case", "profile", "visit", "referral"], 404)
+    assert not CaseUserObjectPermission.objects.filter(user=p.caseworker_b).exists()
+
+
+def test_a_membership_whose_end_date_has_come_carries_no_grant(client, personas, world):
+    """A fixed-term membership ends on its date, with nobody calling end_membership: the grants
+    it carried are still in the tables, and scope must not read them any more."""
+    p = personas
+    referral, visit = _referred_with_a_visit(p, world)
+    today = timezone.localdate()
+    Membership.objects.filter(user=p.caseworker_b).update(ended=today)
+    client.force_login(p.caseworker_b)
+    assert _reads(client, world, referral, visit) == dict.fromkeys(
+        ["case", "profile", "visit", "referral"], 404)
+    assert not residents_for_user(p.caseworker_b).exists()
+    # Nor can they act on it: deciding or ending the referral needs a membership in force.
+    with pytest.raises(PermissionDenied):
+        actions.decide_referral(p.caseworker_b, referral, accept=True)
+    with pytest.raises(PermissionDenied):
+        actions.end_referral(p.caseworker_b, referral)
+
+
+def test_a_membership_not_yet_started_carries_no_grant(client, personas, world):
+    p = personas
+    referral, visit = _referred_with_a_visit(p, world)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    Membership.objects.filter(user=p.caseworker_b).update(started=tomorrow)
+    client.force_login(p.caseworker_b)
+    assert set(_reads(client, world, referral, visit).values()) == {404}

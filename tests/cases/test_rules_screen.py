@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from bigcare.models import AdminAction, AdminEvent
 from cases.models import ProgrammeRule
 from cases.rules import load_rules
 
@@ -45,3 +46,21 @@ def test_a_supervisor_cannot_see_or_edit_rules(client, personas):
                                                     "params": '{"percent": 90}'}
                        ).status_code == 404
     assert ProgrammeRule.objects.filter(programme="B01").count() == 1
+
+
+def test_rule_and_median_edits_record_who_changed_what(client, personas):
+    load_rules()
+    client.force_login(personas.data_admin)
+    b01 = ProgrammeRule.objects.get(programme="B01")
+    client.post(reverse("cases:rule_edit"), {"rule": b01.pk, "params": '{"percent": 33}',
+                                             "valid_from": "2027-01-01"})
+    client.post(reverse("cases:median_edit"),
+                {"year": "2026", "household_size": "1", "amount": "2600000"})
+    rule, median = AdminEvent.objects.filter(
+        action__in=[AdminAction.EDIT_RULE, AdminAction.EDIT_MEDIAN]).order_by("pk")
+    assert (rule.action, rule.user, rule.object_type) == (
+        AdminAction.EDIT_RULE, personas.data_admin, "cases.programmerule")
+    assert rule.before["params"] == {"percent": 32} and rule.after["params"] == {"percent": 33}
+    assert rule.after["valid_from"] == "2027-01-01"
+    assert (median.action, median.user) == (AdminAction.EDIT_MEDIAN, personas.data_admin)
+    assert median.before["amount"] != 2_600_000 and median.after["amount"] == 2_600_000

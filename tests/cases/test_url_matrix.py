@@ -15,8 +15,10 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 ANON = "anonymous"
+# ``former_staff`` received a referral of centre A's case, then their membership ended: every
+# grant it carried must be gone (issue 12 §6), so they may open only what any signed-in user may.
 PERSONAS = [ANON, "caseworker_a", "nurse_a", "caseworker_b", "supervisor_district_a",
-            "data_admin", "auditor", "outsider"]
+            "data_admin", "auditor", "outsider", "former_staff"]
 STAFF_A = {"caseworker_a", "nurse_a", "supervisor_district_a"}
 SIGNED_IN = set(PERSONAS) - {ANON}
 EVERYONE = set(PERSONAS)

@@ -49,7 +49,7 @@ def manager(personas, sources, client):
     """The data administrator, granted the city source only, signed in."""
     from intake.actions import grant_source
 
-    grant_source(personas.data_admin, sources["city"])
+    grant_source(personas.data_admin, sources["city"], acting_user=None)
     client.force_login(personas.data_admin)
     return personas.data_admin
 

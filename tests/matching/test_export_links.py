@@ -16,7 +16,7 @@ from tests.cases.factories import ResidentFactory, link_records
 def links(personas):
     person = ResidentFactory(home_centre=personas.centre_a)
     records = link_records(person, 2, with_benefits=False)  # one city, one ministry record
-    grant_source(personas.data_admin, records[1].source)
+    grant_source(personas.data_admin, records[1].source, acting_user=None)
     return person, records
 
 

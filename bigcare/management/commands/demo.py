@@ -119,10 +119,10 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.first_name = username
                 user.save()
-            if not user.memberships.filter(role=role, ended__isnull=True).exists():
-                grant_membership(user, role, **scope)
-            if role == Role.DATA_ADMIN:
-                self._grant_sources(user)
+            if not user.memberships.in_force().filter(role=role).exists():
+                grant_membership(user, role, **scope, acting_user=None)
+            if role == Role.DATA_ADMIN and "grant_source" in get_commands():
+                call_command("grant_source", user.get_username(), all=True, stdout=self.stdout)
             where = scope.get("centre") or scope.get("district") or "Seoul"
             self.stdout.write(f"  demo-{username:<12} {role.label} · {where}")
 
@@ -139,15 +139,3 @@ class Command(BaseCommand):
                 return CommunityCentre.objects.select_related("district").get(
                     pk=top["home_centre"])
         return CommunityCentre.objects.select_related("district").get(code=DEMO_CENTRE_CODE)
-
-    def _grant_sources(self, user) -> None:
-        from django.apps import apps
-        from guardian.shortcuts import assign_perm
-
-        try:
-            DataSource = apps.get_model("intake", "DataSource")
-        except LookupError:
-            return
-        for source in DataSource.objects.all():
-            assign_perm("intake.manage_source", user, source)
-

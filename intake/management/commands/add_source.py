@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for path in options["mapping"]:
             try:
-                source, created = define_source(read_mapping_file(path))
+                source, created = define_source(read_mapping_file(path), acting_user=None)
             except (MappingError, OSError) as e:
                 raise CommandError(f"{path}: {e}") from None
             self.stdout.write(f"{'created' if created else 'updated'} source {source.code}")
