@@ -78,7 +78,7 @@ def end_membership(membership: Membership, *, acting_user) -> Membership:
     """End a membership today, and everything it carried: its centre and district grants
     (unless another membership in force gives them too) and, through ``membership_ended``, the
     per-object grants other apps gave through it (a referral's case, a data source)."""
-    membership = Membership.objects.select_for_update().select_related(
+    membership = Membership.objects.select_for_update(of=("self",)).select_related(
         "user", "centre", "district").get(pk=membership.pk)
     today = timezone.localdate()
     if membership.ended is not None and membership.ended <= today:

@@ -11,7 +11,7 @@ class BigCareConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from bigcare import models
+        from bigcare import checks, models  # noqa: F401 - checks registers bigcare.E101
         from bigcare.access import grants_changed
 
         # Anything a scope is read from: object grants, memberships, group membership.
