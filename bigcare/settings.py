@@ -232,10 +232,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Error pages and mails show no person: variables by type only, identity numbers masked.
+DEFAULT_EXCEPTION_REPORTER = "bigcare.error_reports.RedactingExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "bigcare.error_reports.PersonalDataFilter"
+
 # No identity number in any log line (bigcare.logs): a record factory redacts every record of every
 # logger; runserver's request log (django.server) and django.request are re-declared here so that
 # their handlers format through the redaction too.
 LOGGING_CONFIG = "bigcare.logs.configure"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
