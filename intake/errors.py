@@ -47,3 +47,40 @@ class MappingError(IntakeError):
 
 class RunStateError(IntakeError):
     code = "run_state"
+
+
+class AmbiguousDates(IntakeError):
+    """A date field's formats read some of the file's values as different dates.
+
+    ``%m/%d/%Y`` before ``%d/%m/%Y`` would read 03/02/1950 as March and never say so: the
+    import is refused with the counts, and the administrator keeps the one format that fits.
+    """
+
+    code = "ambiguous_dates"
+
+    def __init__(self, label: str, rows_read: dict[str, int], ambiguous: int):
+        self.label, self.rows_read, self.ambiguous = label, rows_read, ambiguous
+        read = ", ".join(f"{fmt} reads {n:,}" for fmt, n in rows_read.items())
+        super().__init__(
+            f"{label}: {ambiguous:,} rows are read as different dates by more than one of the "
+            f"mapping's formats ({read} rows): keep only the format the file uses")
+
+    def __reduce__(self):
+        return type(self), (self.label, self.rows_read, self.ambiguous)
+
+
+# Each error in plain Korean for the run's page (msgids translated in locale/ko); the detail
+# in English follows it.
+SUMMARIES = {
+    EmptyFile.code: "The file has no rows to import.",
+    EncodingProblem.code: "The file's text encoding cannot be read: save it as UTF-8 or CP949.",
+    WrongFormat.code: "The file is not the format this source sends (CSV, Excel or JSON lines).",
+    ArchiveBomb.code: "The Excel file would be far too large once opened: it was refused.",
+    MissingColumns.code: "Columns the mapping needs are missing from the file.",
+    UnreadableFile.code: "The file is damaged or cut short and cannot be read.",
+    MappingError.code: "The source's column mapping has an error.",
+    RunStateError.code: "The import cannot be done in its present state.",
+    AmbiguousDates.code: "Dates in the file can be read in more than one way: the import was "
+                         "refused so that no day and month are swapped.",
+}
+UNEXPECTED_SUMMARY = "The import failed for a reason the program did not foresee."

@@ -96,6 +96,7 @@ class _Totals:
     rows_in: int = 0
     accepted: int = 0
     rejected: int = 0
+    warned: int = 0
     records_added: int = 0
     changed_ids: list[int] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
@@ -125,6 +126,7 @@ def _load_parts(run: ImportRun, parts: Iterator[Chunk], context: staging.Context
             totals.rows_in += prepared.rows_in
             totals.accepted += prepared.accepted
             totals.rejected += len(prepared.rejects)
+            totals.warned += len(prepared.warnings)
             totals.columns = totals.columns or prepared.columns
             report(RunStatus.LOADING, totals.rows_in)
             t0 = time.perf_counter()
@@ -252,18 +254,18 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
                     loader.copy_target(run, mapping.item_kind, timezone.now()))
                 totals = _load_parts(run, parts, context, report)
             seconds = {**totals.seconds, **reading, "load_detail": totals.load_detail}
-            accepted, rejected = totals.accepted, totals.rejected
+            accepted, rejected, warned = totals.accepted, totals.rejected, totals.warned
             beat.rows_in = totals.rows_in
-            if totals.rows_in != accepted + rejected:  # principle 1: every row accounted for
-                raise IntakeError(
-                    f"{totals.rows_in} rows in but {accepted} accepted + {rejected} rejected")
+            if totals.rows_in != accepted + rejected + warned:  # principle 1: every row counted
+                raise IntakeError(f"{totals.rows_in} rows in but {accepted} accepted + "
+                                  f"{warned} kept with warnings + {rejected} rejected")
             beat.stop()  # before the final write, so the heartbeat never overwrites "done"
             seconds["total"] = time.perf_counter() - started
             ImportRun.objects.filter(pk=run_id).update(
                 started_at=Coalesce("started_at", Value(timezone.now())),
                 status=RunStatus.DONE, link_status=LinkStatus.NONE, link_error="",
                 rows_in=totals.rows_in, accepted=accepted,
-                rejected=rejected, rows_done=totals.rows_in,
+                rejected=rejected, warned=warned, rows_done=totals.rows_in,
                 records_added=totals.records_added, columns=totals.columns,
                 finished_at=timezone.now(),
                 progress_at=timezone.now(),

@@ -23,6 +23,7 @@ from intake.models import (
     ImportRun,
     RecordStatus,
     RejectedRow,
+    RowWarning,
     SourceRecord,
 )
 from intake.pgbinary import Layout
@@ -186,6 +187,11 @@ def write(run: ImportRun, staged: Staged) -> Loaded:
         reasons=[json.dumps(r, ensure_ascii=False) for r in prepared.rejects["reasons"]],
     )
     _write(RejectedRow, ["run_id", "row_number", "raw", "reasons"], rejects)
+    warnings = prepared.warnings
+    if len(warnings):
+        warnings = warnings.assign(run_id=run.pk, warnings=[
+            json.dumps(w, ensure_ascii=False) for w in warnings["warnings"]])
+        _write(RowWarning, ["run_id", "row_number", "warnings"], warnings)
     seconds["rejects"] = time.perf_counter() - t0
     return Loaded(staged.records_added, ids, staged.superseded.tolist(), seconds)
 

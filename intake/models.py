@@ -92,6 +92,8 @@ class ImportRun(models.Model):
     rows_in = models.PositiveIntegerField(_("rows in"), default=0)
     accepted = models.PositiveIntegerField(_("accepted"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # Rows kept with a value left out (RowWarning): rows_in = accepted + warned + rejected.
+    warned = models.PositiveIntegerField(_("kept with warnings"), default=0)
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     # Versions this run added: a person unchanged since the last extract adds none.
     records_added = models.PositiveIntegerField(_("versions added"), default=0)
@@ -158,6 +160,17 @@ class ImportRun(models.Model):
     @property
     def file_kept(self) -> bool:
         return bool(self.stored_path) and self.file_destroyed_at is None
+
+    @property
+    def error_summary(self) -> str:
+        """The error in plain words of the user's language; ``error`` holds the detail."""
+        from django.utils.translation import gettext
+
+        from intake.errors import SUMMARIES, UNEXPECTED_SUMMARY
+
+        if not self.error:
+            return ""
+        return gettext(SUMMARIES.get(self.error_code, UNEXPECTED_SUMMARY))
 
     @property
     def percent(self) -> int:
@@ -331,6 +344,17 @@ class CrisisSignal(models.Model):
     observed_on = models.DateField(null=True, blank=True)
     months = models.PositiveSmallIntegerField(null=True, blank=True)
     amount = models.BigIntegerField(null=True, blank=True)
+
+
+class RowWarning(models.Model):
+    """A row that was kept with a value left out, and why (no cell quoted: the value is gone)."""
+
+    run = models.ForeignKey(ImportRun, models.CASCADE, related_name="row_warnings")
+    row_number = models.PositiveIntegerField()
+    warnings = models.JSONField()  # e.g. ["주민등록번호 is not a resident registration number …"]
+
+    class Meta:
+        ordering = ["run", "row_number"]
 
 
 class RejectedRow(models.Model):

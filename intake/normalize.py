@@ -17,6 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bigcare.rrn import ascii_digits
+
 # Explicit classes instead of \s and \d: pandas hands those to Python's re (slow), these stay
 # in pyarrow's RE2 (vectorised). The characters are literal, not \u escapes, for the same reason.
 _SPACES = "[ \t\r\n\x0b\x0c\xa0\u3000]+"
@@ -113,8 +115,14 @@ def birth_dates(values: pd.Series, formats: Sequence[str]) -> tuple[pd.Series, p
     return out.where(~implausible), bad | implausible
 
 
-def integer(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Whole non-negative numbers; thousands separators and a trailing 원 are tolerated."""
+# The largest whole number read: amounts in won stay far below it, and floats hold it exactly
+# (a cell of 2^63 or more must be a bad value, not an overflow in the cast or the COPY).
+MAX_INTEGER = 10**15
+
+
+def integer(values: pd.Series, maximum: int = MAX_INTEGER) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers from 0 to ``maximum``; thousands separators and a trailing 원 are
+    tolerated."""
     clean = text(values, nfc=False).str.replace("[, 원]", "", regex=True)
     # Plain digits (nearly every cell) cast in pyarrow; the rest ("3.0", "1e3") go through
     # to_numeric, which reads them as before.
@@ -126,7 +134,8 @@ def integer(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if (~plain).any():
         rest = clean[~plain]
         number[~plain] = pd.to_numeric(rest.where(rest != ""), errors="coerce")
-    whole = number.notna() & (number >= 0) & (number == number.round())
+    whole = (number.notna() & (number >= 0) & (number == number.round())
+             & (number <= maximum))
     bad = (clean != "") & ~whole
     return number.where(whole).astype("Int64"), bad
 
@@ -187,7 +196,7 @@ def rrn(values: pd.Series) -> RRNColumns:
     random trailing digits), and a masked number is not an error. The date and sex are read
     from the digits as numbers (a matrix of bytes), not by parsing date texts.
     """
-    clean = text(values, nfc=False).str.replace(" ", "", regex=False)
+    clean = _rrn_compact(text(values, nfc=False))
     shaped = clean.str.fullmatch(_RRN).to_numpy(dtype=bool, na_value=False)
     cells = arrow_text(clean)
     # Shaped numbers are 13 ASCII characters once the dash is gone.
@@ -221,6 +230,25 @@ def rrn(values: pd.Series) -> RRNColumns:
         sex=pd.Series(sex, index=index).where(ok, ""),
         bad=pd.Series((clean != "").to_numpy(dtype=bool) & ~ok, index=index),
     )
+
+
+def _rrn_compact(clean: pd.Series) -> pd.Series:
+    """Every spelling of item 7 (bigcare.rrn) as ``YYMMDD-S……`` or ``YYMMDDS……``: Unicode
+    digits as ASCII, spaces dropped, any dash, dot, underscore, slash or middle dot between
+    the halves as one "-". Only cells that need a step pay for it."""
+    cells = arrow_text(clean)
+    cells = where_matching(cells, "[^\x01-\x7f]", lambda c: pa.array(
+        [ascii_digits(v) for v in c.to_pylist()], c.type))
+    cells = where_matching(cells, " ", lambda c: pc.replace_substring(c, " ", ""))
+    cells = where_matching(cells, _RRN_SEPARATED, lambda c: pc.replace_substring_regex(
+        c, f"^([0-9]{{6}})[{_RRN_SEPARATORS}]{{1,3}}", "\\1-"))
+    return pd.Series(pd.array(cells, dtype=clean.dtype), index=clean.index)
+
+
+# Between an RRN's halves (besides spaces, dropped first): dashes of every width, dot,
+# underscore, slash, middle dot. Literal characters: pyarrow's RE2 runs them.
+_RRN_SEPARATORS = "\\-‐-―−－_./·"
+_RRN_SEPARATED = f"^[0-9]{{6}}(?:[‐-―−－_./·]|-[{_RRN_SEPARATORS}])"
 
 
 # The century of a birth year by the RRN's sex digit (DOMAIN.md §6), as a lookup by digit.

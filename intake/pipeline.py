@@ -20,7 +20,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bigcare.rrn import redact_rrns
 from intake import normalize as nz
+from intake.errors import AmbiguousDates
 from intake.mapping import FieldSpec, Mapping
 from intake.readers import INVALID_COLUMN, Chunk
 
@@ -31,6 +33,9 @@ SAMPLE_ROWS = 10_000  # rows sampled to tell a repetitive column from a mostly d
 SIGNAL_COLUMNS = ["indicator_id", "round", "observed_on", "months", "amount"]
 ITEM_COLUMNS = {"enrollment": ENROLLMENT_COLUMNS, "signal": SIGNAL_COLUMNS, "": []}
 _TEXT_TARGETS = {"text"}
+# Whole-number targets stored in a smallint column (the rest are bigint, bounded by
+# normalize.MAX_INTEGER).
+SMALL_INTEGERS = {"household_size": 32767, "months": 32767}
 
 
 @dataclass
@@ -52,10 +57,14 @@ class Prepared:
     item_kind: str  # "enrollment", "signal" or ""
     seconds: dict[str, float]
     columns: list[str] = field(default_factory=list)  # the file's columns: records' raw cells
+    # Rows kept with a value left out (an identity number that does not parse): row_number,
+    # warnings (list of str). Counted apart: rows_in = accepted + warned + rejected.
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"row_number": pd.Series([], dtype="int64"), "warnings": pd.Series([], dtype=object)}))
 
     @property
     def accepted(self) -> int:
-        return self.rows_in - len(self.rejects)
+        return self.rows_in - len(self.rejects) - len(self.warnings)
 
 
 def _combine(frame: pd.DataFrame, spec: FieldSpec) -> pd.Series:
@@ -121,13 +130,14 @@ class _Reasons:
 def _messages(message: str | tuple[str, str], values: pd.Series, bad: np.ndarray
               ) -> str | pd.Series:
     """A reason per bad value: ``(label, what)`` becomes label "value" what, the value cut
-    short (RRN-shaped digits are redacted by the caller). Only bad values are formatted:
+    short, identity numbers in it masked. Only bad values are formatted:
     nearly every column has none."""
     if isinstance(message, str):
         return message
     label, what = message
     texts = np.full(len(values), "", dtype=object)
-    texts[bad] = [f'{label} "{value[:40]}"{what}' for value in values.to_numpy()[bad]]
+    texts[bad] = [f'{label} "{redact_rrns(value)[:40]}"{what}'
+                  for value in values.to_numpy()[bad]]
     return pd.Series(texts, index=values.index)
 
 
@@ -182,12 +192,14 @@ def _transform(target: str, spec: FieldSpec, values: pd.Series, ref: Reference
         return result, bad, (label, " is not a phone number")
     if t == "rrn":
         cols = nz.rrn(values)
-        return cols, cols.bad, f"{label} is not a resident registration number (YYMMDD-SXXXXXX)"
+        return cols, cols.bad, (f"{label} is not a resident registration number "
+                                "(YYMMDD-SXXXXXX): the row is kept without it")
     if t == "text":
         return nz.text(values), None, ""
     if t == "int":
-        result, bad = nz.integer(values)
-        return result, bad, (label, " is not a whole number")
+        maximum = SMALL_INTEGERS.get(target, nz.MAX_INTEGER)
+        result, bad = nz.integer(values, maximum)
+        return result, bad, (label, f" is not a whole number from 0 to {maximum:,}")
     if t == "code":
         result, bad = nz.codes(values, spec.codes)
         return result, bad, (label, " is not one of " + ", ".join(spec.codes))
@@ -216,6 +228,7 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
     index = frame.index
     n = len(frame)
     reasons = _Reasons(index)
+    warnings = _Reasons(index)  # what keeps the row but leaves a value out
     if INVALID_COLUMN in frame.columns:
         reasons.add(frame[INVALID_COLUMN] != "", frame[INVALID_COLUMN])
     original = [c for c in frame.columns if c != INVALID_COLUMN]
@@ -225,6 +238,7 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
     # The row's cells joined (unit separator between them): repeated rows are found by exact
     # text, not by a hash that could collide.
     out["row_text"] = _joined([frame[c] for c in original], "\x1f")
+    _bad_cells(frame, original, out["row_text"], reasons)
 
     key = frame[list(mapping.key)[0]].str.strip()
     for col in list(mapping.key)[1:]:
@@ -254,10 +268,18 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
             if spec.required:
                 reasons.add(_rows(blank, codes), f"{label} is blank")
             result, bad, message = _transform(target, spec, values, ref)
+            if target in MAX_LENGTHS:
+                limit = MAX_LENGTHS[target]
+                too_long = (result.str.len() > limit).to_numpy(dtype=bool, na_value=False)
+                reasons.add(_rows(too_long, codes),
+                            f"{label} is longer than {limit} characters")
             if bad is not None:
                 bad = bad.to_numpy(dtype=bool, na_value=False)
                 if bad.any():
-                    reasons.add(_rows(bad, codes), _messages(message, values, bad), codes)
+                    # An identity number that does not parse (a typo making an impossible
+                    # date) is left out; the row keeps the person's other fields.
+                    (warnings if spec.transform == "rrn" else reasons).add(
+                        _rows(bad, codes), _messages(message, values, bad), codes)
             if spec.transform == "rrn":
                 rrn_cols = nz.RRNColumns(*(_take(getattr(result, f), codes, index) for f in
                                            ("digits", "masked", "birth_date", "sex", "bad")))
@@ -288,7 +310,45 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
         end = out["end"] if "end" in out else pd.Series(pd.NaT, index=index)
         out["active"] = end.isna() | (end >= pd.Timestamp(date.today()))
     out["reasons"] = reasons.lists()
+    out["warnings"] = warnings.lists()
     return out, raw
+
+
+# The longest cell read: csv's default field limit. A longer one is a broken extract (an
+# unclosed quote swallowing the rest of the file, say), not a value.
+MAX_CELL_CHARS = 131_072
+# Person and item texts kept in columns of a bounded length (intake.models; a test checks
+# they agree): a longer value rejects its row instead of failing the COPY on PostgreSQL.
+MAX_LENGTHS = {"name": 100, "address": 200, "round": 20}
+NUL_SHOWN_AS = "\u2400"  # ␀: PostgreSQL's texts and jsonb cannot hold a NUL character
+
+
+def _bad_cells(frame: pd.DataFrame, columns: list[str], row_text: pd.Series,
+               reasons: _Reasons) -> None:
+    """Reasons for cells no column can hold: a NUL character, more than ``MAX_CELL_CHARS``.
+
+    Tested on the joined row text (one pass for all columns); only rows that hit are looked
+    at cell by cell. NULs are replaced in ``frame`` so nothing downstream (reasons, raw JSON
+    for jsonb) carries one.
+    """
+    joined = nz.arrow_text(row_text)
+    nul = pc.match_substring(joined, "\x00")
+    long = pc.greater(pc.binary_length(joined), MAX_CELL_CHARS)
+    if not pc.any(pc.or_(nul, long)).as_py():
+        return
+    nul, long = (m.to_numpy(zero_copy_only=False) for m in (nul, long))
+    for col in columns:
+        if nul.any():
+            cells = frame[col]
+            hit = nul & cells.str.contains("\x00", regex=False).to_numpy(dtype=bool,
+                                                                         na_value=False)
+            if hit.any():
+                reasons.add(hit, f"{col} contains a NUL character")
+                frame[col] = cells.str.replace("\x00", NUL_SHOWN_AS, regex=False)
+        if long.any():
+            hit = long & (frame[col].str.len() > MAX_CELL_CHARS).to_numpy(dtype=bool,
+                                                                         na_value=False)
+            reasons.add(hit, f"{col} holds more than {MAX_CELL_CHARS:,} characters")
 
 
 def nz_default_sex() -> dict[str, str]:
@@ -374,10 +434,15 @@ def _joined(parts: list[pd.Series | pa.Array | str], separator: str,
     return pd.Series(pd.array(joined, dtype="str"), index=index)
 
 
-_RRN_SHAPED = r"(^|[^0-9])([0-9]{6})-?([1-8])[0-9]{6}([^0-9]|$)"
-# The same digits without the boundaries and captures: a test RE2 runs as a DFA, so only the
-# rare cell that has them pays for the replacement.
-_RRN_DIGITS = r"[0-9]{6}-?[1-8][0-9]{6}"
+# A test (RE2, run as a DFA by pyarrow) that every spelling bigcare.rrn.RRN_ANY_SPELLING masks
+# passes: any Unicode digits, single spaces between them, up to three separators (any space,
+# dash, dot, underscore, slash, middle dot, "+" or a URL-encoded one) between the halves. It
+# has no lookarounds (RE2 has none), so it also passes a few longer digit runs: only the rare
+# cell that passes pays for redact_rrns, which decides.
+_RRN_SEPARATOR = "[\\s\\x0b\\x1c-\\x1f\\x85\\p{Z}\\-\u2010-\u2015\u2212\uff0d_./\u00b7+]|%2[dD0]"
+_RRN_DIGITS = (r"\p{Nd}(?: ?\p{Nd}){5}"
+               f"(?:{_RRN_SEPARATOR}){{0,3}}"
+               r"\p{Nd}(?: ?\p{Nd}){6}")
 # Cells that need more than quotes to be JSON strings: quotes, backslashes, control characters.
 _NEEDS_ESCAPE = '["\\\\\x00-\x1f]'
 _BACKSLASH_OR_CONTROL = '[\\\\\x00-\x1f]'
@@ -390,8 +455,8 @@ def _json_cells(values: pd.Series) -> pa.Array:
     lookarounds in the patterns, so pyarrow's RE2 runs them (see intake.normalize).
     """
     cells = nz.arrow_text(values.fillna(""))
-    cells = nz.where_matching(cells, _RRN_DIGITS, lambda c: pc.replace_substring_regex(
-        c, _RRN_SHAPED, r"\1\2-\3******\4"))
+    cells = nz.where_matching(cells, _RRN_DIGITS, lambda c: pa.array(
+        [redact_rrns(v) for v in c.to_pylist()], c.type))
     return nz.where_matching(cells, _NEEDS_ESCAPE, lambda c: pa.array(
         [json.dumps(v, ensure_ascii=False)[1:-1] for v in c.to_pylist()], c.type))
 
@@ -461,6 +526,52 @@ def _source_keys(table: pa.Table, mapping: Mapping) -> pa.Array:
     return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, ":")
 
 
+def _date_formats(spec: FieldSpec) -> list[str]:
+    """The formats a date field is read with, in order (``_transform`` adds ISO last)."""
+    return list(dict.fromkeys([*spec.formats, "%Y-%m-%d"]))
+
+
+def _column_text(chunk: Chunk, column: str) -> pd.Series:
+    if column not in chunk.columns:
+        return pd.Series([""] * chunk.rows, dtype="str")
+    if isinstance(chunk.data, pa.Table):
+        return pd.Series(pd.array(chunk.data.column(column).combine_chunks().fill_null(""),
+                                  dtype="str"))
+    return chunk.data[column].fillna("").astype("str").reset_index(drop=True)
+
+
+def check_date_formats(chunks: list[Chunk], mapping: Mapping) -> None:
+    """Refuse the file (AmbiguousDates) when a date field's formats read some of its values
+    as different dates: the first that parses would win for each value without a word.
+
+    Over the whole file, before it is cut into parts, and over distinct values only; only
+    fields with more than one format are looked at.
+    """
+    for spec in mapping.specs:
+        formats = _date_formats(spec)
+        if spec.transform != "date" or len(formats) < 2:
+            continue
+        values = pd.concat([_combine(pd.DataFrame({c: _column_text(chunk, c)
+                                                   for c in spec.columns}), spec)
+                            for chunk in chunks], ignore_index=True)
+        counts = nz.text(values, nfc=False).value_counts()
+        counts = counts[counts.index != ""]
+        distinct = pd.Series(counts.index, dtype="str")
+        parsed = np.stack([pd.to_datetime(distinct, format=fmt, errors="coerce")
+                           .to_numpy(dtype="datetime64[s]").astype(np.int64)
+                           for fmt in formats])
+        readable = parsed != np.datetime64("NaT").astype(np.int64)
+        low = np.where(readable, parsed, np.iinfo(np.int64).max).min(axis=0)
+        high = np.where(readable, parsed, np.iinfo(np.int64).min).max(axis=0)
+        ambiguous = readable.any(axis=0) & (low != high)
+        if ambiguous.any():
+            weights = counts.to_numpy()
+            raise AmbiguousDates(
+                "/".join(spec.columns),
+                {fmt: int(weights[readable[i]].sum()) for i, fmt in enumerate(formats)},
+                int(weights[ambiguous].sum()))
+
+
 def _part_weights(count: int) -> list[float]:
     """Relative sizes of the parts of a file of about ``count`` full parts.
 
@@ -484,6 +595,7 @@ def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
     """
     seconds = seconds if seconds is not None else {"reading": 0.0}
     read = _read_all(chunks, seconds)
+    check_date_formats(read, mapping)
     if len(read) == 1 and read[0].rows <= rows_per_part:
         yield read[0]
         return
@@ -547,13 +659,21 @@ def _assemble(norm: pd.DataFrame, raw: pd.DataFrame, mapping: Mapping,
         for i in np.flatnonzero(repeated):
             values[i] = [*(values[i] or []), f"repeats row {first[i]}"]
         norm["reasons"] = values
+    _conflicting_rows(norm, mapping)
     rejected = norm["reasons"].notna().to_numpy()
+    warned = norm["warnings"].notna().to_numpy()
+    reasons = norm["reasons"].to_numpy()[rejected]
+    for i in np.flatnonzero(warned[rejected]):  # a rejected row's warnings are reasons too
+        reasons[i] = [*reasons[i], *norm["warnings"].iat[np.flatnonzero(rejected)[i]]]
 
     rejects = pd.DataFrame({
         "row_number": norm["row_number"].to_numpy()[rejected],
         "raw": raw_json(raw.loc[rejected]).to_numpy(),
-        "reasons": norm["reasons"].to_numpy()[rejected],
+        "reasons": reasons,
     })
+    kept_warned = warned & ~rejected
+    warnings = pd.DataFrame({"row_number": norm["row_number"].to_numpy()[kept_warned],
+                             "warnings": norm["warnings"].to_numpy()[kept_warned]})
     accepted = norm.loc[~rejected]
     first_rows = ~accepted["source_key"].duplicated(keep="first")
     records = accepted.loc[first_rows, ["source_key", "row_number", *PERSON_COLUMNS]].copy()
@@ -570,4 +690,46 @@ def _assemble(norm: pd.DataFrame, raw: pd.DataFrame, mapping: Mapping,
     items = items.reset_index(drop=True)
     records = records.reset_index(drop=True)
     return Prepared(len(norm), records, items, rejects, kind, seconds,
-                    [str(c) for c in raw.columns])
+                    [str(c) for c in raw.columns], warnings)
+
+
+# Fields that say who a row's person is. A key's record is its first accepted row; a later row
+# of the same key saying someone else is rejected, not silently folded into the first.
+IDENTITY_FIELDS = {"name": "name", "birth_date": "birth date", "sex": "sex",
+                   "rrn_digits": "resident registration number"}
+
+
+def _conflicting_rows(norm: pd.DataFrame, mapping: Mapping) -> None:
+    """Give a reason to each accepted row whose key's first accepted row names another person.
+
+    Column work: each identity field compared with the key's first row's; only the rare
+    conflicting rows get a message made."""
+    ok = np.flatnonzero(norm["reasons"].isna().to_numpy())
+    if len(ok) < 2:
+        return
+    keys = nz.arrow_text(norm["source_key"]).take(pa.array(ok))
+    codes = pc.dictionary_encode(keys).indices.to_numpy(zero_copy_only=False)
+    if int(codes.max()) + 1 == len(ok):  # one row per key: nothing to compare
+        return
+    _, first_at = np.unique(codes, return_index=True)
+    first = first_at[codes]
+    differs: dict[str, np.ndarray] = {}
+    for column, label in IDENTITY_FIELDS.items():
+        if column not in norm:
+            continue
+        values = _canonical(norm[column].iloc[ok].reset_index(drop=True))
+        # A blank later value loses nothing: the record keeps the first row's.
+        hit = pc.and_(pc.not_equal(values, values.take(pa.array(first))),
+                      pc.not_equal(values, "")).to_numpy(zero_copy_only=False)
+        if hit.any():
+            differs[label] = hit
+    if not differs:
+        return
+    key_names = " + ".join(mapping.key)
+    rows = norm["row_number"].to_numpy()
+    values = norm["reasons"].to_numpy().copy()
+    for i in np.flatnonzero(np.logical_or.reduce(list(differs.values()))):
+        what = ", ".join(label for label, hit in differs.items() if hit[i])
+        values[ok[i]] = [f"{key_names} (the record id) is on row {rows[ok[first[i]]]} with "
+                         f"a different {what}: one id, one person"]
+    norm["reasons"] = values

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -188,10 +189,12 @@ def _read_csv_arrow(path: Source, encoding: str) -> pa.Table | None:
     if _size(path) > ARROW_MAX_BYTES:
         return None
     with _binary(path) as f:
-        first_line = f.readline()
+        head = f.read(SAMPLE_BYTES)
+    # The header ends at the first line break of any kind: old Mac files end lines with CR only.
+    first_line = re.split(rb"\r\n|\r|\n", head, maxsplit=1)[0]
     try:
         header = next(csv.reader([first_line.decode(encoding)]), [])
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, csv.Error):
         return None
     names = [h.strip() for h in header]
     if not names or len(set(names)) != len(names) or "" in names:
@@ -274,34 +277,120 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(path: Source, required: list[str]) -> Iterator[Chunk]:
+_NS = rb"(?:\w+:)?"
+# A formula cell whose value was never saved (a file written by a program, not by Excel):
+# openpyxl reads it as blank. Self-closing <c .../> cells are not formula cells.
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb"<" + _NS + rb"c r=\"([A-Z]{1,3})([0-9]+)\"[^>]*(?<!/)>\s*"  # a cell, not self-closed
+    rb"<" + _NS + rb"f\b[^>]*(?:/>|>[^<]*</" + _NS + rb"f>)\s*"  # its formula
+    rb"(?:<" + _NS + rb"v\s*/>|<" + _NS + rb"v>\s*</" + _NS + rb"v>)?\s*"  # no value, or empty
+    rb"</" + _NS + rb"c>")
+_MERGED_RANGE = re.compile(
+    rb"<" + _NS + rb"mergeCell ref=\"([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?\"")
+_CUT_AFTER = re.compile(rb".*(?:row>|c>)", re.DOTALL)  # the end of the last whole row or cell
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+@dataclass
+class SheetMarks:
+    """What openpyxl's read-only mode does not tell: merged ranges and unsaved formulas."""
+
+    merged: list[tuple[int, int, int, int]]  # (first row, first column, last row, last column)
+    formulas: dict[int, list[int]]  # sheet row → columns (1-based) of formulas with no value
+    _by_row: dict[int, list[tuple[int, int, int, int]]] | None = None
+
+    def merged_on(self, sheet_row: int) -> list[tuple[int, int, int, int]]:
+        if self._by_row is None:
+            self._by_row = {}
+            for merged in self.merged:
+                for row in range(merged[0], merged[2] + 1):
+                    self._by_row.setdefault(row, []).append(merged)
+        return self._by_row.get(sheet_row, [])
+
+
+def sheet_marks(path: Source, member: str) -> SheetMarks:
+    """Scan a sheet's XML (streamed, in blocks, by regular expressions) for merged ranges
+    and for formula cells with no saved value."""
+    marks = SheetMarks([], {})
+    with zipfile.ZipFile(_rewound(path)) as archive, archive.open(member) as f:
+        carry = b""
+        while True:
+            block = f.read(1 << 22)
+            data = carry + block
+            cut = len(data)
+            if block:
+                last = _CUT_AFTER.match(data)
+                cut = last.end() if last else 0
+            for m in _FORMULA_WITHOUT_VALUE.finditer(data, 0, cut):
+                marks.formulas.setdefault(int(m[2]), []).append(_column_number(m[1]))
+            for m in _MERGED_RANGE.finditer(data, 0, cut):
+                row, col = int(m[2]), _column_number(m[1])
+                marks.merged.append((row, col, int(m[4] or m[2]),
+                                     _column_number(m[3] or m[1])))
+            carry = data[cut:]
+            if not block:
+                return marks
+
+
+def _fill_merged(cells: list[str], sheet_row: int, marks: SheetMarks,
+                 anchors: dict[tuple[int, int], str]) -> None:
+    """A merged range's value (its top-left cell's) in each of its cells, as Excel shows it."""
+    for top, left, _, right in marks.merged_on(sheet_row):
+        if sheet_row == top:
+            anchors[(top, left)] = cells[left - 1] if left <= len(cells) else ""
+        value = anchors.get((top, left), "")
+        for col in range(left, min(right, len(cells)) + 1):
+            if col != left or sheet_row != top:
+                cells[col - 1] = value
+
+
+def read_xlsx(path: Path, required: list[str]) -> Iterator[Chunk]:
     import openpyxl  # defusedxml, when installed, makes openpyxl parse XML safely
 
     check_archive(path)
     try:
         book = openpyxl.load_workbook(_rewound(path), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        marks = sheet_marks(path, sheet._worksheet_path)
     except Exception as e:  # openpyxl raises many types for a broken workbook
         raise UnreadableFile(f"the workbook cannot be opened ({type(e).__name__})") from None
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
+        rows = sheet.iter_rows(values_only=True)  # from the sheet's first row, blank or not
         header = next(rows, None)
         if header is None:
             raise EmptyFile("the workbook's first sheet is empty")
         columns = [_cell_text(c).strip() for c in header]
         _check_header(columns, required)
+        # Formulas with no saved value: their rows are rejected, their reason in this column.
+        extra = [INVALID_COLUMN] if marks.formulas else []
+        anchors: dict[tuple[int, int], str] = {}
         batch: list[list[str]] = []
         first = 1
-        for row in rows:
+        for sheet_row, row in enumerate(rows, start=2):
             cells = [_cell_text(c) for c in row[: len(columns)]]
+            cells += [""] * (len(columns) - len(cells))
+            if marks.merged:
+                _fill_merged(cells, sheet_row, marks, anchors)
             if not any(cells):
                 continue
-            batch.append(cells + [""] * (len(columns) - len(cells)))
+            if extra:
+                unsaved = [columns[c - 1] for c in marks.formulas.get(sheet_row, [])
+                           if c <= len(columns)]
+                cells.append(f"{', '.join(unsaved)}: a formula whose value was never saved "
+                             "(open the file in Excel and save it again)" if unsaved else "")
+            batch.append(cells)
             if len(batch) >= CHUNK_ROWS:
-                yield Chunk(pd.DataFrame(batch, columns=columns, dtype="str"), first)
+                yield Chunk(pd.DataFrame(batch, columns=columns + extra, dtype="str"), first)
                 first += len(batch)
                 batch = []
         if batch:
-            yield Chunk(pd.DataFrame(batch, columns=columns, dtype="str"), first)
+            yield Chunk(pd.DataFrame(batch, columns=columns + extra, dtype="str"), first)
             first += len(batch)
         if first == 1:
             raise EmptyFile("the workbook has a header but no rows")
@@ -327,6 +416,9 @@ def read_jsonl(path: Source, encoding: str, required: list[str]) -> Iterator[Chu
                            else json.dumps(v, ensure_ascii=False) for k, v in obj.items()}
                 except ValueError:
                     obj = {INVALID_COLUMN: "the line is not a JSON object",
+                           "_line": line.strip()[:500]}
+                except RecursionError:
+                    obj = {INVALID_COLUMN: "the line is nested too deeply to be read",
                            "_line": line.strip()[:500]}
                 seen_columns.update(obj)
                 batch.append(obj)

@@ -28,6 +28,14 @@ def sources(db) -> dict[str, DataSource]:
             for code in SOURCE_FILES}
 
 
+@pytest.fixture
+def no_linkage(monkeypatch):
+    """The link that follows an import (matching's, tested there) is not run."""
+    from intake.signals import records_changed
+
+    monkeypatch.setattr(records_changed, "receivers", [])
+
+
 def import_file(source: DataSource, path: Path, user=None) -> ImportRun:
     """Start and run an import in this process, as import_source does."""
     run = start_import(source, path, user=user, dispatch=False)
