@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0010_reference_checks_by_range"),
+        ("intake", "0011_run_link_status_kept_files_events"),
     ]
 
     operations = [
