@@ -42,7 +42,7 @@ def all_sources(sources, personas, client):
     two["mapping"]["person"]["birth_date"]["formats"] = ["%m/%d/%Y", "%d/%m/%Y"]
     sources = {**sources, two["code"]: define_source(two)[0]}
     for source in sources.values():
-        grant_source(personas.data_admin, source)
+        grant_source(personas.data_admin, source, acting_user=None)
     client.force_login(personas.data_admin)
     return sources
 

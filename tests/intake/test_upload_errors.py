@@ -54,7 +54,7 @@ def _upload(client, source, name: str, data: bytes, callbacks):
 def admin(manager, sources, personas):
     from intake.actions import grant_source
 
-    grant_source(personas.data_admin, sources["facility"])
+    grant_source(personas.data_admin, sources["facility"], acting_user=None)
     return manager
 
 
