@@ -168,6 +168,11 @@ def train_em(levels: pd.DataFrame, u: dict[str, list[float]], iterations: int = 
              for f, labels in FIELDS.items()}
     m = {f: np.asarray(v, dtype=float) for f, v in m.items()}
     uu = {f: np.asarray(u[f], dtype=float) for f in fields}
+    if counts.sum() == 0:
+        # No candidate pairs (a first import of a handful of records): nothing to learn from.
+        # Iterating would divide 0 by 0 and store a NaN prior that JSON cannot hold.
+        return ({f: v.tolist() for f, v in m.items()}, {f: v.tolist() for f, v in uu.items()},
+                prior, 0)
     it = 0
     for it in range(1, iterations + 1):  # noqa: B007 — the count is reported
         lm = np.zeros(len(pats))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 
 import pytest
@@ -110,3 +111,16 @@ def test_import_source_exits_zero_when_the_link_succeeds(transactional_db, sourc
     call_command("import_source", "city", str(path), stdout=out, stderr=StringIO())
     run = sources["city"].runs.get()
     assert (run.status, run.link_status) == (RunStatus.DONE, LinkStatus.DONE)
+
+
+def test_a_first_import_of_one_record_links_it(transactional_db, sources, tmp_path):
+    """A first import too small to give linkage any candidate pair still links: training on no
+    pairs stored a NaN prior that the model's JSON column refused, and the link failed."""
+    from matching.models import LinkageModel
+
+    path = city_file(tmp_path, city_row(1))
+    call_command("import_source", "city", str(path), stdout=StringIO(), stderr=StringIO())
+    run = sources["city"].runs.get()
+    assert (run.status, run.link_status) == (RunStatus.DONE, LinkStatus.DONE), run.link_error
+    params = LinkageModel.objects.latest("pk").params
+    assert json.loads(json.dumps(params, allow_nan=False)) == params
