@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.access import cases_for_user, may_read_health_notes, residents_for_user
 from cases.models import Case, Referral, Visit
 from cases.rules import rules_in_force
-from cases.screening import screen_one
+from cases.screening import household_size, household_size_from_sources, screen_one
 from intake.models import CrisisSignal, Enrollment
 from matching.models import RecordLink, Resident
 
@@ -33,9 +33,27 @@ class Event:
 
 
 @dataclass
+class Household:
+    """Who lives in the resident's dwelling (same unit key, matching.address), as the page shows
+    it and screening counts it: members in the user's scope by name with the sources that know
+    them, the others only counted."""
+
+    members: list[Resident] = field(default_factory=list)  # in scope; .known_from = [sources]
+    everyone: list[Resident] = field(default_factory=list)  # in scope or not: for screening
+    outside: int = 0  # members outside the user's scope
+    grouped: int | None = None  # the resident and everyone at the unit key; None without a key
+    reported: int | None = None  # 가구원수 of the resident's current records
+    size: int | None = None  # what screening uses (cases.screening.household_size)
+
+    @property
+    def disagree(self) -> bool:
+        return None not in (self.grouped, self.reported) and self.grouped != self.reported
+
+
+@dataclass
 class Profile:
     resident: Resident
-    household: list[Resident]
+    household: Household
     agencies: list[tuple[str, list]] = field(default_factory=list)  # (agency label, records)
     signals: list[CrisisSignal] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
@@ -52,7 +70,8 @@ def _day(value: date | datetime | None) -> date | None:
 
 
 def build_profile(user, resident: Resident, on: date | None = None) -> Profile:
-    """Eleven queries, whatever the history: links (+ enrollments, signals), household, visits,
+    """Twelve queries at most, whatever the history: links (+ enrollments, signals), household
+    (its dwelling, its members' sources), visits,
     cases, referrals, and the rules in force (median table, rules) for the screening, which
     works on what the other queries loaded."""
     links = list(
@@ -72,12 +91,7 @@ def build_profile(user, resident: Resident, on: date | None = None) -> Profile:
                   "-record__version")
     )
     records = [link.record for link in links]
-    household = []
-    if resident.address:
-        household = list(
-            residents_for_user(user).filter(address=resident.address).exclude(pk=resident.pk)
-            .order_by("birth_date")[:HOUSEHOLD_LIMIT]
-        )
+    household = _household(user, resident, records)
     visits = list(
         Visit.objects.filter(resident=resident)
         .select_related("caseworker", "nurse", "case__owner", "centre")
@@ -106,8 +120,37 @@ def build_profile(user, resident: Resident, on: date | None = None) -> Profile:
     profile.timeline = _timeline(records, visits, cases, referrals)
     rules = rules_in_force(on or timezone.localdate())
     if rules is not None:
-        profile.screening = screen_one(resident, records, household, rules)
+        profile.screening = screen_one(resident, records, household.everyone, rules,
+                                       grouped_size=household.grouped)
     return profile
+
+
+def _household(user, resident: Resident, records: list) -> Household:
+    """Two queries when the resident has a unit key (everyone there, flagged in scope or not;
+    the sources of those in scope), none otherwise."""
+    out = Household(reported=household_size_from_sources(records))
+    if resident.unit_key:
+        out.everyone = list(
+            Resident.objects.filter(unit_key=resident.unit_key, active=True)
+            .exclude(pk=resident.pk)
+            .annotate(in_scope=Exists(residents_for_user(user).filter(pk=OuterRef("pk"))))
+            .order_by("birth_date", "pk")[:HOUSEHOLD_LIMIT]
+        )
+        out.members = [m for m in out.everyone if m.in_scope]
+        out.outside = len(out.everyone) - len(out.members)
+        out.grouped = 1 + len(out.everyone)
+        known: dict[int, list[str]] = {m.pk: [] for m in out.members}
+        if known:
+            for rid, source in (
+                RecordLink.objects.filter(resident_id__in=list(known), record__status="current")
+                .order_by("resident_id", "record__source__name")
+                .values_list("resident_id", "record__source__name").distinct()
+            ):
+                known[rid].append(source)
+        for m in out.members:
+            m.known_from = known[m.pk]
+    out.size = household_size(out.reported, out.grouped)
+    return out
 
 
 def _timeline(records, visits, cases, referrals) -> list[Event]:

@@ -85,16 +85,27 @@ def read_frame(sql: str, columns: list[str], params: list | None = None,
     return frame
 
 
-def normalise_address(addresses: pd.Series) -> pd.Series:
-    """One key per dwelling: no spaces, no city prefix, ``.``/``·`` alike. Computed on the unique
-    addresses only (far fewer than residents)."""
-    codes, uniq = pd.factorize(addresses.fillna("").astype(str), sort=False)
-    # Arrow-backed strings: the replacements run as arrow kernels, not a Python loop.
-    keys = (pd.Series(uniq, dtype="string[pyarrow]").str.replace(r"\s+", "", regex=True)
-            .str.replace(r"^(서울특별시|서울시|서울)", "", regex=True).str.replace("·", ".")
-            .astype(object))
-    return pd.Series(keys.to_numpy()[codes] if len(uniq) else np.array([], dtype=object),
-                     index=addresses.index)
+def household_size(reported, grouped):
+    """The household size screening uses (documented in docs/matching.md, "Households"): the
+    sources' 가구원수, the household an agency assessed, when a current record gives one; else
+    the residents in the dwelling (same unit key). Works on scalars and on Series alike."""
+    if isinstance(reported, pd.Series):
+        return reported.astype("Int64").fillna(grouped.astype("Int64"))
+    return reported if reported is not None else grouped
+
+
+def household_size_from_sources(records: list):
+    """가구원수 of a resident's current records: the newest run's, the most trusted source first."""
+    current = [r for r in records if r.status == "current"]
+    ordered = sorted(current, key=lambda r: (-r.run.created_at.timestamp(), r.source.trust))
+    return next((r.household_size for r in ordered if r.household_size is not None), None)
+
+
+def grouped_sizes(unit_key: pd.Series) -> pd.Series:
+    """Residents in each one's dwelling (same unit key), <NA> without a key."""
+    key = unit_key.fillna("").astype(str)
+    sizes = key.map(key.value_counts()).astype("Int64")
+    return sizes.where(key != "", pd.NA)
 
 
 def derive_couple(birth: pd.Series, sex: pd.Series, address_key: pd.Series,
@@ -134,9 +145,9 @@ def _queries() -> dict[str, tuple]:
     return {
         "residents": (
             # CAST: SQLite's driver would otherwise convert every date in Python, one by one.
-            f"SELECT id, CAST(birth_date AS VARCHAR(10)), sex, address, "  # noqa: S608
+            f"SELECT id, CAST(birth_date AS VARCHAR(10)), sex, unit_key, "  # noqa: S608
             f"home_centre_id FROM {_t(Resident)} WHERE active = %s",
-            ["resident_id", "birth_date", "sex", "address", "home_centre_id"], [True],
+            ["resident_id", "birth_date", "sex", "unit_key", "home_centre_id"], [True],
             {"resident_id": "int64", "birth_date": "date", "home_centre_id": "int64"}),
         "figures": (
             f"SELECT l.resident_id, r.household_size, r.recognised_income, "  # noqa: S608
@@ -214,11 +225,12 @@ def read_inputs(on: date) -> Inputs:
     people = residents.join(best, on="resident_id")
     people["birth_date"] = pd.to_datetime(people["birth_date"], errors="coerce").astype(
         "datetime64[s]")
-    people["household_size"] = people["household_size"].astype("Int64")
+    people["household_size"] = household_size(people["household_size"],
+                                              grouped_sizes(people["unit_key"]))
     people["recognised_income"] = people["recognised_income"].astype("Int64")
     people["disability"] = people["disability"].astype("string")
     people["couple"] = derive_couple(people["birth_date"], people["sex"],
-                                     normalise_address(people["address"]),
+                                     people["unit_key"].fillna("").astype(str),
                                      people["household_size"], on)
     people["crisis"] = np.isin(people["resident_id"].to_numpy(), crisis_ids)
     return Inputs(people, receives, crisis_ids)
@@ -355,16 +367,16 @@ def run_screening(on: date | None = None) -> ScreeningRun:
 
 
 def screen_one(resident: Resident, records: list, household: list[Resident],
-               rules: Rules) -> list:
+               rules: Rules, grouped_size: int | None = None) -> list:
     """The one-stop page's screening of one resident, from what the page already loaded (its
-    records with run, source, enrolments and signals; its household): no query of its own.
-    Every programme, with not eligible and unknown too."""
+    records with run, source, enrolments and signals; everyone else in its dwelling, and the
+    dwelling's size): no query of its own. Every programme, with not eligible and unknown too."""
     from cases.eligibility import MISSING_LABELS, NOT_ELIGIBLE, UNKNOWN, Inputs, screen_arrays
     from cases.explain import Verdict, explain, programme_name
 
     current = [r for r in records if r.status == "current"]
     ordered = sorted(current, key=lambda r: (-r.run.created_at.timestamp(), r.source.trust))
-    size = next((r.household_size for r in ordered if r.household_size is not None), None)
+    size = household_size(household_size_from_sources(records), grouped_size)
     income = next((r.recognised_income for r in ordered if r.recognised_income is not None),
                   None)
     ministry = [r for r in ordered if r.source.kind == "ministry"]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from bigcare.models import CommunityCentre
 from matching import cluster as clustering
 from matching import em
+from matching.address import address_keys
 from matching.compare import FIELDS
 from matching.em import Model
 from matching.frames import id_batches, read_frame, records_from_db, upsert
@@ -41,8 +42,8 @@ BATCH = 5000
 # Key of the advisory lock every linkage run takes on PostgreSQL: one linkage at a time.
 LINKAGE_LOCK = 0x4C494E4B  # "LINK"
 RESIDENT_COLUMNS = ["id", "name", "birth_date", "sex", "phone", "rrn_enc", "rrn_index",
-                    "rrn_masked", "address", "dong_code", "home_centre_id", "name_key",
-                    "active", "created_at", "updated_at"]
+                    "rrn_masked", "address", "building_key", "unit_key", "dong_code",
+                    "home_centre_id", "name_key", "active", "created_at", "updated_at"]
 
 
 def _on_postgres() -> bool:
@@ -343,6 +344,8 @@ def _resident_frame(records: pd.DataFrame, forms: pd.DataFrame, resident: np.nda
     b = gold["birth"].to_numpy()
     birth = pd.to_datetime(pd.DataFrame({"year": b // 10000, "month": b // 100 % 100,
                                          "day": b % 100}), errors="coerce")
+    address = gold["address"].astype(str).str.slice(0, 200)
+    keys = address_keys(address)
     frame = pd.DataFrame({
         "id": gold.index.to_numpy(np.int64),
         "name": gold["name"].astype(str).str.slice(0, 100).to_numpy(),
@@ -352,7 +355,9 @@ def _resident_frame(records: pd.DataFrame, forms: pd.DataFrame, resident: np.nda
         "rrn_enc": gold["rrn_enc"].to_numpy() if "rrn_enc" in gold else "",
         "rrn_index": gold["rrn_index"].to_numpy(),
         "rrn_masked": gold["rrn_masked"].to_numpy(),
-        "address": gold["address"].astype(str).str.slice(0, 200).to_numpy(),
+        "address": address.to_numpy(),
+        "building_key": keys["building_key"].to_numpy(),
+        "unit_key": keys["unit_key"].to_numpy(),
         "dong_code": gold["dong"].to_numpy(),
         "home_centre_id": gold["dong"].map(centres).astype("Int64").array,
         "name_key": pd.Series(text(name_forms(gold["name"]), "rom")).str.slice(0, 100).to_numpy(),

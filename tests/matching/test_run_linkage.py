@@ -34,6 +34,20 @@ def test_every_record_gets_a_resident_with_golden_fields(db, frame):
     assert not Resident.objects.filter(active=True, name="").exists()
 
 
+def test_linked_residents_carry_the_building_and_unit_keys_of_their_address(db, frame):
+    from matching.address import parse_address
+
+    load_records(frame.head(400))
+    run_linkage(full=True)
+    residents = list(Resident.objects.filter(active=True).exclude(address=""))
+    assert residents
+    for r in residents:
+        a = parse_address(r.address)
+        assert (r.building_key, r.unit_key) == (a.building_key, a.unit_key)
+    # The synthetic addresses are all well formed: every one names a dwelling.
+    assert all(r.unit_key for r in residents)
+
+
 def test_a_run_that_fails_is_marked_failed_and_writes_nothing(db, frame, monkeypatch):
     load_records(frame.head(300))
 
