@@ -211,11 +211,9 @@ def _cat(*parts: np.ndarray) -> np.ndarray:
     return out
 
 
-def _parse_distinct(texts: np.ndarray) -> pd.DataFrame:
-    """Parts and keys of each of ``texts`` (distinct strings), one row each."""
+def _buildings(texts: np.ndarray) -> dict[str, np.ndarray]:
+    """The building half of the parse (no detail): what linkage's comparison needs."""
     n = len(texts)
-    if n == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in PART_COLUMNS})
     arr, suffix = _clean(texts)
     g = _extract(arr, _ADDRESS, _GROUPS)
     empty = np.full(n, "", dtype=object)
@@ -245,6 +243,20 @@ def _parse_distinct(texts: np.ndarray) -> pd.DataFrame:
         np.where(is_lot, _join(head, ldong, _cat(np.where(mountain, "산", empty), number)), empty),
     )
     parsed = building_key != ""
+    street = np.where(is_road, road, np.where(is_lot, ldong, empty))
+    return locals()
+
+
+def _parse_distinct(texts: np.ndarray) -> pd.DataFrame:
+    """Parts and keys of each of ``texts`` (distinct strings), one row each."""
+    n = len(texts)
+    if n == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in PART_COLUMNS})
+    b = _buildings(texts)
+    g, suffix, empty, parsed = b["g"], b["suffix"], b["empty"], b["parsed"]
+    sido, gu, is_road, is_lot = b["sido"], b["gu"], b["is_road"], b["is_lot"]
+    road, ldong, main, sub = b["road"], b["ldong"], b["main"], b["sub"]
+    under, mountain, building_key = b["under"], b["mountain"], b["building_key"]
 
     # The detail, from what follows the number.
     rest = _arrow(g["rest"])

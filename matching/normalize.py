@@ -230,7 +230,10 @@ NAME_COLUMNS = ["surname", "given", "jamo", "jamo_given", "rom_sur", "rom_given"
 
 
 _ADDRESS = re.compile(
-    r"(?P<district>[가-힣]+[구군])\s+(?P<street>[가-힣0-9.]+?(?:로|길|동|가|리))\s*"
+    # A numbered side street belongs to the street (무악로12길 34 is not 무악로 12): the same
+    # reading as matching.address, which this one-regex form stays cheap beside.
+    r"(?P<district>[가-힣]+[구군])\s+(?P<street>[가-힣0-9.]+?(?:로|길|동|가|리)"
+    r"(?:\d+(?:가|번)?길)?)\s*"
     r"(?P<number>산?\d+(?:-\d+)?)"
 )
 

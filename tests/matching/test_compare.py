@@ -69,3 +69,11 @@ def test_the_name_and_birthday_count_says_how_crowded_a_source_is():
     assert lv["combo"].tolist() == [1, 1, -1]  # "two in a source"; missing when names differ
     alone = with_combo(frame(BASE, BASE), np.array(["city", "ministry"]))
     assert compare(alone, np.array([0]), np.array([1]))["combo"].tolist() == [0]
+
+
+def test_buildings_on_one_side_street_are_not_the_main_roads_building():
+    side = levels(BASE, (*BASE[:6], "서울특별시 성북구 보문로12길 34", ""))
+    assert side["address"] == 2  # same district only: 보문로12길 is not 보문로 (and 34 is not 12)
+    other = levels((*BASE[:6], "서울특별시 성북구 보문로12길 34", ""),
+                   (*BASE[:6], "서울 성북구 보문로12길 56 101호", ""))
+    assert other["address"] == 1  # same street, another building
