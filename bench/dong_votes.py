@@ -1,12 +1,13 @@
-"""How far the sources' own dong codes can place records that have none (issue 13 item 2).
+"""Residents placed in a dong by the sources' own codes (issue 13 item 2): before and after votes.
 
     python -m bench.dong_votes --data /tmp/bigcare-bench-50000
 
 ``--data`` is a world written by ``bench.linkage`` (its parsed-records/-truth parquet files and
-truth/residents.csv). Records that carry a dong code vote for their building (building key of
-matching.address); a building resolves when at least 2 votes agree and they are more than half of
-its votes. Prints how many records without a code resolve, and how many of those equal the
-resident's true current dong. A measurement for the gazetteer, not used by linkage yet.
+truth/residents.csv). Links the records (``link_frame``), takes each resident's golden dong as
+linkage does (``cluster.golden``), then fills the blanks from ``matching.gazetteer.vote_dongs``
+over every record's building form and dong code, exactly as ``run_linkage`` does. Prints the
+share of residents with a dong (so a home centre) before and after, and how many vote-derived
+dongs equal the true current dong of the resident's majority truth person.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-
-MIN_VOTES = 2
 
 
 def main() -> None:
@@ -24,33 +24,36 @@ def main() -> None:
     ap.add_argument("--data", type=Path, required=True)
     d = ap.parse_args().data
 
-    from matching.address import address_keys
+    from matching import cluster
+    from matching.gazetteer import fill_dongs, vote_dongs
+    from matching.normalize import address_forms, text
+    from matching.pipeline import link_frame
 
-    r = pd.read_parquet(d / "parsed-records.parquet")
-    t = pd.read_parquet(d / "parsed-truth.parquet")
-    truth = pd.read_csv(d / "truth" / "residents.csv", dtype=str,
-                        usecols=["resident_id", "dong_code"]).set_index("resident_id")
-    r["true_dong"] = t["resident"].map(truth["dong_code"]).to_numpy()
-    r["building"] = address_keys(r["address"])["building_key"].to_numpy()
-    r["dong_code"] = r["dong_code"].fillna("")
-    voters = r[(r["building"] != "") & (r["dong_code"] != "")]
-    counts = voters.groupby(["building", "dong_code"]).size().rename("n").reset_index()
-    counts["share"] = counts["n"] / counts.groupby("building")["n"].transform("sum")
-    best = counts.sort_values(["building", "n"], ascending=[True, False]).drop_duplicates(
-        "building")
-    table = best[(best["n"] >= MIN_VOTES) & (best["share"] > 0.5)].set_index("building")[
-        "dong_code"]
-    need = r[r["dong_code"] == ""]
-    got = need["building"].map(table)
-    resolved = got.notna()
-    right = got[resolved] == need.loc[resolved, "true_dong"]
-    buildings = r.loc[r["building"] != "", "building"].nunique()
-    print(f"records {len(r):,}; without a dong code {len(need):,}; buildings resolved "
-          f"{len(table):,} of {buildings:,}")
-    print(f"records without a code resolved by votes: {resolved.sum():,} ({resolved.mean():.1%})"
-          f"; equal to the resident's true current dong: {right.sum():,} ({right.mean():.2%})")
-    ambiguous = (counts.groupby("building").size() > 1).sum()
-    print(f"buildings whose voters disagree: {ambiguous:,} of {counts['building'].nunique():,}")
+    records = pd.read_parquet(d / "parsed-records.parquet")
+    truth = pd.read_parquet(d / "parsed-truth.parquet")
+    people = pd.read_csv(d / "truth" / "residents.csv", dtype=str,
+                         usecols=["resident_id", "dong_code"]).set_index("resident_id")
+    result = link_frame(records)
+    forms = result.forms
+    gold = cluster.golden(records, forms, result.labels.astype(np.int64))
+    dongs = vote_dongs(text(forms, "building"), text(forms, "dong"))
+    building = text(address_forms(gold["address"].astype(str)), "building")
+    filled = fill_dongs(gold["dong"], building, dongs)
+    # The true person of each resident: the one most of its records belong to.
+    owner = pd.DataFrame({"label": result.labels, "person": truth["resident"].to_numpy()})
+    person = owner.groupby("label")["person"].agg(lambda s: s.mode().iloc[0])
+    true_dong = person.reindex(gold.index).map(people["dong_code"]).fillna("")
+    before, after = (gold["dong"] != "").mean(), (filled != "").mean()
+    new = (gold["dong"] == "") & (filled != "")
+    right = (filled[new] == true_dong[new]).mean() if new.any() else float("nan")
+    kept = gold["dong"] != ""
+    print(f"records {len(records):,}; residents {len(gold):,}; buildings resolved by votes "
+          f"{len(dongs):,}")
+    print(f"residents with a dong: before {before:.1%}  after {after:.1%}  "
+          f"(+{int(new.sum()):,} from votes)")
+    print(f"vote-derived dongs equal to the true current dong: {right:.2%}; "
+          f"dongs from the residents' own records: "
+          f"{(gold['dong'][kept] == true_dong[kept]).mean():.2%}")
 
 
 if __name__ == "__main__":
