@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Iterable, Iterator
 from collections.abc import Mapping as MappingType
@@ -531,6 +532,14 @@ def _date_formats(spec: FieldSpec) -> list[str]:
     return list(dict.fromkeys([*spec.formats, "%Y-%m-%d"]))
 
 
+def _may_disagree(formats: list[str]) -> bool:
+    """Whether two of the formats could read one text as two dates: only formats with the
+    same separators in the same places can (``%Y.%m.%d`` and ISO never read the same text).
+    Most mappings have one format beside ISO, and their columns need no pass at all."""
+    skeletons = [re.sub("%.", "%", fmt) for fmt in formats]
+    return len(set(skeletons)) < len(skeletons)
+
+
 def _column_text(chunk: Chunk, column: str) -> pd.Series:
     if column not in chunk.columns:
         return pd.Series([""] * chunk.rows, dtype="str")
@@ -549,7 +558,7 @@ def check_date_formats(chunks: list[Chunk], mapping: Mapping) -> None:
     """
     for spec in mapping.specs:
         formats = _date_formats(spec)
-        if spec.transform != "date" or len(formats) < 2:
+        if spec.transform != "date" or not _may_disagree(formats):
             continue
         values = pd.concat([_combine(pd.DataFrame({c: _column_text(chunk, c)
                                                    for c in spec.columns}), spec)
