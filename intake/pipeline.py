@@ -206,7 +206,7 @@ def _transform(target: str, spec: FieldSpec, values: pd.Series, ref: Reference
         return result, bad, (label, " is not one of " + ", ".join(spec.codes))
     if t == "dong_code":
         result, bad = nz.dong_codes(values, ref.dong_codes)
-        return result, bad, (label, " is not a Seoul administrative dong code")
+        return result, bad, (label, " is not a Seoul administrative dong code: left blank")
     if t == "dong_from_address":
         return nz.dong_from_address(values, ref.dong_names), None, ""
     if t in ("programme", "indicator"):
@@ -278,8 +278,11 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
                 bad = bad.to_numpy(dtype=bool, na_value=False)
                 if bad.any():
                     # An identity number that does not parse (a typo making an impossible
-                    # date) is left out; the row keeps the person's other fields.
-                    (warnings if spec.transform == "rrn" else reasons).add(
+                    # date), or a wrong or stale code in an optional dong field, is left out;
+                    # the row keeps the person's other fields (issue 12 item 13, issue 13).
+                    left_out = spec.transform == "rrn" or (
+                        spec.transform in _LEFT_OUT_WHEN_OPTIONAL and not spec.required)
+                    (warnings if left_out else reasons).add(
                         _rows(bad, codes), _messages(message, values, bad), codes)
             if spec.transform == "rrn":
                 rrn_cols = nz.RRNColumns(*(_take(getattr(result, f), codes, index) for f in
@@ -314,6 +317,10 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
     out["warnings"] = warnings.lists()
     return out, raw
 
+
+# Transforms whose bad value is blanked (the transform returns "" for it): in an optional
+# field the row is kept without the value and warned about, not rejected.
+_LEFT_OUT_WHEN_OPTIONAL = {"dong_code"}
 
 # The longest cell read: csv's default field limit. A longer one is a broken extract (an
 # unclosed quote swallowing the rest of the file, say), not a value.

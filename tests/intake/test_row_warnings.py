@@ -67,3 +67,19 @@ def test_the_run_page_shows_the_warnings(manager, sources, client, tmp_path):
     assert "1행 경고와 함께 반영" in page  # "1 kept with warnings", in Korean
     assert WARNING in page
     assert "471331-1234567" not in page
+
+
+def test_a_wrong_or_stale_dong_code_is_left_blank_and_the_person_kept(sources, tmp_path):
+    """0.8 % of an independent city extract's rows were rejected for their dong code alone and
+    their people lost to linkage (issue 13): an optional code that is not a Seoul dong today
+    is blanked with a warning; the row keeps the person and the benefit."""
+    path = city_file(tmp_path, row(1, 행정동코드="1111099999"), row(2))
+    run = import_file(sources["city"], path)
+
+    assert (run.accepted, run.warned, run.rejected) == (1, 1, 0)
+    record = SourceRecord.objects.get(run=run, source_key="SC00000001")
+    assert (record.name, record.dong_code) == ("김영숙", "")
+    assert Enrollment.objects.filter(record=record).count() == 1
+    assert RowWarning.objects.get(run=run).warnings == [
+        '행정동코드 "1111099999" is not a Seoul administrative dong code: left blank'
+    ]
