@@ -7,34 +7,11 @@ from django.db import InterfaceError, OperationalError
 
 
 @shared_task(
-    name="matching.tasks.link_records",
+    name="matching.tasks.link_import",
     acks_late=True,
     reject_on_worker_lost=True,
     # A lost connection is worth a bounded retry: the linkage lock and the upserts make a
     # repeated run harmless.
-    autoretry_for=(OperationalError, InterfaceError),
-    max_retries=3,
-    retry_backoff=True,
-)
-def link_records(record_ids: list[int]) -> int | None:
-    """Link changed records into the residents incrementally; returns the LinkageRun id.
-
-    Idempotent: the run links every current record that has no link yet, whoever announced it,
-    so a duplicate delivery (or a second task for an overlapping import) finds nothing new and
-    rewrites nothing. ``record_ids`` is what the import announced; the run itself reads the
-    database, since by the time a worker takes the task a later import may have added more.
-    """
-    from matching.actions import run_linkage
-
-    if not record_ids:
-        return None
-    return run_linkage(full=False).pk
-
-
-@shared_task(
-    name="matching.tasks.link_import",
-    acks_late=True,
-    reject_on_worker_lost=True,
     autoretry_for=(OperationalError, InterfaceError),
     max_retries=3,
     retry_backoff=True,
