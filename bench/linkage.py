@@ -181,7 +181,7 @@ def main() -> None:
     args = ap.parse_args()
     data = args.data or Path(tempfile.gettempdir()) / f"bigcare-bench-{args.records}"
     if not (data / "truth" / "records.csv").exists():
-        from bigcare.synthetic.generate import generate
+        from seoulgen.generate import generate
 
         t = time.perf_counter()
         generate(int(args.records / RECORDS_PER_RESIDENT), args.seed, data)

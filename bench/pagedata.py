@@ -1,6 +1,6 @@
 """Data for the page-load benchmark: 1 M residents and their history, loaded with COPY.
 
-Columns are drawn with numpy (people from ``bigcare.synthetic``), written as in-memory CSV chunks
+Columns are drawn with numpy (people from ``seoulgen``), written as in-memory CSV chunks
 and streamed with ``copy_expert``: no ORM per row, no import pipeline, so a million residents and
 1.6 million source records load in minutes. Only the few dozen reference rows (sources, runs,
 programmes, indicators, staff) go through the ORM, because their grants and groups must be
@@ -25,9 +25,6 @@ from django.db import connection, models, transaction
 from bigcare import crypto
 from bigcare.actions import grant_membership
 from bigcare.models import CommunityCentre
-from bigcare.synthetic.addresses import load_dongs
-from bigcare.synthetic.generate import DEFAULT_DONGS_CSV
-from bigcare.synthetic.people import make_population
 from cases.models import Case, Referral, Visit
 from intake.models import (
     AgencyKind,
@@ -40,6 +37,9 @@ from intake.models import (
     SourceRecord,
 )
 from matching.models import RecordLink, Resident
+from seoulgen.addresses import load_dongs
+from seoulgen.generate import DEFAULT_DONGS_CSV
+from seoulgen.people import make_population
 
 MARKER = "pagebench_marker"
 CHUNK = 200_000

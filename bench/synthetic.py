@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bigcare.synthetic.generate import generate
+from seoulgen.generate import generate
 
 RESULTS = Path(__file__).resolve().parent / "results" / "synthetic.md"
 

@@ -45,7 +45,7 @@ def import_file(source: DataSource, path: Path, user=None) -> ImportRun:
 @pytest.fixture(scope="session")
 def synthetic(tmp_path_factory) -> Path:
     """2,000 synthetic residents and their four source files, generated once per session."""
-    from bigcare.synthetic import generate
+    from seoulgen import generate
 
     out = tmp_path_factory.mktemp("synthetic")
     generate(2000, 11, out)

@@ -11,7 +11,7 @@ from matching.frames import FILE_TRUST, records_from_sources
 
 @pytest.fixture(scope="session")
 def small_sources(tmp_path_factory) -> Path:
-    from bigcare.synthetic.generate import generate
+    from seoulgen.generate import generate
 
     out = tmp_path_factory.mktemp("sources")
     generate(1500, 5, out)

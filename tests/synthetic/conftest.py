@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bigcare.synthetic.generate import DEFAULT_DONGS_CSV, generate
+from seoulgen.generate import DEFAULT_DONGS_CSV, generate
 
 
 class World:

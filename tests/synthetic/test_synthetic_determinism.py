@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bigcare.synthetic.generate import generate
+from seoulgen.generate import generate
 
 
 def _files(root: Path) -> dict[str, bytes]:

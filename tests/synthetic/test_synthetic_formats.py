@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bigcare.synthetic.generate import generate
+from seoulgen.generate import generate
 
 CITY_HEADERS = ("관리번호,성명,주민등록번호,생년월일,성별,전화번호,주소,행정동코드,"
                 "가구원수,소득인정액,서비스코드,서비스명,지원금액,시작일,종료일")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bigcare.synthetic.noise import NOISE_DEFAULTS, VARIANTS
+from seoulgen.noise import NOISE_DEFAULTS, VARIANTS
 
 IDENTITY_KINDS = ("typo", "space", "variant", "romanised", "date_swap", "moved",
                   "phone_changed", "phone_missing", "masked_rrn", "duplicate_id")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bigcare.synthetic.generate import DEFAULT_DONGS_CSV
+from seoulgen.generate import DEFAULT_DONGS_CSV
 
 WEIGHTS = np.array([2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5])
 

@@ -4,8 +4,8 @@ import numpy as np
 from jamo import h2j
 from rapidfuzz.distance import Levenshtein
 
-from bigcare.synthetic import noise
-from bigcare.synthetic.romanize import popular_syllables, rr_syllables
+from seoulgen import noise
+from seoulgen.romanize import popular_syllables, rr_syllables
 
 
 def test_revised_romanization_spells_each_syllable() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from bigcare.synthetic.generate import DEFAULT_DONGS_CSV, generate
+from seoulgen.generate import DEFAULT_DONGS_CSV, generate
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from .people import make_population
 
 GENERATOR_VERSION = "1.0"
 XLSX_MAX_RESIDENTS = 20_000
-DEFAULT_DONGS_CSV = Path(__file__).resolve().parents[2] / "fixtures" / "seoul_admin_dongs.csv"
+DEFAULT_DONGS_CSV = Path(__file__).resolve().parents[1] / "fixtures" / "seoul_admin_dongs.csv"
 
 
 def generate(
@@ -34,7 +34,7 @@ def generate(
 
     The same ``seed`` gives byte-identical files. ``districts`` (MOIS 구 codes such as
     ``"11110"``) keeps every resident inside those districts. ``rates`` overrides
-    :data:`bigcare.synthetic.noise.NOISE_DEFAULTS` per source and defect.
+    :data:`seoulgen.noise.NOISE_DEFAULTS` per source and defect.
     """
     if ministry_format not in ("auto", "csv", "xlsx"):
         raise ValueError(f"ministry_format must be auto, csv or xlsx, not {ministry_format!r}")
