@@ -31,8 +31,9 @@ def main() -> None:
 
     records = pd.read_parquet(d / "parsed-records.parquet")
     truth = pd.read_parquet(d / "parsed-truth.parquet")
-    people = pd.read_csv(d / "truth" / "residents.csv", dtype=str,
-                         usecols=["resident_id", "dong_code"]).set_index("resident_id")
+    people = pd.read_csv(
+        d / "truth" / "residents.csv", dtype=str, usecols=["resident_id", "dong_code"]
+    ).set_index("resident_id")
     result = link_frame(records)
     forms = result.forms
     gold = cluster.golden(records, forms, result.labels.astype(np.int64))
@@ -47,13 +48,19 @@ def main() -> None:
     new = (gold["dong"] == "") & (filled != "")
     right = (filled[new] == true_dong[new]).mean() if new.any() else float("nan")
     kept = gold["dong"] != ""
-    print(f"records {len(records):,}; residents {len(gold):,}; buildings resolved by votes "
-          f"{len(dongs):,}")
-    print(f"residents with a dong: before {before:.1%}  after {after:.1%}  "
-          f"(+{int(new.sum()):,} from votes)")
-    print(f"vote-derived dongs equal to the true current dong: {right:.2%}; "
-          f"dongs from the residents' own records: "
-          f"{(gold['dong'][kept] == true_dong[kept]).mean():.2%}")
+    print(
+        f"records {len(records):,}; residents {len(gold):,}; buildings resolved by votes "
+        f"{len(dongs):,}"
+    )
+    print(
+        f"residents with a dong: before {before:.1%}  after {after:.1%}  "
+        f"(+{int(new.sum()):,} from votes)"
+    )
+    print(
+        f"vote-derived dongs equal to the true current dong: {right:.2%}; "
+        f"dongs from the residents' own records: "
+        f"{(gold['dong'][kept] == true_dong[kept]).mean():.2%}"
+    )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,11 @@ import pandas as pd
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--text", action="store_true",
-                    help="group by the address text instead (the page before unit keys)")
+    ap.add_argument(
+        "--text",
+        action="store_true",
+        help="group by the address text instead (the page before unit keys)",
+    )
     args = ap.parse_args()
     d = args.data
 
@@ -33,8 +36,9 @@ def main() -> None:
 
     records = pd.read_parquet(d / "parsed-records.parquet")
     truth = pd.read_parquet(d / "parsed-truth.parquet")
-    people = pd.read_csv(d / "truth" / "residents.csv", dtype=str,
-                         usecols=["resident_id", "household_id"]).set_index("resident_id")
+    people = pd.read_csv(
+        d / "truth" / "residents.csv", dtype=str, usecols=["resident_id", "household_id"]
+    ).set_index("resident_id")
     result = link_frame(records)
     gold = cluster.golden(records, result.forms, result.labels.astype(np.int64))
     owner = pd.DataFrame({"label": result.labels, "person": truth["resident"].to_numpy()})
@@ -42,16 +46,19 @@ def main() -> None:
     # One resident per truth person (a split person counts once: households, not linkage).
     keep = ~person.duplicated().to_numpy()
     address = gold["address"].astype(str)
-    unit = (address.to_numpy(object) if args.text else
-            address_keys(address)["unit_key"].to_numpy())[keep]
+    unit = (
+        address.to_numpy(object) if args.text else address_keys(address)["unit_key"].to_numpy()
+    )[keep]
     household = person[keep].map(people["household_id"]).to_numpy()
     alone = np.flatnonzero(unit == "")
     unit = unit.astype(object)
     unit[alone] = [f"~{i}" for i in alone]  # no key: a household of one
     figures = evaluate(pd.factorize(unit)[0], pd.factorize(household)[0])
     print(f"residents {int(keep.sum()):,}; with a key {1 - len(alone) / keep.sum():.1%}")
-    print(f"household pairs: precision {figures['precision']:.4f}  recall "
-          f"{figures['recall']:.4f}  F1 {figures['f1']:.4f}")
+    print(
+        f"household pairs: precision {figures['precision']:.4f}  recall "
+        f"{figures['recall']:.4f}  F1 {figures['f1']:.4f}"
+    )
 
 
 if __name__ == "__main__":

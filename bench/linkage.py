@@ -54,12 +54,15 @@ def parse_once(data: Path) -> tuple[Path, Path]:
     """The parsed record frame and truth as Parquet, parsed in a child process the first time."""
     records, truth = data / "parsed-records.parquet", data / "parsed-truth.parquet"
     if not records.exists():
-        code = ("import sys; from pathlib import Path; from matching.frames import "
-                "records_from_sources as r; f, t = r(Path(sys.argv[1])); "
-                "f.to_parquet(sys.argv[2]); t.reset_index(names='rid').to_parquet(sys.argv[3])")
+        code = (
+            "import sys; from pathlib import Path; from matching.frames import "
+            "records_from_sources as r; f, t = r(Path(sys.argv[1])); "
+            "f.to_parquet(sys.argv[2]); t.reset_index(names='rid').to_parquet(sys.argv[3])"
+        )
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code, str(data), str(records), str(truth)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-c", code, str(data), str(records), str(truth)], check=True
+        )
         print(f"parsed the source files in {time.perf_counter() - t:.1f}s (setup, not linkage)")
     return records, truth
 
@@ -77,36 +80,50 @@ def load_source_records(records: pd.DataFrame) -> None:
 
     load_centres()
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE matching_recordlink, matching_recordform, matching_reviewitem, "
-                    "matching_residentchange_decisions, matching_residentchange_residents, "
-                    "matching_residentchange, matching_linkdecision, matching_linkagerun, "
-                    "matching_linkagemodel, bigcare_accesslogsubject, matching_resident, "
-                    "intake_sourcerecord, intake_importrun, intake_datasource CASCADE")
+        cur.execute(
+            "TRUNCATE matching_recordlink, matching_recordform, matching_reviewitem, "
+            "matching_residentchange_decisions, matching_residentchange_residents, "
+            "matching_residentchange, matching_linkdecision, matching_linkagerun, "
+            "matching_linkagemodel, bigcare_accesslogsubject, matching_resident, "
+            "intake_sourcerecord, intake_importrun, intake_datasource CASCADE"
+        )
     runs = {}
     for code, trust in FILE_TRUST.items():
-        src = DataSource.objects.create(code=code, name=code, kind=code, file_format="csv",
-                                        trust=trust)
+        src = DataSource.objects.create(
+            code=code, name=code, kind=code, file_format="csv", trust=trust
+        )
         runs[code] = ImportRun.objects.create(source=src, sha256=code * 4, filename=code)
-    frame = pd.DataFrame({
-        "source_id": records["source"].map({c: r.source_id for c, r in runs.items()}),
-        "run_id": records["source"].map({c: r.pk for c, r in runs.items()}),
-        "row_number": np.arange(1, len(records) + 1), "source_key": records["source_key"],
-        "version": 1, "status": "current", "content_hash": "x",
-        "name": records["name"].fillna("").str.slice(0, 100),
-        "birth_date": pd.to_datetime(records["birth_date"]).dt.strftime("%Y-%m-%d"),
-        "sex": records["sex"].fillna(""), "phone": records["phone"].fillna(""), "rrn_enc": "",
-        "rrn_index": records["rrn_index"].fillna(""), "rrn_masked": records["rrn_masked"]
-        .fillna(""), "address": records["address"].fillna("").str.slice(0, 200),
-        "dong_code": records["dong_code"].fillna(""), "disability": "", "raw": "{}",
-        "created_at": pd.to_datetime(records["seen"]).dt.strftime("%Y-%m-%d %H:%M:%S+00"),
-    })
+    frame = pd.DataFrame(
+        {
+            "source_id": records["source"].map({c: r.source_id for c, r in runs.items()}),
+            "run_id": records["source"].map({c: r.pk for c, r in runs.items()}),
+            "row_number": np.arange(1, len(records) + 1),
+            "source_key": records["source_key"],
+            "version": 1,
+            "status": "current",
+            "content_hash": "x",
+            "name": records["name"].fillna("").str.slice(0, 100),
+            "birth_date": pd.to_datetime(records["birth_date"]).dt.strftime("%Y-%m-%d"),
+            "sex": records["sex"].fillna(""),
+            "phone": records["phone"].fillna(""),
+            "rrn_enc": "",
+            "rrn_index": records["rrn_index"].fillna(""),
+            "rrn_masked": records["rrn_masked"].fillna(""),
+            "address": records["address"].fillna("").str.slice(0, 200),
+            "dong_code": records["dong_code"].fillna(""),
+            "disability": "",
+            "raw": "{}",
+            "created_at": pd.to_datetime(records["seen"]).dt.strftime("%Y-%m-%d %H:%M:%S+00"),
+        }
+    )
     buf = io.StringIO()
     frame.to_csv(buf, index=False, header=False, na_rep="\\N")
     buf.seek(0)
     cols = ", ".join(frame.columns)
     with transaction.atomic(), connection.cursor() as cur:
-        cur.cursor.copy_expert(f"COPY intake_sourcerecord ({cols}) FROM STDIN WITH (FORMAT csv, "
-                               "NULL '\\N')", buf)
+        cur.cursor.copy_expert(
+            f"COPY intake_sourcerecord ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf
+        )
         cur.execute("ANALYZE intake_sourcerecord")
 
 
@@ -128,8 +145,10 @@ def db_benchmark(records: pd.DataFrame, truth_labels: np.ndarray, runs: int = 1)
     print(f"COPY of {len(records):,} SourceRecords in {time.perf_counter() - t:.1f}s (setup)")
 
     for k in range(runs):
-        print(f"run {k + 1}: " + ("into empty linkage tables" if k == 0 else
-                                  "again over the linked tables"))
+        print(
+            f"run {k + 1}: "
+            + ("into empty linkage tables" if k == 0 else "again over the linked tables")
+        )
         _db_run(truth_labels)
 
 
@@ -151,21 +170,26 @@ def _db_run(truth_labels: np.ndarray) -> None:
     read = first - marks["load"] - run.seconds.get("normalise", 0.0)
     review = marks["save"] - first - (linking - run.seconds.get("normalise", 0.0))
     write = end - marks["save"]
-    print(f"DB PATH: run_linkage(full=True) on {run.records:,} records in {end - t0:.1f}s: "
-          f"read {read:.1f}s, link {linking:.1f}s ("
-          + ", ".join(f"{k} {v:.1f}" for k, v in run.seconds.items())
-          + f"), review items {review:.1f}s, write {write:.1f}s (forms, residents, links, "
-          f"review items; one transaction); peak RSS {_status_mb('VmHWM'):,.0f} MB; "
-          f"{run.pairs:,} pairs, {run.residents:,} residents, {run.review_items:,} review items")
+    print(
+        f"DB PATH: run_linkage(full=True) on {run.records:,} records in {end - t0:.1f}s: "
+        f"read {read:.1f}s, link {linking:.1f}s ("
+        + ", ".join(f"{k} {v:.1f}" for k, v in run.seconds.items())
+        + f"), review items {review:.1f}s, write {write:.1f}s (forms, residents, links, "
+        f"review items; one transaction); peak RSS {_status_mb('VmHWM'):,.0f} MB; "
+        f"{run.pairs:,} pairs, {run.residents:,} residents, {run.review_items:,} review items"
+    )
     steps = sorted((v, k) for k, v in marks.items() if k.startswith(("save", "retire")))
     ends = [t for t, _ in steps[1:]] + [end]
-    print("  write: " + ", ".join(f"{k} {e - t:.1f}s" for (t, k), e in zip(steps, ends,
-                                                                            strict=True)))
+    print(
+        "  write: " + ", ".join(f"{k} {e - t:.1f}s" for (t, k), e in zip(steps, ends, strict=True))
+    )
     from matching.frames import read_frame
 
-    got = read_frame(RecordLink.objects.order_by("record_id").values_list(
-        "record_id", "resident_id"), ["rid", "resident"], dtype={"rid": np.int64,
-                                                                 "resident": np.int64})
+    got = read_frame(
+        RecordLink.objects.order_by("record_id").values_list("record_id", "resident_id"),
+        ["rid", "resident"],
+        dtype={"rid": np.int64, "resident": np.int64},
+    )
     labels = pd.factorize(got["resident"])[0]
     print(report(evaluate(labels, truth_labels[: len(labels)])))
 
@@ -191,8 +215,10 @@ def main() -> None:
     records = pd.read_parquet(records_path).head(args.records)
     truth = pd.read_parquet(truth_path).head(args.records)
     truth_labels = pd.factorize(truth["resident"])[0]
-    print(f"loaded {len(records):,} records in {time.perf_counter() - t:.1f}s; "
-          f"frame {records.memory_usage(deep=True).sum() / 2**20:,.0f} MB")
+    print(
+        f"loaded {len(records):,} records in {time.perf_counter() - t:.1f}s; "
+        f"frame {records.memory_usage(deep=True).sum() / 2**20:,.0f} MB"
+    )
     if args.db:
         db_benchmark(records, truth_labels, args.runs)
         return
@@ -206,15 +232,21 @@ def main() -> None:
         result = link_frame(records)
         walls.append(time.perf_counter() - t)
         peaks.append(_status_mb("VmHWM"))
-        print(f"FULL: {len(records):,} records linked in {walls[-1]:.1f}s; peak RSS "
-              f"{peaks[-1]:,.0f} MB (RSS before linking {before:,.0f} MB)")
+        print(
+            f"FULL: {len(records):,} records linked in {walls[-1]:.1f}s; peak RSS "
+            f"{peaks[-1]:,.0f} MB (RSS before linking {before:,.0f} MB)"
+        )
         print("  stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.seconds.items()))
     if args.runs > 1:
-        print(f"  median of {args.runs}: {statistics.median(walls):.1f}s, "
-              f"peak {statistics.median(peaks):,.0f} MB")
+        print(
+            f"  median of {args.runs}: {statistics.median(walls):.1f}s, "
+            f"peak {statistics.median(peaks):,.0f} MB"
+        )
     residents = len(np.unique(result.labels))
-    print(f"  candidate pairs {len(result.left):,}  links {int(result.links.sum()):,}  "
-          f"review pairs {int(result.reviews.sum()):,}  residents {residents:,}")
+    print(
+        f"  candidate pairs {len(result.left):,}  links {int(result.links.sum()):,}  "
+        f"review pairs {int(result.reviews.sum()):,}  residents {residents:,}"
+    )
     print("  per rule: " + ", ".join(f"{k} {v:,}" for k, v in result.per_rule.items()))
     figures = evaluate(result.labels, truth_labels, truth["noise"].to_numpy())
     print(report(figures))
@@ -232,8 +264,10 @@ def main() -> None:
             t = time.perf_counter()
             labels, stats, _review, _forms = link_delta(old, base.forms, base.labels, new, model)
             dwalls.append(time.perf_counter() - t)
-            print(f"DELTA: {args.delta:,} records into {n_old:,} in {dwalls[-1]:.1f}s; "
-                  f"peak RSS {_status_mb('VmHWM'):,.0f} MB; {stats}")
+            print(
+                f"DELTA: {args.delta:,} records into {n_old:,} in {dwalls[-1]:.1f}s; "
+                f"peak RSS {_status_mb('VmHWM'):,.0f} MB; {stats}"
+            )
         if args.runs > 1:
             print(f"  median of {args.runs}: {statistics.median(dwalls):.1f}s")
         f2 = evaluate(labels, truth_labels)

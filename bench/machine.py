@@ -34,5 +34,7 @@ class LoadSampler:
     def summary(self) -> str:
         if not self.samples:
             return "not sampled"
-        return (f"min {min(self.samples):.1f}, median {statistics.median(self.samples):.1f}, "
-                f"max {max(self.samples):.1f}")
+        return (
+            f"min {min(self.samples):.1f}, median {statistics.median(self.samples):.1f}, "
+            f"max {max(self.samples):.1f}"
+        )

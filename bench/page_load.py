@@ -55,24 +55,31 @@ REQUEST_TIMEOUT = 30.0
 
 # --- environment and database --------------------------------------------------------------
 
+
 def bench_env(database: str) -> dict[str, str]:
     """The server's and this process's environment: the bench database, DEBUG off, keys."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench.page_load measures PostgreSQL only: set DATABASE_URL=postgres://user@host"
-                 ":port/anything (the benchmark uses its own database, "
-                 f"{database!r}, on that server). SQLite is not what production runs.")
+        sys.exit(
+            "bench.page_load measures PostgreSQL only: set DATABASE_URL=postgres://user@host"
+            ":port/anything (the benchmark uses its own database, "
+            f"{database!r}, on that server). SQLite is not what production runs."
+        )
     from bigcare.env import new_key
 
     # The blind indexes and ciphertexts in the loaded data depend on the keys: keep them with
     # the data (var/ is never committed) so that a later run reuses both.
     if not KEYS_FILE.exists():
         KEYS_FILE.parent.mkdir(parents=True, exist_ok=True)
-        KEYS_FILE.write_text(json.dumps({
-            "SECRET_KEY": new_key() + new_key(),
-            "BIGCARE_FIELD_KEYS": "bench1:" + new_key(),
-            "BIGCARE_INDEX_KEY": new_key(),
-        }))
+        KEYS_FILE.write_text(
+            json.dumps(
+                {
+                    "SECRET_KEY": new_key() + new_key(),
+                    "BIGCARE_FIELD_KEYS": "bench1:" + new_key(),
+                    "BIGCARE_INDEX_KEY": new_key(),
+                }
+            )
+        )
         KEYS_FILE.chmod(0o600)
     keys = json.loads(KEYS_FILE.read_text())
     return {
@@ -125,8 +132,10 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
         print(f"data: {args.residents:,} residents already loaded (--rebuild to start over)")
         return
     if CommunityCentre.objects.exists():
-        sys.exit(f"{env['DATABASE_URL']} holds other data, another size or an older schema; "
-                 "run with --rebuild")
+        sys.exit(
+            f"{env['DATABASE_URL']} holds other data, another size or an older schema; "
+            "run with --rebuild"
+        )
     call_command("load_centres")
     print(f"data: loading {args.residents:,} residents with COPY …")
     built = pagedata.build(args.residents, seed=args.seed)
@@ -140,14 +149,16 @@ def working_sets(users: int, seed: int) -> list[tuple[str, list[tuple[int, str, 
     with connection.cursor() as cur:
         cur.execute("SELECT setseed(%s)", [seed / 10_000])
         cur.execute(
-            "SELECT c.id, c.code FROM bigcare_communitycentre c ORDER BY random() LIMIT %s",
-            [users])
+            "SELECT c.id, c.code FROM bigcare_communitycentre c ORDER BY random() LIMIT %s", [users]
+        )
         centres = cur.fetchall()
         out = []
         for pk, code in centres:
-            cur.execute("SELECT id, name, birth_date::text FROM matching_resident "
-                        "WHERE home_centre_id = %s ORDER BY random() LIMIT %s",
-                        [pk, SAMPLE_PER_USER])
+            cur.execute(
+                "SELECT id, name, birth_date::text FROM matching_resident "
+                "WHERE home_centre_id = %s ORDER BY random() LIMIT %s",
+                [pk, SAMPLE_PER_USER],
+            )
             out.append((f"cw_{code}", cur.fetchall()))
     from django.db import connections
 
@@ -157,18 +168,34 @@ def working_sets(users: int, seed: int) -> list[tuple[str, list[tuple[int, str, 
 
 # --- the server ----------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
 
 
-def start_server(env: dict[str, str], port: int, workers: int, threads: int
-                 ) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "gunicorn", "bigcare.wsgi:application",
-           "--bind", f"{HOST}:{port}", "--workers", str(workers), "--threads", str(threads),
-           "--worker-class", "gthread" if threads > 1 else "sync",
-           "--backlog", "2048", "--log-level", "warning", "--timeout", "60"]
+def start_server(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "bigcare.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -196,9 +223,12 @@ def sign_in(base: str, username: str) -> requests.Session:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     if not token:
         sys.exit("no CSRF token on the login page")
-    r = s.post(f"{base}/accounts/login/", timeout=REQUEST_TIMEOUT, allow_redirects=False,
-               data={"username": username, "password": PASSWORD,
-                     "csrfmiddlewaretoken": token.group(1)})
+    r = s.post(
+        f"{base}/accounts/login/",
+        timeout=REQUEST_TIMEOUT,
+        allow_redirects=False,
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+    )
     if r.status_code != 302 or "sessionid" not in s.cookies:
         sys.exit(f"sign-in of {username} failed: HTTP {r.status_code}")
     _send_cookies(s)  # the session key and the CSRF token change at sign-in
@@ -206,6 +236,7 @@ def sign_in(base: str, username: str) -> requests.Session:
 
 
 # --- the load ------------------------------------------------------------------------------
+
 
 def typo(name: str, rng: np.random.Generator) -> str:
     """Change one vowel of the given name (김영희 → 김영히): a caseworker mishearing it."""
@@ -240,7 +271,8 @@ def cpu_seconds(server_pid: int | None, database: str) -> dict:
         if server_pid is not None and server_pid in (info["pid"], info["ppid"]):
             server += cpu
         elif (info["name"] or "").startswith("postgres") and database in " ".join(
-                info["cmdline"] or []).split():
+            info["cmdline"] or []
+        ).split():
             postgres[info["pid"]] = cpu
     return {"client": time.process_time(), "server": server, "postgres": postgres}
 
@@ -249,8 +281,9 @@ def cpu_spent(before: dict, after: dict) -> dict[str, float]:
     """CPU seconds between two ``cpu_seconds`` readings; a backend that started meanwhile
     counts whole, one that ended meanwhile is lost (connections persist for the run)."""
     spent = {k: after[k] - before[k] for k in ("client", "server")}
-    spent["postgres"] = sum(cpu - before["postgres"].get(pid, 0.0)
-                            for pid, cpu in after["postgres"].items())
+    spent["postgres"] = sum(
+        cpu - before["postgres"].get(pid, 0.0) for pid, cpu in after["postgres"].items()
+    )
     return spent
 
 
@@ -268,12 +301,26 @@ class Run:
         if not len(ok):
             return {"n": 0, "errors": errors}
         p50, p95, p99 = np.percentile(ok, [50, 95, 99]) * 1000
-        return {"n": len(ok), "errors": errors, "p50": p50, "p95": p95, "p99": p99,
-                "rps": len(ok) / self.wall}
+        return {
+            "n": len(ok),
+            "errors": errors,
+            "p50": p50,
+            "p95": p95,
+            "p99": p99,
+            "rps": len(ok) / self.wall,
+        }
 
 
-def user_loop(base: str, session: requests.Session, residents: list, think: float,
-              stop_at: float, max_requests: int, seed: int, out: list[Sample]) -> None:
+def user_loop(
+    base: str,
+    session: requests.Session,
+    residents: list,
+    think: float,
+    stop_at: float,
+    max_requests: int,
+    seed: int,
+    out: list[Sample],
+) -> None:
     rng = np.random.default_rng(seed)
     for i in range(max_requests):
         if time.monotonic() >= stop_at:
@@ -297,16 +344,30 @@ def user_loop(base: str, session: requests.Session, residents: list, think: floa
             time.sleep(think * (0.5 + rng.random()))
 
 
-def drive(base: str, sessions: list, sets: list, think: float, duration: float,
-          max_requests: int, seed: int, mode: str, server_pid: int | None = None,
-          database: str = "") -> Run:
+def drive(
+    base: str,
+    sessions: list,
+    sets: list,
+    think: float,
+    duration: float,
+    max_requests: int,
+    seed: int,
+    mode: str,
+    server_pid: int | None = None,
+    database: str = "",
+) -> Run:
     run = Run(mode)
     cpu_before = cpu_seconds(server_pid, database)
     per_user: list[list[Sample]] = [[] for _ in sessions]
     stop_at = time.monotonic() + duration
-    threads = [threading.Thread(target=user_loop, daemon=True, args=(
-        base, s, sets[i][1], think, stop_at, max_requests, seed * 1000 + i, per_user[i]))
-        for i, s in enumerate(sessions)]
+    threads = [
+        threading.Thread(
+            target=user_loop,
+            daemon=True,
+            args=(base, s, sets[i][1], think, stop_at, max_requests, seed * 1000 + i, per_user[i]),
+        )
+        for i, s in enumerate(sessions)
+    ]
     with LoadSampler(every=1.0) as load:
         t = time.monotonic()
         for th in threads:
@@ -326,8 +387,11 @@ def median_run(runs: list[Run], kind: str) -> dict[str, float]:
     """Median of each figure over the runs (each figure separately)."""
     stats = [r.stats(kind) for r in runs]
     keys = ("p50", "p95", "p99", "rps")
-    out = {k: statistics.median(s[k] for s in stats if k in s) for k in keys
-           if any(k in s for s in stats)}
+    out = {
+        k: statistics.median(s[k] for s in stats if k in s)
+        for k in keys
+        if any(k in s for s in stats)
+    }
     out["n"] = sum(s["n"] for s in stats)
     out["errors"] = sum(s["errors"] for s in stats)
     out["p95_runs"] = [round(float(s.get("p95", float("nan"))), 1) for s in stats]
@@ -336,15 +400,17 @@ def median_run(runs: list[Run], kind: str) -> dict[str, float]:
 
 # --- report --------------------------------------------------------------------------------
 
+
 def fmt(s: dict) -> str:
     if "p50" not in s:
         return "| – | – | – | – | – |"
-    return (f"| {s['p50']:.0f} | {s['p95']:.0f} | {s['p99']:.0f} | {s['rps']:.1f} | "
-            f"{s['n']:,} ({s['errors']} errors) |")
+    return (
+        f"| {s['p50']:.0f} | {s['p95']:.0f} | {s['p99']:.0f} | {s['rps']:.1f} | "
+        f"{s['n']:,} ({s['errors']} errors) |"
+    )
 
 
-def report(args, results: dict, loads: dict, server: str, load_before: str,
-           cpus: dict) -> str:
+def report(args, results: dict, loads: dict, server: str, load_before: str, cpus: dict) -> str:
     lines = [
         "# One-stop page and search under load — latest figures",
         "",
@@ -371,27 +437,35 @@ def report(args, results: dict, loads: dict, server: str, load_before: str,
         "| mode | request | p50 ms | p95 ms | p99 ms | req/s | requests |",
         "|---|---|---|---|---|---|---|",
     ]
-    labels = {"think": f"{args.users} users, think time ~{args.think:g} s (realistic)",
-              "closed": f"{args.users} users, closed loop, no think time (saturation)",
-              "solo": "1 user, closed loop (service time, no queueing)"}
+    labels = {
+        "think": f"{args.users} users, think time ~{args.think:g} s (realistic)",
+        "closed": f"{args.users} users, closed loop, no think time (saturation)",
+        "solo": "1 user, closed loop (service time, no queueing)",
+    }
     for mode in results:
         for kind in ("page", "search"):
             lines.append(f"| {labels[mode]} | {kind} " + fmt(results[mode][kind]))
     lines += [
         "",
         "p95 of each run (page / search): "
-        + "; ".join(f"{mode}: {results[mode]['page'].get('p95_runs')} / "
-                    f"{results[mode]['search'].get('p95_runs')}" for mode in results),
+        + "; ".join(
+            f"{mode}: {results[mode]['page'].get('p95_runs')} / "
+            f"{results[mode]['search'].get('p95_runs')}"
+            for mode in results
+        ),
         "",
         "CPU per request (page and search together, median over the runs), milliseconds: "
-        + "; ".join(f"{mode}: " + ", ".join(f"{k} {v:.1f}" for k, v in c.items())
-                    for mode, c in cpus.items())
+        + "; ".join(
+            f"{mode}: " + ", ".join(f"{k} {v:.1f}" for k, v in c.items())
+            for mode, c in cpus.items()
+        )
         + " — client is this load generator, server the gunicorn master and workers, "
         "postgres the PostgreSQL backends connected to the bench database.",
         "",
         "Load average (1 min) during the runs, mean / max: "
-        + "; ".join(f"{mode} {statistics.mean(v):.1f} / {max(v):.1f}"
-                    for mode, v in loads.items() if v),
+        + "; ".join(
+            f"{mode} {statistics.mean(v):.1f} / {max(v):.1f}" for mode, v in loads.items() if v
+        ),
         "",
         "The load average counts this benchmark's own 50 client threads, gunicorn workers "
         "and PostgreSQL backends, so above the core count it does not by itself mean that "
@@ -417,8 +491,11 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help=">1 uses gunicorn's gthread worker")
     ap.add_argument("--max-requests", type=int, default=2000, help="per user and run")
     ap.add_argument("--database", default="bigcare_pagebench")
-    ap.add_argument("--modes", default="think,closed,solo",
-                    help="think (realistic), closed (saturation), solo (one user: service time)")
+    ap.add_argument(
+        "--modes",
+        default="think,closed,solo",
+        help="think (realistic), closed (saturation), solo (one user: service time)",
+    )
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--rebuild", action="store_true", help="drop and reload the data")
     ap.add_argument("--setup-only", action="store_true")
@@ -434,8 +511,9 @@ def main() -> None:
     sets = working_sets(args.users, args.seed)
     port = free_port()
     base = f"http://{HOST}:{port}"
-    server = (f"gunicorn {args.workers} {'gthread' if args.threads > 1 else 'sync'} workers"
-              + (f" × {args.threads} threads" if args.threads > 1 else ""))
+    server = f"gunicorn {args.workers} {'gthread' if args.threads > 1 else 'sync'} workers" + (
+        f" × {args.threads} threads" if args.threads > 1 else ""
+    )
     load_before = " ".join(f"{v:.2f}" for v in os.getloadavg())
     print(f"server: {server} on {base}; load average {load_before}")
     proc = start_server(env, port, args.workers, args.threads)
@@ -453,17 +531,28 @@ def main() -> None:
             users = 1 if mode == "solo" else len(sessions)
             runs = []
             for i in range(args.runs):
-                run = drive(base, sessions[:users], sets, think, args.duration,
-                            args.max_requests, args.seed + i + 1, mode, proc.pid,
-                            args.database)
+                run = drive(
+                    base,
+                    sessions[:users],
+                    sets,
+                    think,
+                    args.duration,
+                    args.max_requests,
+                    args.seed + i + 1,
+                    mode,
+                    proc.pid,
+                    args.database,
+                )
                 runs.append(run)
                 p, s = run.stats("page"), run.stats("search")
-                print(f"{mode} run {i + 1}: page p50 {p.get('p50', 0):.0f} p95 "
-                      f"{p.get('p95', 0):.0f} ms {p.get('rps', 0):.1f}/s ({p['errors']} err); "
-                      f"search p50 {s.get('p50', 0):.0f} p95 {s.get('p95', 0):.0f} ms "
-                      f"{s.get('rps', 0):.1f}/s ({s['errors']} err); "
-                      f"load {max(run.load or [0]):.1f}; CPU ms/request " + ", ".join(
-                          f"{k} {v:.1f}" for k, v in run.cpu.items()))
+                print(
+                    f"{mode} run {i + 1}: page p50 {p.get('p50', 0):.0f} p95 "
+                    f"{p.get('p95', 0):.0f} ms {p.get('rps', 0):.1f}/s ({p['errors']} err); "
+                    f"search p50 {s.get('p50', 0):.0f} p95 {s.get('p95', 0):.0f} ms "
+                    f"{s.get('rps', 0):.1f}/s ({s['errors']} err); "
+                    f"load {max(run.load or [0]):.1f}; CPU ms/request "
+                    + ", ".join(f"{k} {v:.1f}" for k, v in run.cpu.items())
+                )
             results[mode] = {k: median_run(runs, k) for k in ("page", "search")}
             cpus[mode] = {k: statistics.median(r.cpu[k] for r in runs) for k in runs[0].cpu}
             loads[mode] = [v for r in runs for v in r.load]

@@ -52,8 +52,11 @@ def _copy(model, frame: pd.DataFrame) -> None:
     """Append a frame to a model's table, filling every other column with its default."""
     from django.db import connection
 
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.column == "id"
-                                                             and "id" not in frame)]
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and f.column == "id" and "id" not in frame)
+    ]
     for f in fields:
         if f.column not in frame:
             default = f.get_default()
@@ -72,18 +75,25 @@ def _copy(model, frame: pd.DataFrame) -> None:
             frame.to_csv(buffer, header=False, index=False, lineterminator="\n")
             buffer.seek(0)
             # An empty field is NULL in COPY's CSV unless the column is FORCE_NOT_NULL.
-            text = [connection.ops.quote_name(f.column) for f in fields
-                    if not f.null and f.get_internal_type() in ("CharField", "TextField")]
+            text = [
+                connection.ops.quote_name(f.column)
+                for f in fields
+                if not f.null and f.get_internal_type() in ("CharField", "TextField")
+            ]
             force = f", FORCE_NOT_NULL ({', '.join(text)})" if text else ""
             cursor.cursor.copy_expert(
-                f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv{force})", buffer)
+                f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv{force})", buffer
+            )
         else:
-            rows = list(frame.astype(object).where(frame.notna(), None).itertuples(
-                index=False, name=None))
+            rows = list(
+                frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+            )
             marks = ", ".join(["%s"] * len(cols))
             for i in range(0, len(rows), 50_000):
-                cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})",  # noqa: S608
-                                   rows[i:i + 50_000])
+                cursor.executemany(
+                    f"INSERT INTO {table} ({quoted}) VALUES ({marks})",  # noqa: S608
+                    rows[i : i + 50_000],
+                )
 
 
 def build(n: int, seed: int = 2026) -> None:
@@ -127,54 +137,105 @@ def build(n: int, seed: int = 2026) -> None:
 
     with transaction.atomic():
         source, _ = DataSource.objects.get_or_create(
-            code="ministry", defaults={"name": "bench", "kind": "ministry",
-                                       "file_format": "csv"})
-        run = ImportRun.objects.create(source=source, sha256=f"bench-{n}-{time.time()}",
-                                       filename="bench", status="done")
-        programmes = {c: Programme.objects.get_or_create(
-            code=c, defaults={"name_ko": c, "name_en": c, "agency": "ministry"})[0].pk
-            for c in ["B01", "B02", "B03", "P01", "C01"]}
+            code="ministry", defaults={"name": "bench", "kind": "ministry", "file_format": "csv"}
+        )
+        run = ImportRun.objects.create(
+            source=source, sha256=f"bench-{n}-{time.time()}", filename="bench", status="done"
+        )
+        programmes = {
+            c: Programme.objects.get_or_create(
+                code=c, defaults={"name_ko": c, "name_en": c, "agency": "ministry"}
+            )[0].pk
+            for c in ["B01", "B02", "B03", "P01", "C01"]
+        }
         indicator, _ = CrisisIndicator.objects.get_or_create(
-            code="ELEC_CUT", defaults={"label_ko": "단전", "label_en": "Power cut"})
-        _copy(Resident, pd.DataFrame({
-            "id": ids, "name": "벤치", "birth_date": birth.astype(str), "sex": sex,
-            "address": address, "home_centre_id": centre, "active": True,
-            "created_at": now, "updated_at": now}))
+            code="ELEC_CUT", defaults={"label_ko": "단전", "label_en": "Power cut"}
+        )
+        _copy(
+            Resident,
+            pd.DataFrame(
+                {
+                    "id": ids,
+                    "name": "벤치",
+                    "birth_date": birth.astype(str),
+                    "sex": sex,
+                    "address": address,
+                    "home_centre_id": centre,
+                    "active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ),
+        )
         missing = rng.random(n) < 0.04
-        _copy(SourceRecord, pd.DataFrame({
-            "id": ids, "source_id": source.pk, "run_id": run.pk, "row_number": ids,
-            "source_key": pd.Series(ids).map("M{:09d}".format), "version": 1,
-            "status": "current", "content_hash": "x", "name": "벤치",
-            "birth_date": birth.astype(str), "sex": sex,
-            "household_size": size,
-            "recognised_income": pd.Series(income).astype("Int64").mask(missing),
-            "disability": np.where(rng.random(n) < 0.03, "severe", ""),
-            "raw": "{}", "created_at": now}))
-        _copy(RecordLink, pd.DataFrame({"record_id": ids, "resident_id": ids,
-                                        "linked_at": now}))
+        _copy(
+            SourceRecord,
+            pd.DataFrame(
+                {
+                    "id": ids,
+                    "source_id": source.pk,
+                    "run_id": run.pk,
+                    "row_number": ids,
+                    "source_key": pd.Series(ids).map("M{:09d}".format),
+                    "version": 1,
+                    "status": "current",
+                    "content_hash": "x",
+                    "name": "벤치",
+                    "birth_date": birth.astype(str),
+                    "sex": sex,
+                    "household_size": size,
+                    "recognised_income": pd.Series(income).astype("Int64").mask(missing),
+                    "disability": np.where(rng.random(n) < 0.03, "severe", ""),
+                    "raw": "{}",
+                    "created_at": now,
+                }
+            ),
+        )
+        _copy(RecordLink, pd.DataFrame({"record_id": ids, "resident_id": ids, "linked_at": now}))
         # Take-up 80 % of the national benefits a resident qualifies for (as the generator).
         age = (np.datetime64(ON) - birth).astype(int) // 365
         rows = []
         # One row per benefit, as an import makes them: (record, row) is an item's key.
-        for row, (code, ok) in enumerate((("B01", ratio <= 0.32), ("B02", ratio <= 0.40),
-                                          ("B03", ratio <= 0.48),
-                                          ("P01", (age >= 65) & (income <= 2_470_000))), 1):
+        for row, (code, ok) in enumerate(
+            (
+                ("B01", ratio <= 0.32),
+                ("B02", ratio <= 0.40),
+                ("B03", ratio <= 0.48),
+                ("P01", (age >= 65) & (income <= 2_470_000)),
+            ),
+            1,
+        ):
             sel = ok & (rng.random(n) < 0.8)
-            rows.append(pd.DataFrame({"record_id": ids[sel], "row_number": row,
-                                      "programme_id": programmes[code]}))
+            rows.append(
+                pd.DataFrame(
+                    {"record_id": ids[sel], "row_number": row, "programme_id": programmes[code]}
+                )
+            )
         _copy(Enrollment, pd.concat(rows, ignore_index=True).assign(active=True))
         crisis = rng.random(n) < 0.03
-        _copy(CrisisSignal, pd.DataFrame({"record_id": ids[crisis],
-                                          "indicator_id": indicator.pk, "round": "2026-05",
-                                          "observed_on": "2026-05-01"}))
+        _copy(
+            CrisisSignal,
+            pd.DataFrame(
+                {
+                    "record_id": ids[crisis],
+                    "indicator_id": indicator.pk,
+                    "round": "2026-05",
+                    "observed_on": "2026-05-01",
+                }
+            ),
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             for model in (Resident, SourceRecord, RecordLink, Enrollment, CrisisSignal):
                 c.execute(f"ANALYZE {model._meta.db_table}")
-            c.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
-                      [Resident._meta.db_table, n + 1])
-            c.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
-                      [SourceRecord._meta.db_table, n + 1])
+            c.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                [Resident._meta.db_table, n + 1],
+            )
+            c.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                [SourceRecord._meta.db_table, n + 1],
+            )
 
 
 def reset() -> None:
@@ -185,8 +246,17 @@ def reset() -> None:
     from matching.models import RecordLink, Resident
 
     with connection.cursor() as c:
-        for model in (ScreeningResult, ScreeningCount, ScreeningRun, CrisisSignal, Enrollment,
-                      RecordLink, SourceRecord, ImportRun, Resident):
+        for model in (
+            ScreeningResult,
+            ScreeningCount,
+            ScreeningRun,
+            CrisisSignal,
+            Enrollment,
+            RecordLink,
+            SourceRecord,
+            ImportRun,
+            Resident,
+        ):
             c.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
 
 
@@ -194,8 +264,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--residents", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" /
-                    "screening.md")
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "screening.md")
     args = ap.parse_args()
     _setup_django()
     from django.core.management import call_command
@@ -218,23 +287,29 @@ def main() -> None:
         # a DELETE of 1 M rows would leave the next COPY fighting dead tuples).
         with connection.cursor() as c:
             table = ScreeningResult._meta.db_table
-            c.execute(f"TRUNCATE {table}" if connection.vendor == "postgresql"
-                      else f"DELETE FROM {table}")  # noqa: S608
+            c.execute(
+                f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}"  # noqa: S608
+            )
         t = time.perf_counter()
         run = run_screening(ON)
         wall = time.perf_counter() - t
         runs.append((wall, run))
-        print(f"run {i + 1}: {wall:.2f}s  " + ", ".join(f"{k} {v:.2f}s"
-                                                        for k, v in run.seconds.items())
-              + f"  eligible {run.eligible:,}, blind spots {run.blind_spots:,}, "
-              f"unknown {run.unknown:,}")
+        print(
+            f"run {i + 1}: {wall:.2f}s  "
+            + ", ".join(f"{k} {v:.2f}s" for k, v in run.seconds.items())
+            + f"  eligible {run.eligible:,}, blind spots {run.blind_spots:,}, "
+            f"unknown {run.unknown:,}"
+        )
     median = statistics.median(w for w, _ in runs)
     mid = sorted(runs, key=lambda r: r[0])[len(runs) // 2][1]
-    print(f"MEDIAN of {len(runs)}: {median:.2f}s for {args.residents:,} residents "
-          f"({connection.vendor}); target ≤ 30 s")
+    print(
+        f"MEDIAN of {len(runs)}: {median:.2f}s for {args.residents:,} residents "
+        f"({connection.vendor}); target ≤ 30 s"
+    )
     ScreeningRun.objects.exclude(pk=mid.pk).delete()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("a", encoding="utf-8") as f:
         f.write(
@@ -243,12 +318,14 @@ def main() -> None:
             f"- median of {len(runs)} runs: **{median:.2f} s** end to end (target ≤ 30 s); "
             f"runs: {', '.join(f'{w:.2f}' for w, _ in runs)} s\n"
             f"- stages of the median run: "
-            + ", ".join(f"{k} {v:.2f} s" for k, v in mid.seconds.items()) + "\n"
+            + ", ".join(f"{k} {v:.2f} s" for k, v in mid.seconds.items())
+            + "\n"
             f"- eligible rows written {mid.eligible:,}, blind spots {mid.blind_spots:,}, "
             f"unknown (counted) {mid.unknown:,}\n"
             f"- machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
             f"load average before the runs {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
-            f"(shared with other engineers)\n")
+            f"(shared with other engineers)\n"
+        )
 
 
 if __name__ == "__main__":

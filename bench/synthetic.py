@@ -1,6 +1,6 @@
 """Benchmark of the synthetic-source generator: residents per second, median of the runs.
 
-    python -m bench.synthetic --residents 1000000 --repeat 3
+python -m bench.synthetic --residents 1000000 --repeat 3
 """
 
 from __future__ import annotations

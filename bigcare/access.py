@@ -74,8 +74,10 @@ def _granted_sql(user_table, group_table) -> str:
 
 
 # The roles whose membership carries each duty's grants.
-_DUTY_ROLES = {"serve": (Role.CASEWORKER, Role.NURSE, Role.SUPERVISOR),
-               "supervise": (Role.SUPERVISOR,)}
+_DUTY_ROLES = {
+    "serve": (Role.CASEWORKER, Role.NURSE, Role.SUPERVISOR),
+    "supervise": (Role.SUPERVISOR,),
+}
 
 
 def _in_force_sql(column: str, duty: Duty) -> str:
@@ -149,8 +151,9 @@ def centre_ids(user: AnyUser, duty: Duty = "serve") -> frozenset[int]:
         centre, district, today = f"{duty}_centre", f"{duty}_district", timezone.localdate()
         in_force = [user.pk, today, today]
         districts = [user.pk, district] * 2 + in_force
-        ids[key] = _read_ids(_scope_sql(duty)[1],
-                             [user.pk, centre] * 2 + districts + in_force + in_force)
+        ids[key] = _read_ids(
+            _scope_sql(duty)[1], [user.pk, centre] * 2 + districts + in_force + in_force
+        )
     return ids[key]
 
 
@@ -160,8 +163,9 @@ def active_roles(user: AnyUser) -> frozenset[str]:
         return frozenset()
     found = memo(user)
     if "roles" not in found:
-        found["roles"] = frozenset(Membership.objects.in_force().filter(
-            user=user).values_list("role", flat=True))
+        found["roles"] = frozenset(
+            Membership.objects.in_force().filter(user=user).values_list("role", flat=True)
+        )
     return found["roles"]
 
 

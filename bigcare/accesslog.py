@@ -26,8 +26,15 @@ def log_access(
     detail: str = "",
 ) -> AccessLog:
     """Append one entry for a look made through a request (who, from where, which page)."""
-    return record_access(request.user, action, resident_ids, address=client_address(request),
-                         path=request.get_full_path(), reason=reason, detail=detail)
+    return record_access(
+        request.user,
+        action,
+        resident_ids,
+        address=client_address(request),
+        path=request.get_full_path(),
+        reason=reason,
+        detail=detail,
+    )
 
 
 def record_access(
@@ -97,9 +104,11 @@ def recently_viewed_ids(user, limit: int = 10) -> list[int]:
     itself (its (username, at) index), so viewing a page writes nothing but its log entry."""
     if not user.is_authenticated:
         return []
-    recent = (AccessLogSubject.objects
-              .filter(entry__username=user.get_username(),
-                      entry__action=AccessAction.VIEW_PROFILE)
-              .order_by("-entry__at", "-entry_id")
-              .values_list("resident_id", flat=True)[:limit * 5])
+    recent = (
+        AccessLogSubject.objects.filter(
+            entry__username=user.get_username(), entry__action=AccessAction.VIEW_PROFILE
+        )
+        .order_by("-entry__at", "-entry_id")
+        .values_list("resident_id", flat=True)[: limit * 5]
+    )
     return list(dict.fromkeys(recent))[:limit]

@@ -43,11 +43,14 @@ def ensure_role_groups() -> dict[str, Group]:
 
 
 def _summary(membership: Membership) -> dict:
-    return {"user": membership.user.get_username(), "role": membership.role,
-            "centre": membership.centre.code if membership.centre else None,
-            "district": membership.district.code if membership.district else None,
-            "started": membership.started.isoformat(),
-            "ended": membership.ended.isoformat() if membership.ended else None}
+    return {
+        "user": membership.user.get_username(),
+        "role": membership.role,
+        "centre": membership.centre.code if membership.centre else None,
+        "district": membership.district.code if membership.district else None,
+        "started": membership.started.isoformat(),
+        "ended": membership.ended.isoformat() if membership.ended else None,
+    }
 
 
 @transaction.atomic
@@ -68,8 +71,9 @@ def grant_membership(
         assign_perm(f"bigcare.{perm}", user, centre)
     for perm in _DISTRICT_PERMS.get(role, []) if district else []:
         assign_perm(f"bigcare.{perm}", user, district)
-    record_admin_event(acting_user, AdminAction.GRANT_MEMBERSHIP, membership,
-                       after=_summary(membership))
+    record_admin_event(
+        acting_user, AdminAction.GRANT_MEMBERSHIP, membership, after=_summary(membership)
+    )
     return membership
 
 
@@ -78,31 +82,43 @@ def end_membership(membership: Membership, *, acting_user) -> Membership:
     """End a membership today, and everything it carried: its centre and district grants
     (unless another membership in force gives them too) and, through ``membership_ended``, the
     per-object grants other apps gave through it (a referral's case, a data source)."""
-    membership = Membership.objects.select_for_update(of=("self",)).select_related(
-        "user", "centre", "district").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "centre", "district")
+        .get(pk=membership.pk)
+    )
     today = timezone.localdate()
     if membership.ended is not None and membership.ended <= today:
         raise ValidationError("this membership has already ended")
     before = _summary(membership)
     membership.ended = today
     membership.save(update_fields=["ended"])
-    others = Membership.objects.in_force().filter(user=membership.user).exclude(
-        pk=membership.pk
-    )
+    others = Membership.objects.in_force().filter(user=membership.user).exclude(pk=membership.pk)
     role = Role(membership.role)
     if membership.centre:
-        kept = {p for m in others.filter(centre=membership.centre)
-                for p in _CENTRE_PERMS.get(Role(m.role), [])}
+        kept = {
+            p
+            for m in others.filter(centre=membership.centre)
+            for p in _CENTRE_PERMS.get(Role(m.role), [])
+        }
         for perm in set(_CENTRE_PERMS.get(role, [])) - kept:
             remove_perm(f"bigcare.{perm}", membership.user, membership.centre)
     if membership.district:
-        kept = {p for m in others.filter(district=membership.district)
-                for p in _DISTRICT_PERMS.get(Role(m.role), [])}
+        kept = {
+            p
+            for m in others.filter(district=membership.district)
+            for p in _DISTRICT_PERMS.get(Role(m.role), [])
+        }
         for perm in set(_DISTRICT_PERMS.get(role, [])) - kept:
             remove_perm(f"bigcare.{perm}", membership.user, membership.district)
     if not others.filter(role=role).exists():
         membership.user.groups.remove(ensure_role_groups()[role])
-    record_admin_event(acting_user, AdminAction.END_MEMBERSHIP, membership,
-                       before=before, after=_summary(membership))
+    record_admin_event(
+        acting_user,
+        AdminAction.END_MEMBERSHIP,
+        membership,
+        before=before,
+        after=_summary(membership),
+    )
     membership_ended.send(sender=Membership, membership=membership, acting_user=acting_user)
     return membership

@@ -15,10 +15,15 @@ class BigCareConfig(AppConfig):
         from bigcare.access import grants_changed
 
         # Anything a scope is read from: object grants, memberships, group membership.
-        for model in (models.CentreUserObjectPermission, models.CentreGroupObjectPermission,
-                      models.DistrictUserObjectPermission, models.DistrictGroupObjectPermission,
-                      models.Membership):
+        for model in (
+            models.CentreUserObjectPermission,
+            models.CentreGroupObjectPermission,
+            models.DistrictUserObjectPermission,
+            models.DistrictGroupObjectPermission,
+            models.Membership,
+        ):
             post_save.connect(grants_changed, sender=model, dispatch_uid=f"scope.save.{model}")
             post_delete.connect(grants_changed, sender=model, dispatch_uid=f"scope.del.{model}")
-        m2m_changed.connect(grants_changed, sender=get_user_model().groups.through,
-                            dispatch_uid="scope.groups")
+        m2m_changed.connect(
+            grants_changed, sender=get_user_model().groups.through, dispatch_uid="scope.groups"
+        )

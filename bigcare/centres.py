@@ -37,28 +37,38 @@ def load_centres(path: Path = DONGS_CSV) -> tuple[int, int]:
         rows = list(csv.DictReader(handle))
     districts = {
         r["gu_code"]: District(
-            code=r["gu_code"], code_kostat=r["gu_code_kostat"],
-            name_ko=r["gu_name_ko"], name_en=r["gu_name_en"],
+            code=r["gu_code"],
+            code_kostat=r["gu_code_kostat"],
+            name_ko=r["gu_name_ko"],
+            name_en=r["gu_name_en"],
         )
         for r in rows
     }
     District.objects.bulk_create(
-        districts.values(), update_conflicts=True, unique_fields=["code"],
+        districts.values(),
+        update_conflicts=True,
+        unique_fields=["code"],
         update_fields=["code_kostat", "name_ko", "name_en"],
     )
     district_ids = dict(District.objects.values_list("code", "pk"))
     centres = [
         CommunityCentre(
-            code=r["dong_code"], code8=r["dong_code8"], district_id=district_ids[r["gu_code"]],
-            name_ko=r["dong_name_ko"], name_en=english_dong_name(r["dong_name_ko"]),
-            lat=float(r["lat"]), lon=float(r["lon"]),
+            code=r["dong_code"],
+            code8=r["dong_code8"],
+            district_id=district_ids[r["gu_code"]],
+            name_ko=r["dong_name_ko"],
+            name_en=english_dong_name(r["dong_name_ko"]),
+            lat=float(r["lat"]),
+            lon=float(r["lon"]),
             area_km2=float(r["area_km2"]) if r["area_km2"] else None,
             valid_from=date(2000, 1, 1),
         )
         for r in rows
     ]
     CommunityCentre.objects.bulk_create(
-        centres, update_conflicts=True, unique_fields=["code"],
+        centres,
+        update_conflicts=True,
+        unique_fields=["code"],
         update_fields=["code8", "district", "name_ko", "name_en", "lat", "lon", "area_km2"],
     )
     return len(districts), len(centres)

@@ -80,8 +80,9 @@ def _file_cipher(key_id: str) -> AESGCM:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"bigcare.kept-file.v1").derive(settings.BIGCARE_FIELD_KEYS[key_id])
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"bigcare.kept-file.v1"
+    ).derive(settings.BIGCARE_FIELD_KEYS[key_id])
     return AESGCM(key)
 
 
@@ -153,8 +154,7 @@ class DecryptingReader(io.RawIOBase):
             sealed = self._file.read(FILE_CHUNK + _TAG)
             last = number == self._chunks - 1
             aad = self._header + (b"\x01" if last else b"\x00")
-            self._cached = (number, self._cipher.decrypt(_nonce(self._prefix, number), sealed,
-                                                         aad))
+            self._cached = (number, self._cipher.decrypt(_nonce(self._prefix, number), sealed, aad))
         return self._cached[1]
 
     def readable(self) -> bool:
@@ -177,8 +177,8 @@ class DecryptingReader(io.RawIOBase):
                 self._chunk(0)  # an empty file is still authenticated
             return 0
         number, within = divmod(self._pos, FILE_CHUNK)
-        data = self._chunk(number)[within:within + len(buffer)]
-        buffer[:len(data)] = data
+        data = self._chunk(number)[within : within + len(buffer)]
+        buffer[: len(data)] = data
         self._pos += len(data)
         return len(data)
 

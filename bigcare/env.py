@@ -71,7 +71,8 @@ def production_keys() -> dict:
     missing = [name for name in names if not os.environ.get(name)]
     if missing:
         raise ImproperlyConfigured(
-            "BIGCARE_ENV=production needs these environment variables: " + ", ".join(missing)
+            "BIGCARE_ENV=production needs these environment variables: "
+            + ", ".join(missing)
             + ". Generate keys with: python -m bigcare.keys"
         )
     return {

@@ -136,8 +136,11 @@ class Membership(models.Model):
                     Q(role__in=["caseworker", "nurse"], centre__isnull=False, district__isnull=True)
                     | Q(role="supervisor", centre__isnull=False, district__isnull=True)
                     | Q(role="supervisor", centre__isnull=True, district__isnull=False)
-                    | Q(role__in=["data_admin", "auditor"], centre__isnull=True,
-                        district__isnull=True)
+                    | Q(
+                        role__in=["data_admin", "auditor"],
+                        centre__isnull=True,
+                        district__isnull=True,
+                    )
                 ),
             ),
         ]
@@ -197,9 +200,7 @@ class AccessLog(AppendOnly):
     """
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     # Kept in clear so the row still says who it was after the account is gone.
     username = models.CharField(_("user"), max_length=150)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
@@ -252,9 +253,7 @@ class AdminEvent(AppendOnly):
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     # None: the command line (a deployment's own tools), shown as such.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     username = models.CharField(_("by"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=AdminAction.choices)
     # What was changed, as "app_label.model" and its id, plus a label that outlives it.

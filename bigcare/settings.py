@@ -116,8 +116,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -150,8 +152,9 @@ SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_PROXY_SSL_HEADER = (("HTTP_X_FORWARDED_PROTO", "https")
-                           if env.get_bool("BIGCARE_TLS_PROXY", False) else None)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.get_bool("BIGCARE_TLS_PROXY", False) else None
+)
 # Content-Security-Policy (django-csp): this site's own files only, no inline script, style or
 # handler (templates attach behaviour from static/bigcare.js), no framing, no plugins (#12 item 15).
 CONTENT_SECURITY_POLICY = {
@@ -182,8 +185,11 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-                    if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded extracts are sealed (encrypted) chunk by chunk as they arrive: no handler keeps a
@@ -198,8 +204,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Processes that validate an import's parts while its transaction COPYs the previous ones
 # (intake.staging); 0 validates in a thread of the importing process. One per core by default:
 # the database server's backend is the import's other busy process.
-INTAKE_WORKERS = env.get_int("BIGCARE_INTAKE_WORKERS", len(os.sched_getaffinity(0))
-                             if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+INTAKE_WORKERS = env.get_int(
+    "BIGCARE_INTAKE_WORKERS",
+    len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+)
 
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
@@ -247,14 +255,23 @@ LOGGING = {
     "filters": {"redact_rrn": {"()": "bigcare.logs.RedactRRN"}},
     "formatters": {
         "redacted": {"()": "bigcare.logs.RedactingFormatter"},
-        "django.server": {"()": "bigcare.logs.RedactingServerFormatter",
-                          "format": "[{server_time}] {message}", "style": "{"},
+        "django.server": {
+            "()": "bigcare.logs.RedactingServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_rrn"],
-                    "formatter": "redacted"},
-        "django.server": {"class": "logging.StreamHandler", "filters": ["redact_rrn"],
-                          "formatter": "django.server"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_rrn"],
+            "formatter": "redacted",
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_rrn"],
+            "formatter": "django.server",
+        },
     },
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "WARNING")},
     "loggers": {

@@ -33,9 +33,7 @@ def start(request: HttpRequest) -> HttpResponse:
     url = _start_url(request.user)
     if url and url != request.path:
         return redirect(url)
-    memberships = request.user.memberships.in_force().select_related(
-        "centre__district", "district"
-    )
+    memberships = request.user.memberships.in_force().select_related("centre__district", "district")
     centres = centres_for_user(request.user).select_related("district")[:50]
     return render(request, "start.html", {"memberships": memberships, "centres": centres})
 

@@ -38,11 +38,19 @@ def granted_case_ids(user: AnyUser) -> frozenset[int]:
     ids = memo(user)
     if "cases" not in ids:
         centres = centre_ids(user)
-        ids["cases"] = frozenset(CaseUserObjectPermission.objects.filter(
-            user=user, permission__codename="serve_case",
-            content_object__in=Referral.objects.live().filter(
-                to_centre_id__in=centres).values("case_id"),
-        ).values_list("content_object_id", flat=True)) if centres else frozenset()
+        ids["cases"] = (
+            frozenset(
+                CaseUserObjectPermission.objects.filter(
+                    user=user,
+                    permission__codename="serve_case",
+                    content_object__in=Referral.objects.live()
+                    .filter(to_centre_id__in=centres)
+                    .values("case_id"),
+                ).values_list("content_object_id", flat=True)
+            )
+            if centres
+            else frozenset()
+        )
     return ids["cases"]
 
 
@@ -61,9 +69,11 @@ def case_for_user(user: AnyUser, pk: int | str, write: bool = False) -> Case:
     """The case, or 404. ``write`` asks for ownership scope: a referral's receiver may read a
     case but not change it (403)."""
     try:
-        case = cases_for_user(user).select_related(
-            "resident", "owner_centre__district", "owner"
-        ).get(pk=pk)
+        case = (
+            cases_for_user(user)
+            .select_related("resident", "owner_centre__district", "owner")
+            .get(pk=pk)
+        )
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("No such case") from None
     if write and case.owner_centre_id not in centre_ids(user):
@@ -78,11 +88,17 @@ def _case_resident_ids(user: AnyUser) -> frozenset[int]:
     ids = memo(user)
     if "case_residents" not in ids:
         centres = centre_ids(user)
-        ids["case_residents"] = frozenset(
-            Case.objects.filter(_case_scope(user))
-            .exclude(resident__home_centre_id__in=centres)
-            .order_by().values_list("resident_id", flat=True).distinct()
-        ) if centres or granted_case_ids(user) else frozenset()
+        ids["case_residents"] = (
+            frozenset(
+                Case.objects.filter(_case_scope(user))
+                .exclude(resident__home_centre_id__in=centres)
+                .order_by()
+                .values_list("resident_id", flat=True)
+                .distinct()
+            )
+            if centres or granted_case_ids(user)
+            else frozenset()
+        )
     return ids["case_residents"]
 
 
@@ -109,9 +125,11 @@ def visits_for_user(user: AnyUser) -> QuerySet[Visit]:
 
 def visit_for_user(user: AnyUser, pk: int | str, write: bool = False) -> Visit:
     try:
-        visit = visits_for_user(user).select_related(
-            "resident", "centre", "caseworker", "nurse", "case__owner"
-        ).get(pk=pk)
+        visit = (
+            visits_for_user(user)
+            .select_related("resident", "centre", "caseworker", "nurse", "case__owner")
+            .get(pk=pk)
+        )
     except (Visit.DoesNotExist, ValueError, TypeError):
         raise Http404("No such visit") from None
     if write and visit.centre_id not in centre_ids(user):
@@ -128,9 +146,13 @@ def referrals_for_user(user: AnyUser) -> QuerySet[Referral]:
 
 def referral_for_user(user: AnyUser, pk: int | str) -> Referral:
     try:
-        return referrals_for_user(user).select_related(
-            "case__resident", "case__owner_centre", "from_centre", "to_centre", "created_by"
-        ).get(pk=pk)
+        return (
+            referrals_for_user(user)
+            .select_related(
+                "case__resident", "case__owner_centre", "from_centre", "to_centre", "created_by"
+            )
+            .get(pk=pk)
+        )
     except (Referral.DoesNotExist, ValueError, TypeError):
         raise Http404("No such referral") from None
 
@@ -152,9 +174,17 @@ def accepted_case_ids(user: AnyUser) -> frozenset[int]:
     ids = memo(user)
     if "accepted_cases" not in ids:
         centres = centre_ids(user)
-        ids["accepted_cases"] = frozenset(Referral.objects.filter(
-            to_centre_id__in=centres, status=ReferralStatus.ACCEPTED, ended_at__isnull=True,
-        ).values_list("case_id", flat=True)) if centres else frozenset()
+        ids["accepted_cases"] = (
+            frozenset(
+                Referral.objects.filter(
+                    to_centre_id__in=centres,
+                    status=ReferralStatus.ACCEPTED,
+                    ended_at__isnull=True,
+                ).values_list("case_id", flat=True)
+            )
+            if centres
+            else frozenset()
+        )
     return ids["accepted_cases"]
 
 
@@ -171,16 +201,16 @@ def may_read_health_notes(user: AnyUser, visit: Visit) -> bool:
     centres = centre_ids(user)
     if visit.centre_id in centres or visit.resident.home_centre_id in centres:
         return True
-    return visit.case is not None and (visit.case.owner_centre_id in centres
-                                       or visit.case_id in accepted_case_ids(user))
+    return visit.case is not None and (
+        visit.case.owner_centre_id in centres or visit.case_id in accepted_case_ids(user)
+    )
 
 
 def reports_for_user(user: AnyUser) -> QuerySet:
     """Eligibility reports of the centres the user supervises (directly or by district)."""
     from cases.models import EligibilityReport
 
-    return EligibilityReport.objects.filter(
-        centre_id__in=centre_ids(user, "supervise"))
+    return EligibilityReport.objects.filter(centre_id__in=centre_ids(user, "supervise"))
 
 
 def report_for_user(user: AnyUser, pk: int | str):
@@ -198,6 +228,7 @@ def report_item_for_user(user: AnyUser, pk: int | str):
 
     try:
         return ReportItem.objects.select_related("report__centre", "resident").get(
-            pk=pk, report__centre_id__in=centre_ids(user))
+            pk=pk, report__centre_id__in=centre_ids(user)
+        )
     except (ReportItem.DoesNotExist, ValueError, TypeError):
         raise Http404("No such report item") from None

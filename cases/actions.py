@@ -53,13 +53,18 @@ def record_visit(user, resident: Resident, **fields) -> Visit:
     if not serves_centre(user, centre_id):
         raise PermissionDenied("visits are recorded by the resident's centre")
     fields["findings"] = {k: v for k, v in (fields.get("findings") or {}).items() if v}
-    return Visit.objects.create(resident=resident, centre_id=centre_id, created_by=user,
-                                **fields)
+    return Visit.objects.create(resident=resident, centre_id=centre_id, created_by=user, **fields)
 
 
 @transaction.atomic
-def open_case(user, resident: Resident, *, summary: str = "", visit: Visit | None = None,
-              on: date | None = None) -> Case:
+def open_case(
+    user,
+    resident: Resident,
+    *,
+    summary: str = "",
+    visit: Visit | None = None,
+    on: date | None = None,
+) -> Case:
     """Open a case owned by the resident's centre, with the user as its caseworker."""
     if not serves_centre(user, resident.home_centre_id):
         raise PermissionDenied("cases are opened by the resident's centre")
@@ -67,8 +72,13 @@ def open_case(user, resident: Resident, *, summary: str = "", visit: Visit | Non
         raise ValidationError("the visit is of another resident")
     on = on or timezone.localdate()
     case = Case.objects.create(
-        resident=resident, owner_centre_id=resident.home_centre_id, owner=user, summary=summary,
-        stage=Stage.INTAKE, opened_on=on, stage_started=on,
+        resident=resident,
+        owner_centre_id=resident.home_centre_id,
+        owner=user,
+        summary=summary,
+        stage=Stage.INTAKE,
+        opened_on=on,
+        stage_started=on,
         stage_due=stage_due(Stage.INTAKE, on, on),
     )
     if visit is not None:
@@ -138,8 +148,11 @@ def add_service(user, case: Case, **fields) -> PlannedService:
     service = PlannedService(case=case, **fields)
     service.full_clean()
     service.save()
-    _event(case, user, _("Service planned: %(what)s")
-           % {"what": service.programme or service.facility_name})
+    _event(
+        case,
+        user,
+        _("Service planned: %(what)s") % {"what": service.programme or service.facility_name},
+    )
     return service
 
 
@@ -157,13 +170,23 @@ def sync_case_grants(case: Case) -> None:
     centres = {r.to_centre_id for r in case.referrals.all() if r.is_live and r.to_centre_id}
     centres.discard(case.owner_centre_id)
     placed = Membership.objects.in_force().filter(
-        centre_id__in=centres, role__in=[Role.CASEWORKER, Role.NURSE, Role.SUPERVISOR])
-    wanted = set(User.objects.filter(
-        pk__in=placed.values("user_id"), is_active=True,
-    ).values_list("pk", flat=True)) if centres else set()
-    have = set(CaseUserObjectPermission.objects.filter(
-        content_object=case, permission__codename="serve_case"
-    ).values_list("user_id", flat=True))
+        centre_id__in=centres, role__in=[Role.CASEWORKER, Role.NURSE, Role.SUPERVISOR]
+    )
+    wanted = (
+        set(
+            User.objects.filter(
+                pk__in=placed.values("user_id"),
+                is_active=True,
+            ).values_list("pk", flat=True)
+        )
+        if centres
+        else set()
+    )
+    have = set(
+        CaseUserObjectPermission.objects.filter(
+            content_object=case, permission__codename="serve_case"
+        ).values_list("user_id", flat=True)
+    )
     for user in User.objects.filter(pk__in=wanted - have):
         assign_perm("cases.serve_case", user, case)
     for user in User.objects.filter(pk__in=have - wanted):
@@ -171,8 +194,17 @@ def sync_case_grants(case: Case) -> None:
 
 
 @transaction.atomic
-def refer_case(user, case: Case, *, kind: str, to_centre: CommunityCentre | None,
-               facility_name: str, reason: str, consent_on: date, consent_note: str) -> Referral:
+def refer_case(
+    user,
+    case: Case,
+    *,
+    kind: str,
+    to_centre: CommunityCentre | None,
+    facility_name: str,
+    reason: str,
+    consent_on: date,
+    consent_note: str,
+) -> Referral:
     """Ask another centre or a facility to serve the resident; consent is required."""
     _require_owner_scope(user, case)
     if case.closed_on:
@@ -183,19 +215,28 @@ def refer_case(user, case: Case, *, kind: str, to_centre: CommunityCentre | None
         raise ValidationError(_("The case already belongs to that centre."))
     if kind == ReferralKind.TRANSFER and (
         to_centre is None
-        or case.referrals.filter(kind=ReferralKind.TRANSFER, status=ReferralStatus.PENDING)
-        .exists()
+        or case.referrals.filter(kind=ReferralKind.TRANSFER, status=ReferralStatus.PENDING).exists()
     ):
         raise ValidationError(_("A transfer goes to one centre at a time."))
     referral = Referral(
-        case=case, kind=kind, from_centre_id=case.owner_centre_id, to_centre=to_centre,
-        facility_name=facility_name, reason=reason, consent_on=consent_on,
-        consent_note=consent_note, created_by=user,
+        case=case,
+        kind=kind,
+        from_centre_id=case.owner_centre_id,
+        to_centre=to_centre,
+        facility_name=facility_name,
+        reason=reason,
+        consent_on=consent_on,
+        consent_note=consent_note,
+        created_by=user,
     )
     referral.full_clean()
     referral.save()
-    _event(case, user, _("%(kind)s to %(to)s") % {"kind": referral.get_kind_display(),
-                                                  "to": to_centre or facility_name})
+    _event(
+        case,
+        user,
+        _("%(kind)s to %(to)s")
+        % {"kind": referral.get_kind_display(), "to": to_centre or facility_name},
+    )
     sync_case_grants(case)
     return referral
 
@@ -221,8 +262,12 @@ def decide_referral(user, referral: Referral, accept: bool) -> Referral:
         referral.status, referral.ended_at = ReferralStatus.ACCEPTED, referral.decided_at
         fields.append("ended_at")
     referral.save(update_fields=fields)
-    _event(case, user, _("%(kind)s %(status)s") % {"kind": referral.get_kind_display(),
-                                                   "status": referral.get_status_display()})
+    _event(
+        case,
+        user,
+        _("%(kind)s %(status)s")
+        % {"kind": referral.get_kind_display(), "status": referral.get_status_display()},
+    )
     sync_case_grants(case)
     return referral
 
@@ -231,8 +276,10 @@ def decide_referral(user, referral: Referral, accept: bool) -> Referral:
 def end_referral(user, referral: Referral) -> Referral:
     """Either side ends a referral (or withdraws a pending one); the receiver's grant ends."""
     referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
-    if not (serves_centre(user, referral.case.owner_centre_id)
-            or serves_centre(user, referral.to_centre_id)):
+    if not (
+        serves_centre(user, referral.case.owner_centre_id)
+        or serves_centre(user, referral.to_centre_id)
+    ):
         raise PermissionDenied("only the sender or the receiver ends a referral")
     if not referral.is_live:
         raise ValidationError(_("This referral has already ended."))
@@ -246,8 +293,11 @@ def end_referral(user, referral: Referral) -> Referral:
 def withdraw_case_grants(sender, membership, acting_user, **kwargs) -> None:
     """``membership_ended`` receiver: the cases granted to the user are granted again from
     their memberships in force only, so grants carried by the one that ended go with it."""
-    cases = Case.objects.filter(pk__in=CaseUserObjectPermission.objects.filter(
-        user=membership.user).values("content_object_id")).prefetch_related("referrals")
+    cases = Case.objects.filter(
+        pk__in=CaseUserObjectPermission.objects.filter(user=membership.user).values(
+            "content_object_id"
+        )
+    ).prefetch_related("referrals")
     for case in cases:
         sync_case_grants(case)
 
@@ -284,22 +334,53 @@ def make_reports(month: date, run=None, centres=None) -> int:
     if centres is not None:
         blind = blind.filter(centre__in=centres)
     wanted = set(blind.values_list("centre_id", flat=True).distinct())
-    have = set(EligibilityReport.objects.filter(month=month, centre__in=wanted)
-               .values_list("centre_id", flat=True))
+    have = set(
+        EligibilityReport.objects.filter(month=month, centre__in=wanted).values_list(
+            "centre_id", flat=True
+        )
+    )
     new = sorted(wanted - have)
     with transaction.atomic():
         EligibilityReport.objects.bulk_create(
             [EligibilityReport(centre_id=c, month=month, run=run) for c in new],
-            ignore_conflicts=True)
-        ids = dict(EligibilityReport.objects.filter(month=month, centre__in=new, run=run)
-                   .values_list("centre_id", "pk"))
-        rows = blind.filter(centre__in=new).values_list(
-            "centre_id", "resident_id", "programme", "priority", "household_size", "income",
-            "line", "percent").iterator(chunk_size=5000)
+            ignore_conflicts=True,
+        )
+        ids = dict(
+            EligibilityReport.objects.filter(month=month, centre__in=new, run=run).values_list(
+                "centre_id", "pk"
+            )
+        )
+        rows = (
+            blind.filter(centre__in=new)
+            .values_list(
+                "centre_id",
+                "resident_id",
+                "programme",
+                "priority",
+                "household_size",
+                "income",
+                "line",
+                "percent",
+            )
+            .iterator(chunk_size=5000)
+        )
         ReportItem.objects.bulk_create(
-            (ReportItem(report_id=ids[c], resident_id=r, programme=p, priority=pr,
-                        household_size=hs, income=inc, line=ln, percent=pc)
-             for c, r, p, pr, hs, inc, ln, pc in rows if c in ids), batch_size=2000)
+            (
+                ReportItem(
+                    report_id=ids[c],
+                    resident_id=r,
+                    programme=p,
+                    priority=pr,
+                    household_size=hs,
+                    income=inc,
+                    line=ln,
+                    percent=pc,
+                )
+                for c, r, p, pr, hs, inc, ln, pc in rows
+                if c in ids
+            ),
+            batch_size=2000,
+        )
     return len(new)
 
 
@@ -319,8 +400,9 @@ def advance_report(user, report, comment: str = ""):
     if nxt is None:
         raise ValidationError(_("The report is already approved."))
     if comment.strip():
-        ReportComment.objects.create(report=report, by=user, status=report.status,
-                                     text=comment.strip()[:2000])
+        ReportComment.objects.create(
+            report=report, by=user, status=report.status, text=comment.strip()[:2000]
+        )
     now = timezone.now()
     report.status = nxt
     if nxt == "reviewed":
@@ -338,8 +420,9 @@ def comment_report(user, report, text: str):
     _require_supervisor(user, report.centre_id)
     if not text.strip():
         raise ValidationError(_("A comment cannot be empty."))
-    return ReportComment.objects.create(report=report, by=user, status=report.status,
-                                        text=text.strip()[:2000])
+    return ReportComment.objects.create(
+        report=report, by=user, status=report.status, text=text.strip()[:2000]
+    )
 
 
 @transaction.atomic
@@ -352,19 +435,32 @@ def send_to_visits(user, report, item_ids) -> int:
     _require_supervisor(user, report.centre_id)
     if report.status != ReportStatus.APPROVED:
         raise ValidationError(_("Approve the report before sending residents to visits."))
-    items = list(ReportItem.objects.select_for_update().filter(
-        report=report, pk__in=[int(i) for i in item_ids], sent_at__isnull=True))
+    items = list(
+        ReportItem.objects.select_for_update().filter(
+            report=report, pk__in=[int(i) for i in item_ids], sent_at__isnull=True
+        )
+    )
     if not items:
         return 0
     # One worklist entry per resident, even when several of their programmes were chosen.
     first = {}
     for item in items:
         first.setdefault(item.resident_id, item)
-    WorklistEntry.objects.bulk_create([
-        WorklistEntry(resident_id=r, centre_id=report.centre_id, reason=VisitReason.SCREENING,
-                      item=item, added_by=user) for r, item in first.items()])
-    ReportItem.objects.filter(pk__in=[i.pk for i in items]).update(sent_at=timezone.now(),
-                                                                  sent_by=user)
+    WorklistEntry.objects.bulk_create(
+        [
+            WorklistEntry(
+                resident_id=r,
+                centre_id=report.centre_id,
+                reason=VisitReason.SCREENING,
+                item=item,
+                added_by=user,
+            )
+            for r, item in first.items()
+        ]
+    )
+    ReportItem.objects.filter(pk__in=[i.pk for i in items]).update(
+        sent_at=timezone.now(), sent_by=user
+    )
     return len(items)
 
 
@@ -378,7 +474,8 @@ def record_outcome(user, item, outcome: str):
         raise ValidationError(_("Unknown outcome."))
     if item.sent_at is None:
         raise ValidationError(_("Only residents sent to visits have an outcome."))
-    ReportItem.objects.filter(pk=item.pk).update(outcome=outcome, outcome_at=timezone.now(),
-                                                 outcome_by=user)
+    ReportItem.objects.filter(pk=item.pk).update(
+        outcome=outcome, outcome_at=timezone.now(), outcome_by=user
+    )
     item.outcome = outcome
     return item

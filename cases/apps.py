@@ -10,9 +10,11 @@ def grant_caseworkers_unmask(sender, using="default", **kwargs) -> None:
     """
     from django.contrib.auth.models import Group, Permission
 
-    perm = Permission.objects.using(using).filter(
-        content_type__app_label="cases", codename="unmask_rrn"
-    ).first()
+    perm = (
+        Permission.objects.using(using)
+        .filter(content_type__app_label="cases", codename="unmask_rrn")
+        .first()
+    )
     if perm is None:
         return
     group, _ = Group.objects.using(using).get_or_create(name="caseworker")
@@ -38,10 +40,12 @@ class CasesConfig(AppConfig):
 
         membership_ended.connect(withdraw_case_grants, dispatch_uid="cases.membership_ended")
         # Referral and transfer grants are scope too (cases.access.granted_case_ids).
-        post_save.connect(grants_changed, sender=CaseUserObjectPermission,
-                          dispatch_uid="scope.save.case")
-        post_delete.connect(grants_changed, sender=CaseUserObjectPermission,
-                            dispatch_uid="scope.del.case")
+        post_save.connect(
+            grants_changed, sender=CaseUserObjectPermission, dispatch_uid="scope.save.case"
+        )
+        post_delete.connect(
+            grants_changed, sender=CaseUserObjectPermission, dispatch_uid="scope.del.case"
+        )
         for model in (MedianIncome, ProgrammeRule):
             post_save.connect(forget_rules, sender=model, dispatch_uid=f"rules.save.{model}")
             post_delete.connect(forget_rules, sender=model, dispatch_uid=f"rules.del.{model}")

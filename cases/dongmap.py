@@ -13,8 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 
 GEOJSON = Path(__file__).resolve().parent.parent / "fixtures" / "seoul_admin_dongs.geojson"
-ATTRIBUTION = ("본 데이터는 통계청 통계지리정보서비스(SGIS)에서 공공누리 제1유형으로 개방한 행정동 "
-               "경계를 가공한 것이며(가공: vuski/admdongkor), CC BY 4.0으로 배포됩니다.")
+ATTRIBUTION = (
+    "본 데이터는 통계청 통계지리정보서비스(SGIS)에서 공공누리 제1유형으로 개방한 행정동 "
+    "경계를 가공한 것이며(가공: vuski/admdongkor), CC BY 4.0으로 배포됩니다."
+)
 WIDTH = 640
 # Five sequential blues (ColorBrewer "Blues"), light to dark; grey for no figure.
 SHADES = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
@@ -31,8 +33,13 @@ def dong_paths() -> tuple[dict[str, tuple[str, str]], int]:
             continue
         geom = f["geometry"]
         polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        rings.append((f["properties"]["adm_cd2"], f["properties"]["dong_name_ko"],
-                      [ring for poly in polys for ring in poly]))
+        rings.append(
+            (
+                f["properties"]["adm_cd2"],
+                f["properties"]["dong_name_ko"],
+                [ring for poly in polys for ring in poly],
+            )
+        )
     lons = [p[0] for _, _, rs in rings for r in rs for p in r]
     lats = [p[1] for _, _, rs in rings for r in rs for p in r]
     k = math.cos(math.radians((min(lats) + max(lats)) / 2))
@@ -43,8 +50,9 @@ def dong_paths() -> tuple[dict[str, tuple[str, str]], int]:
     for code, name, rs in rings:
         parts = []
         for ring in rs:
-            pts = " ".join(f"{(lon - x0) * k * scale:.1f},{(y0 - lat) * scale:.1f}"
-                           for lon, lat in ring)
+            pts = " ".join(
+                f"{(lon - x0) * k * scale:.1f},{(y0 - lat) * scale:.1f}" for lon, lat in ring
+            )
             parts.append(f"M{pts}Z")
         out[code] = ("".join(parts), name)
     return out, height

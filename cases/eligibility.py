@@ -73,13 +73,26 @@ class Rules:
 def load_toml(path: Path = RULES_TOML) -> tuple[dict[int, tuple[int, ...]], list[Rule]]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     medians = {int(t["year"]): tuple(int(a) for a in t["amounts"]) for t in data["median_income"]}
-    known = {"programme", "name_ko", "name_en", "test", "valid_from", "valid_to", "confidence",
-             "note"}
+    known = {
+        "programme",
+        "name_ko",
+        "name_en",
+        "test",
+        "valid_from",
+        "valid_to",
+        "confidence",
+        "note",
+    }
     rules = [
         Rule(
-            programme=r["programme"], name_ko=r["name_ko"], name_en=r["name_en"], test=r["test"],
-            valid_from=r["valid_from"], valid_to=r.get("valid_to"),
-            confidence=r.get("confidence", "V"), note=r.get("note", ""),
+            programme=r["programme"],
+            name_ko=r["name_ko"],
+            name_en=r["name_en"],
+            test=r["test"],
+            valid_from=r["valid_from"],
+            valid_to=r.get("valid_to"),
+            confidence=r.get("confidence", "V"),
+            note=r.get("note", ""),
             params={k: v for k, v in r.items() if k not in known},
         )
         for r in data["rule"]
@@ -157,22 +170,33 @@ class Inputs:
         )
 
     @classmethod
-    def one(cls, resident_id: int, birth_date: date | None, household_size: int | None,
-            recognised_income: int | None, disability: str | None, couple: bool | None,
-            crisis: bool) -> Inputs:
+    def one(
+        cls,
+        resident_id: int,
+        birth_date: date | None,
+        household_size: int | None,
+        recognised_income: int | None,
+        disability: str | None,
+        couple: bool | None,
+        crisis: bool,
+    ) -> Inputs:
         """One resident, without a frame: the one-stop page screens one person per request,
         where building a frame would cost more than the screening itself."""
+
         def known(v: Any) -> np.ndarray:
             return np.array([v is not None])
 
         return cls(
             ids=np.array([resident_id], np.int64),
             birth=np.array([birth_date if birth_date else "NaT"], "datetime64[s]"),
-            size_known=known(household_size), size=np.array([household_size or 1], np.int64),
+            size_known=known(household_size),
+            size=np.array([household_size or 1], np.int64),
             income_known=known(recognised_income),
             income=np.array([recognised_income or 0], np.int64),
-            disability_known=known(disability), disability=np.array([disability or ""], object),
-            couple_known=known(couple), couple=np.array([bool(couple)]),
+            disability_known=known(disability),
+            disability=np.array([disability or ""], object),
+            couple_known=known(couple),
+            couple=np.array([bool(couple)]),
             crisis=np.array([bool(crisis)]),
         )
 
@@ -208,8 +232,9 @@ def screen_arrays(inp: Inputs, rules: Rules) -> list[Outcome]:
             undecided |= ~age_known
             missing[0] |= ~age_known
         if rule.param("max_age_months") is not None:
-            candidate &= ~age_known | ((age_months >= 0) & (age_months <= rule.param(
-                "max_age_months")))
+            candidate &= ~age_known | (
+                (age_months >= 0) & (age_months <= rule.param("max_age_months"))
+            )
             undecided |= ~age_known
             missing[0] |= ~age_known
         if rule.param("disability"):
@@ -236,8 +261,11 @@ def screen_arrays(inp: Inputs, rules: Rules) -> list[Outcome]:
             line = np.where(couple, rule.param("couple"), rule.param("single")).astype(np.int64)
             passes = income <= line
             # Unknown couple status decides nothing when income is under the single line.
-            couple_matters = ~inp.couple_known & (income > rule.param("single")) & (
-                income <= rule.param("couple"))
+            couple_matters = (
+                ~inp.couple_known
+                & (income > rule.param("single"))
+                & (income <= rule.param("couple"))
+            )
             needs_money = ~inp.income_known | couple_matters
             missing[2] |= ~inp.income_known
 
@@ -248,8 +276,12 @@ def screen_arrays(inp: Inputs, rules: Rules) -> list[Outcome]:
     return out
 
 
-def screen(people: pd.DataFrame, rules: Rules, include_unknown: bool = True,
-           on_unknown: Callable[[str, np.ndarray], None] | None = None) -> pd.DataFrame:
+def screen(
+    people: pd.DataFrame,
+    rules: Rules,
+    include_unknown: bool = True,
+    on_unknown: Callable[[str, np.ndarray], None] | None = None,
+) -> pd.DataFrame:
     """Screen every resident against every rule.
 
     Returns one row per (resident, programme) that is eligible or unknown — "not eligible" is the
@@ -270,34 +302,56 @@ def screen(people: pd.DataFrame, rules: Rules, include_unknown: bool = True,
         text = pd.Series("", index=range(int(keep.sum())), dtype=object)
         for label, flag in zip(MISSING_LABELS, flags, strict=True):
             text = text + np.where(flag, label + ",", "")
-        parts.append(pd.DataFrame({
-            "resident_id": inp.ids[keep],
-            "programme": o.rule.programme,
-            "status": np.where(o.eligible[keep], ELIGIBLE, UNKNOWN),
-            "missing": text.str.rstrip(",").to_numpy(),
-            "household_size": np.where(inp.size_known[keep], inp.size[keep], 0),
-            "income": np.where(inp.income_known[keep], inp.income[keep], -1),
-            "line": o.line[keep],
-            "percent": o.percent,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "resident_id": inp.ids[keep],
+                    "programme": o.rule.programme,
+                    "status": np.where(o.eligible[keep], ELIGIBLE, UNKNOWN),
+                    "missing": text.str.rstrip(",").to_numpy(),
+                    "household_size": np.where(inp.size_known[keep], inp.size[keep], 0),
+                    "income": np.where(inp.income_known[keep], inp.income[keep], -1),
+                    "line": o.line[keep],
+                    "percent": o.percent,
+                }
+            )
+        )
     if not parts:
-        return pd.DataFrame(columns=["resident_id", "programme", "status", "missing",
-                                     "household_size", "income", "line", "percent"])
+        return pd.DataFrame(
+            columns=[
+                "resident_id",
+                "programme",
+                "status",
+                "missing",
+                "household_size",
+                "income",
+                "line",
+                "percent",
+            ]
+        )
     return pd.concat(parts, ignore_index=True)
 
 
-def blind_spots(screened: pd.DataFrame, receives: pd.DataFrame,
-                crisis_ids: np.ndarray | None = None) -> pd.DataFrame:
+def blind_spots(
+    screened: pd.DataFrame, receives: pd.DataFrame, crisis_ids: np.ndarray | None = None
+) -> pd.DataFrame:
     """Eligible rows for a programme the resident receives from no source, with a priority.
 
     ``receives`` has columns resident_id, programme (any active enrolment from any source).
     Priority: 2 with a crisis signal, 1 otherwise — crisis households are visited first.
     """
     eligible = screened[screened["status"] == ELIGIBLE]
-    merged = eligible.merge(receives[["resident_id", "programme"]].drop_duplicates(),
-                            how="left", on=["resident_id", "programme"], indicator=True)
+    merged = eligible.merge(
+        receives[["resident_id", "programme"]].drop_duplicates(),
+        how="left",
+        on=["resident_id", "programme"],
+        indicator=True,
+    )
     out = merged[merged["_merge"] == "left_only"].drop(columns="_merge").reset_index(drop=True)
-    crisis = np.zeros(len(out), bool) if crisis_ids is None else np.isin(
-        out["resident_id"].to_numpy(), crisis_ids)
+    crisis = (
+        np.zeros(len(out), bool)
+        if crisis_ids is None
+        else np.isin(out["resident_id"].to_numpy(), crisis_ids)
+    )
     out["priority"] = np.where(crisis, 2, 1)
     return out

@@ -47,14 +47,19 @@ class Score:
 def resident_map(truth_dir: Path, codes: dict[str, str] | None = None) -> pd.DataFrame:
     """truth resident_id ↔ Big Care resident id, one row per distinct pair."""
     codes = codes or {}
-    records = pd.read_csv(truth_dir / "truth" / "records.csv",
-                          usecols=["source", "source_record_id", "resident_id"], dtype=str)
+    records = pd.read_csv(
+        truth_dir / "truth" / "records.csv",
+        usecols=["source", "source_record_id", "resident_id"],
+        dtype=str,
+    )
     records["source"] = records["source"].map(lambda s: codes.get(s, s))
     linked = read_frame(
         f"SELECT s.code, r.source_key, l.resident_id FROM {_t(RecordLink)} l "  # noqa: S608
         f"JOIN {_t(SourceRecord)} r ON r.id = l.record_id "
         f"JOIN {_t(DataSource)} s ON s.id = r.source_id WHERE r.status = %s",
-        ["source", "source_record_id", "resident"], ["current"])
+        ["source", "source_record_id", "resident"],
+        ["current"],
+    )
     pairs = records.merge(linked, on=["source", "source_record_id"])
     pairs = pairs[["resident_id", "resident"]].drop_duplicates()
     # Truth ids stay text (R00001484): they are only ever compared with each other.
@@ -73,8 +78,16 @@ def score(truth_dir: Path, predicted: pd.DataFrame, codes: dict[str, str] | None
     pred_t = predicted.merge(pairs, on="resident")
     hits = pred_t.merge(truth[["resident_id", "programme"]], on=["resident_id", "programme"])
     correct = hits[["resident", "programme"]].drop_duplicates()
-    found = hits[["resident_id", "programme"]].drop_duplicates().merge(
-        truth, on=["resident_id", "programme"])
-    return Score(truth=len(truth), truth_known=int(truth["known"].sum()),
-                 predicted=len(predicted), found=len(found),
-                 found_known=int(found["known"].sum()), correct=len(correct))
+    found = (
+        hits[["resident_id", "programme"]]
+        .drop_duplicates()
+        .merge(truth, on=["resident_id", "programme"])
+    )
+    return Score(
+        truth=len(truth),
+        truth_known=int(truth["known"].sum()),
+        predicted=len(predicted),
+        found=len(found),
+        found_known=int(found["known"].sum()),
+        correct=len(correct),
+    )

@@ -30,9 +30,18 @@ MISSING = {
 }
 
 
-def explain(meta: dict, status: str, *, household_size: int = 0, income: int = -1,
-            line: int = 0, percent: float | None = None, missing: str = "",
-            crisis: bool = False, couple: bool | None = None) -> str:
+def explain(
+    meta: dict,
+    status: str,
+    *,
+    household_size: int = 0,
+    income: int = -1,
+    line: int = 0,
+    percent: float | None = None,
+    missing: str = "",
+    crisis: bool = False,
+    couple: bool | None = None,
+) -> str:
     """One sentence. ``meta`` is the rule as kept with its run (screening.rules_meta)."""
     test = meta.get("test", "")
     params = meta.get("params", {})
@@ -46,22 +55,43 @@ def explain(meta: dict, status: str, *, household_size: int = 0, income: int = -
     ok = status == ELIGIBLE
     if test == "income_vs_median":
         pct = int(percent) if percent is not None and float(percent).is_integer() else percent
-        values = {"size": household_size, "income": won(income), "percent": pct,
-                  "year": meta.get("year", ""), "line": won(line)}
-        text = (_("%(size)s-person household, recognised income %(income)s ≤ %(percent)s %% "
-                  "of %(year)s median %(line)s") if ok else
-                _("%(size)s-person household, recognised income %(income)s > %(percent)s %% "
-                  "of %(year)s median %(line)s")) % values
+        values = {
+            "size": household_size,
+            "income": won(income),
+            "percent": pct,
+            "year": meta.get("year", ""),
+            "line": won(line),
+        }
+        text = (
+            _(
+                "%(size)s-person household, recognised income %(income)s ≤ %(percent)s %% "
+                "of %(year)s median %(line)s"
+            )
+            if ok
+            else _(
+                "%(size)s-person household, recognised income %(income)s > %(percent)s %% "
+                "of %(year)s median %(line)s"
+            )
+        ) % values
     elif test == "income_vs_amount":
-        is_couple = couple if couple is not None else (line == params.get("couple")
-                                                      and line != params.get("single"))
+        is_couple = (
+            couple
+            if couple is not None
+            else (line == params.get("couple") and line != params.get("single"))
+        )
         kind = _("couple") if is_couple else _("single")
         values = {"income": won(income), "kind": kind, "line": won(line)}
-        text = (_("Recognised income %(income)s ≤ the %(kind)s line %(line)s") if ok else
-                _("Recognised income %(income)s > the %(kind)s line %(line)s")) % values
+        text = (
+            _("Recognised income %(income)s ≤ the %(kind)s line %(line)s")
+            if ok
+            else _("Recognised income %(income)s > the %(kind)s line %(line)s")
+        ) % values
     else:
-        text = _("Age within the programme's range; no income test") if ok else \
-            _("Not in the programme's age range")
+        text = (
+            _("Age within the programme's range; no income test")
+            if ok
+            else _("Not in the programme's age range")
+        )
     if crisis and ok and params.get("requires_crisis"):
         text += " · " + _("crisis signal on file")
     return text

@@ -20,8 +20,9 @@ def xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence]) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     sheet = book.add_worksheet(title[:31])
     bold = book.add_format({"bold": True})
     sheet.write_row(0, 0, [neutralise(h) for h in header], bold)
@@ -47,12 +48,18 @@ def _latin(text: str) -> str:
         if any("\uac00" <= ch <= "\ud7a3" for ch in chunk):
             chunk = romanize(chunk)
         out.append(chunk)
-    return " ".join(out).replace("₩", "KRW ").replace("≤", "<=").encode(
-        "latin-1", "replace").decode("latin-1")
+    return (
+        " ".join(out)
+        .replace("₩", "KRW ")
+        .replace("≤", "<=")
+        .encode("latin-1", "replace")
+        .decode("latin-1")
+    )
 
 
-def pdf(title: str, header: Sequence[str], rows: Sequence[Sequence],
-        widths: Sequence[float]) -> bytes:
+def pdf(
+    title: str, header: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float]
+) -> bytes:
     from fpdf import FPDF
 
     doc = FPDF(orientation="L", unit="mm", format="A4")
@@ -68,8 +75,13 @@ def pdf(title: str, header: Sequence[str], rows: Sequence[Sequence],
         fix = _latin
     doc.cell(0, 8, fix(title), new_x="LMARGIN", new_y="NEXT")
     if not korean:
-        doc.cell(0, 6, "Hangul romanised: no Korean font configured (BIGCARE_PDF_FONT).",
-                 new_x="LMARGIN", new_y="NEXT")
+        doc.cell(
+            0,
+            6,
+            "Hangul romanised: no Korean font configured (BIGCARE_PDF_FONT).",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     with doc.table(col_widths=tuple(widths), text_align="LEFT", line_height=5) as table:
         head = table.row()
         for h in header:

@@ -14,48 +14,69 @@ from intake.models import Programme
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Name, birth date, phone or RRN"), max_length=100, required=False,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off",
-                                      "placeholder": _("e.g. 김영희, 1950-03-01, 01012345678")}),
+        label=_("Name, birth date, phone or RRN"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "off",
+                "placeholder": _("e.g. 김영희, 1950-03-01, 01012345678"),
+            }
+        ),
     )
-    birth_year = forms.IntegerField(label=_("Birth year (optional)"), required=False,
-                                    min_value=1880, max_value=2100)
+    birth_year = forms.IntegerField(
+        label=_("Birth year (optional)"), required=False, min_value=1880, max_value=2100
+    )
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("Date"), initial=timezone.localdate,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
     reason = forms.ChoiceField(label=_("Reason"), choices=VisitReason.choices)
     caseworker = forms.ModelChoiceField(label=_("Caseworker"), queryset=None)
     nurse = forms.ModelChoiceField(label=_("Nurse"), queryset=None, required=False)
     risk = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(
-        attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, centre_id: int, user, show_health: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["caseworker"].queryset = staff_of_centre(
-            centre_id, (Role.CASEWORKER, Role.SUPERVISOR)).order_by("username")
+            centre_id, (Role.CASEWORKER, Role.SUPERVISOR)
+        ).order_by("username")
         self.fields["nurse"].queryset = staff_of_centre(centre_id, (Role.NURSE,)).order_by(
-            "username")
+            "username"
+        )
         self.fields["caseworker" if not show_health else "nurse"].initial = user.pk
         for area, label in NeedArea.choices:
             self.fields[f"finding_{area}"] = forms.CharField(
-                label=label, required=False, max_length=1000,
-                widget=forms.Textarea(attrs={"rows": 2}))
+                label=label,
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
         if show_health:
             # Only a nurse writes health notes; they are hidden from everyone but nurses and
             # the case owner.
             self.fields["health_notes"] = forms.CharField(
-                label=_("Health notes (nurses and the case owner only)"), required=False,
-                widget=forms.Textarea(attrs={"rows": 3}))
+                label=_("Health notes (nurses and the case owner only)"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
 
     def visit_fields(self) -> dict:
         data = self.cleaned_data
         return {
-            "visited_on": data["visited_on"], "reason": data["reason"],
-            "caseworker": data["caseworker"], "nurse": data["nurse"], "risk": data["risk"],
-            "notes": data["notes"], "health_notes": data.get("health_notes", ""),
+            "visited_on": data["visited_on"],
+            "reason": data["reason"],
+            "caseworker": data["caseworker"],
+            "nurse": data["nurse"],
+            "risk": data["risk"],
+            "notes": data["notes"],
+            "health_notes": data.get("health_notes", ""),
             "findings": {a: data[f"finding_{a}"] for a in NeedArea.values},
         }
 
@@ -68,8 +89,10 @@ class ServiceForm(forms.ModelForm):
     class Meta:
         model = PlannedService
         fields = ["programme", "facility_name", "description", "start", "end"]
-        widgets = {"start": forms.DateInput(attrs={"type": "date"}),
-                   "end": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,13 +108,19 @@ class ServiceForm(forms.ModelForm):
 class ReferralForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ReferralKind.choices)
     to_centre = forms.ModelChoiceField(
-        label=_("To community centre"), required=False,
-        queryset=CommunityCentre.objects.current().select_related("district").order_by(
-            "district__code", "name_ko"))
+        label=_("To community centre"),
+        required=False,
+        queryset=CommunityCentre.objects.current()
+        .select_related("district")
+        .order_by("district__code", "name_ko"),
+    )
     facility_name = forms.CharField(label=_("Or to a facility"), max_length=120, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    consent_on = forms.DateField(label=_("Consent given on"), initial=timezone.localdate,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    consent_on = forms.DateField(
+        label=_("Consent given on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     consent_note = forms.CharField(label=_("How consent was given"), max_length=200)
 
     def clean(self):
@@ -109,7 +138,8 @@ class AssignForm(forms.Form):
     def __init__(self, *args, centre_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = staff_of_centre(
-            centre_id, (Role.CASEWORKER, Role.SUPERVISOR)).order_by("username")
+            centre_id, (Role.CASEWORKER, Role.SUPERVISOR)
+        ).order_by("username")
 
 
 class UnmaskForm(forms.Form):
@@ -119,10 +149,12 @@ class UnmaskForm(forms.Form):
 class AccessLogFilter(forms.Form):
     user = forms.CharField(label=_("User"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("Action"), required=False)
-    start = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     resident = forms.IntegerField(label=_("Resident id"), required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):

@@ -52,23 +52,29 @@ class Visit(models.Model):
     centre = models.ForeignKey(CommunityCentre, models.PROTECT, related_name="visits")
     visited_on = models.DateField(_("date"), default=timezone.localdate)
     caseworker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="visits_as_caseworker",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="visits_as_caseworker",
         verbose_name=_("caseworker"),
     )
     nurse = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-        related_name="visits_as_nurse", verbose_name=_("nurse"),
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits_as_nurse",
+        verbose_name=_("nurse"),
     )
     reason = models.CharField(_("reason"), max_length=20, choices=VisitReason.choices)
     # One short text per need area (NeedArea values as keys); empty areas are left out.
     findings = models.JSONField(_("findings"), default=dict, blank=True)
-    risk = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices,
-                            default=RiskLevel.LOW)
+    risk = models.CharField(
+        _("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW
+    )
     notes = models.TextField(_("notes"), blank=True)
     # Seen only by nurses and the owner of the visit's case (DESIGN.md "Who uses it").
     health_notes = models.TextField(_("health notes"), blank=True)
-    case = models.ForeignKey("Case", models.SET_NULL, null=True, blank=True,
-                             related_name="visits")
+    case = models.ForeignKey("Case", models.SET_NULL, null=True, blank=True, related_name="visits")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -83,8 +89,7 @@ class Visit(models.Model):
         return f"{self.visited_on} · {self.get_reason_display()}"
 
     def findings_by_area(self) -> list[tuple[str, str]]:
-        return [(label, self.findings[a]) for a, label in NeedArea.choices
-                if self.findings.get(a)]
+        return [(label, self.findings[a]) for a, label in NeedArea.choices if self.findings.get(a)]
 
 
 class Stage(models.TextChoices):
@@ -99,8 +104,7 @@ class Stage(models.TextChoices):
 
 STAGE_ORDER = list(Stage)
 # Days allowed for a stage, counted from when it starts (integrated case management).
-STAGE_DAYS = {Stage.INTAKE: 10, Stage.ASSESSMENT: 10, Stage.CONFERENCE: 5,
-              Stage.SERVICE_PLAN: 15}
+STAGE_DAYS = {Stage.INTAKE: 10, Stage.ASSESSMENT: 10, Stage.CONFERENCE: 5, Stage.SERVICE_PLAN: 15}
 PLAN_DAYS_FROM_INTAKE = 30
 
 
@@ -112,8 +116,10 @@ def stage_due(stage: str, started: date, opened: date) -> date | None:
     if stage == Stage.CONFERENCE:
         return started + timedelta(days=STAGE_DAYS[Stage.CONFERENCE])
     if stage == Stage.SERVICE_PLAN:
-        return min(started + timedelta(days=STAGE_DAYS[Stage.SERVICE_PLAN]),
-                   opened + timedelta(days=PLAN_DAYS_FROM_INTAKE))
+        return min(
+            started + timedelta(days=STAGE_DAYS[Stage.SERVICE_PLAN]),
+            opened + timedelta(days=PLAN_DAYS_FROM_INTAKE),
+        )
     return None
 
 
@@ -135,21 +141,29 @@ class Case(models.Model):
     """Integrated case management of one resident, owned by one centre."""
 
     resident = models.ForeignKey(Resident, models.PROTECT, related_name="cases")
-    owner_centre = models.ForeignKey(CommunityCentre, models.PROTECT, related_name="cases",
-                                     verbose_name=_("owning centre"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                              related_name="cases_owned", verbose_name=_("caseworker"))
+    owner_centre = models.ForeignKey(
+        CommunityCentre, models.PROTECT, related_name="cases", verbose_name=_("owning centre")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_owned",
+        verbose_name=_("caseworker"),
+    )
     summary = models.CharField(_("summary"), max_length=200, blank=True)
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices,
-                             default=Stage.INTAKE)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE)
     opened_on = models.DateField(_("opened"), default=timezone.localdate)
     stage_started = models.DateField(default=timezone.localdate)
     stage_due = models.DateField(_("due"), null=True, blank=True)
-    plan_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
-                                         blank=True, related_name="+")
+    plan_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     plan_approved_at = models.DateTimeField(null=True, blank=True)
-    closure_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
-                                            blank=True, related_name="+")
+    closure_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     closure_approved_at = models.DateTimeField(null=True, blank=True)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
 
@@ -163,8 +177,7 @@ class Case(models.Model):
         ]
         indexes = [
             # The overdue list: open cases of a centre past their stage's due date.
-            models.Index(fields=["owner_centre", "closed_on", "stage_due"],
-                         name="case_centre_due"),
+            models.Index(fields=["owner_centre", "closed_on", "stage_due"], name="case_centre_due"),
         ]
 
     def __str__(self) -> str:
@@ -177,14 +190,18 @@ class Case(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return (self.closed_on is None and self.stage_due is not None
-                and self.stage_due < timezone.localdate())
+        return (
+            self.closed_on is None
+            and self.stage_due is not None
+            and self.stage_due < timezone.localdate()
+        )
 
     @property
     def needs_approval(self) -> bool:
         """The stage cannot move on until a supervisor approves it."""
         return (self.stage == Stage.SERVICE_PLAN and self.plan_approved_at is None) or (
-            self.stage == Stage.CLOSURE and self.closure_approved_at is None)
+            self.stage == Stage.CLOSURE and self.closure_approved_at is None
+        )
 
 
 # Per-case grants for cross-centre referrals and transfers (DESIGN.md principle 5).
@@ -208,8 +225,14 @@ class PlannedService(models.Model):
     """A service in the plan: a programme (public benefit) or a private facility's service."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="services")
-    programme = models.ForeignKey(Programme, models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("programme"))
+    programme = models.ForeignKey(
+        Programme,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("programme"),
+    )
     facility_name = models.CharField(_("facility"), max_length=120, blank=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
     start = models.DateField(_("start"), null=True, blank=True)
@@ -242,8 +265,11 @@ class ReferralQuerySet(models.QuerySet):
         """Referrals that still give their receiver access to the case (``is_live``)."""
         return self.filter(
             Q(kind=ReferralKind.TRANSFER, status=ReferralStatus.PENDING)
-            | (~Q(kind=ReferralKind.TRANSFER)
-               & Q(status__in=[ReferralStatus.PENDING, ReferralStatus.ACCEPTED])))
+            | (
+                ~Q(kind=ReferralKind.TRANSFER)
+                & Q(status__in=[ReferralStatus.PENDING, ReferralStatus.ACCEPTED])
+            )
+        )
 
 
 class Referral(models.Model):
@@ -252,18 +278,26 @@ class Referral(models.Model):
     case = models.ForeignKey(Case, models.PROTECT, related_name="referrals")
     kind = models.CharField(_("kind"), max_length=10, choices=ReferralKind.choices)
     from_centre = models.ForeignKey(CommunityCentre, models.PROTECT, related_name="+")
-    to_centre = models.ForeignKey(CommunityCentre, models.PROTECT, null=True, blank=True,
-                                  related_name="referrals_in", verbose_name=_("to centre"))
+    to_centre = models.ForeignKey(
+        CommunityCentre,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_in",
+        verbose_name=_("to centre"),
+    )
     facility_name = models.CharField(_("to facility"), max_length=120, blank=True)
     reason = models.CharField(_("reason"), max_length=300)
     consent_on = models.DateField(_("consent given on"))
     consent_note = models.CharField(_("how consent was given"), max_length=200)
-    status = models.CharField(_("status"), max_length=10, choices=ReferralStatus.choices,
-                              default=ReferralStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.PENDING
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
-                                   blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -324,11 +358,13 @@ class MedianIncome(models.Model):
     household_size = models.PositiveSmallIntegerField(_("household size"))
     amount = models.BigIntegerField(_("median income (KRW/month)"))
     source = models.CharField(_("source"), max_length=200, blank=True)
-    confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices,
-                                  default=Confidence.VERIFIED)
+    confidence = models.CharField(
+        _("confidence"), max_length=1, choices=Confidence.choices, default=Confidence.VERIFIED
+    )
     version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     replaced_at = models.DateTimeField(null=True, blank=True)
 
@@ -337,8 +373,9 @@ class MedianIncome(models.Model):
     class Meta:
         ordering = ["year", "household_size", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "household_size", "version"],
-                                    name="one_median_version"),
+            models.UniqueConstraint(
+                fields=["year", "household_size", "version"], name="one_median_version"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -357,16 +394,19 @@ class ProgrammeRule(models.Model):
     params = models.JSONField(_("parameters"), default=dict)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices,
-                                  default=Confidence.VERIFIED)
+    confidence = models.CharField(
+        _("confidence"), max_length=1, choices=Confidence.choices, default=Confidence.VERIFIED
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     replaced_at = models.DateTimeField(null=True, blank=True)
-    replaced_by = models.ForeignKey("self", models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    replaced_by = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = VersionedQuerySet.as_manager()
 
@@ -374,8 +414,9 @@ class ProgrammeRule(models.Model):
         ordering = ["programme", "-valid_from", "-version"]
         permissions = [("edit_rules", _("Edit programme rules and thresholds"))]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "valid_from", "version"],
-                                    name="one_rule_version"),
+            models.UniqueConstraint(
+                fields=["programme", "valid_from", "version"], name="one_rule_version"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -424,14 +465,22 @@ class ScreeningResult(models.Model):
     # No index of its own (the report index starts with the run) and no database constraint:
     # the rows are written with their run in one transaction by screening alone, and a per-row
     # foreign-key check would cost seconds at a million rows. Deleting a run cascades in Django.
-    run = models.ForeignKey(ScreeningRun, models.CASCADE, related_name="results",
-                            db_index=False, db_constraint=False)
+    run = models.ForeignKey(
+        ScreeningRun, models.CASCADE, related_name="results", db_index=False, db_constraint=False
+    )
     # No constraints and no index of their own: a million rows a night go in by COPY, and the
     # report index below serves every query (the resident page screens on the fly instead).
-    resident = models.ForeignKey(Resident, models.DO_NOTHING, db_constraint=False,
-                                 db_index=False, related_name="+")
-    centre = models.ForeignKey(CommunityCentre, models.DO_NOTHING, db_constraint=False,
-                               db_index=False, null=True, related_name="+")
+    resident = models.ForeignKey(
+        Resident, models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    centre = models.ForeignKey(
+        CommunityCentre,
+        models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
     programme = models.CharField(max_length=30)
     receiving = models.BooleanField(default=False)
     priority = models.PositiveSmallIntegerField(default=1)  # 2 = crisis signal
@@ -443,8 +492,9 @@ class ScreeningResult(models.Model):
     class Meta:
         indexes = [
             # The monthly report: a centre's blind spots of one run, crisis first.
-            models.Index(fields=["run", "centre", "receiving", "-priority"],
-                         name="screening_report"),
+            models.Index(
+                fields=["run", "centre", "receiving", "-priority"], name="screening_report"
+            ),
         ]
 
 
@@ -452,8 +502,9 @@ class ScreeningCount(models.Model):
     """Per run, centre and programme: how many look eligible, are blind spots, are unknown."""
 
     run = models.ForeignKey(ScreeningRun, models.CASCADE, related_name="counts")
-    centre = models.ForeignKey(CommunityCentre, models.DO_NOTHING, db_constraint=False,
-                               null=True, related_name="+")
+    centre = models.ForeignKey(
+        CommunityCentre, models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
     programme = models.CharField(max_length=30)
     eligible = models.PositiveIntegerField(default=0)
     blind_spots = models.PositiveIntegerField(default=0)
@@ -466,8 +517,10 @@ class ReportStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
-REPORT_NEXT = {ReportStatus.DRAFT: ReportStatus.REVIEWED,
-               ReportStatus.REVIEWED: ReportStatus.APPROVED}
+REPORT_NEXT = {
+    ReportStatus.DRAFT: ReportStatus.REVIEWED,
+    ReportStatus.REVIEWED: ReportStatus.APPROVED,
+}
 
 
 class EligibilityReport(models.Model):
@@ -477,14 +530,17 @@ class EligibilityReport(models.Model):
     centre = models.ForeignKey(CommunityCentre, models.PROTECT, related_name="reports")
     month = models.DateField(_("month"))  # the first day of the month
     run = models.ForeignKey(ScreeningRun, models.PROTECT, related_name="reports")
-    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices,
-                              default=ReportStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
     created_at = models.DateTimeField(default=timezone.now)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
-                                    blank=True, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
-                                    blank=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -526,13 +582,14 @@ class ReportItem(models.Model):
     line = models.BigIntegerField(default=0)
     percent = models.FloatField(null=True)
     sent_at = models.DateTimeField(_("sent to visits"), null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
-                                blank=True, related_name="+")
-    outcome = models.CharField(_("outcome"), max_length=15, choices=Outcome.choices,
-                               blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=15, choices=Outcome.choices, blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
-    outcome_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
-                                   blank=True, related_name="+")
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-priority", "resident_id", "programme"]
@@ -545,11 +602,11 @@ class WorklistEntry(models.Model):
     resident = models.ForeignKey(Resident, models.PROTECT, related_name="+")
     centre = models.ForeignKey(CommunityCentre, models.PROTECT, related_name="+")
     reason = models.CharField(max_length=20, choices=VisitReason.choices)
-    item = models.ForeignKey(ReportItem, models.SET_NULL, null=True, blank=True,
-                             related_name="+")
+    item = models.ForeignKey(ReportItem, models.SET_NULL, null=True, blank=True, related_name="+")
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     added_on = models.DateField(default=timezone.localdate)
 
     class Meta:
-        indexes = [models.Index(fields=["centre", "reason", "added_on"],
-                                name="worklist_entry_centre")]
+        indexes = [
+            models.Index(fields=["centre", "reason", "added_on"], name="worklist_entry_centre")
+        ]

@@ -78,17 +78,27 @@ def build_profile(user, resident: Resident, on: date | None = None) -> Profile:
         RecordLink.objects.filter(resident=resident)
         .select_related("record__source", "record__run")
         # The page shows none of these; decoding their JSON was most of the query's cost.
-        .defer("record__raw", "record__rrn_enc", "record__source__mapping",
-               "record__run__columns", "record__run__stage_seconds", "record__run__error")
-        .prefetch_related(
-            Prefetch("record__enrollments",
-                     queryset=Enrollment.objects.select_related("programme").order_by("start")),
-            Prefetch("record__signals",
-                     queryset=CrisisSignal.objects.select_related("indicator")
-                     .order_by("-observed_on")),
+        .defer(
+            "record__raw",
+            "record__rrn_enc",
+            "record__source__mapping",
+            "record__run__columns",
+            "record__run__stage_seconds",
+            "record__run__error",
         )
-        .order_by("record__source__kind", "record__source__name", "record__source_key",
-                  "-record__version")
+        .prefetch_related(
+            Prefetch(
+                "record__enrollments",
+                queryset=Enrollment.objects.select_related("programme").order_by("start"),
+            ),
+            Prefetch(
+                "record__signals",
+                queryset=CrisisSignal.objects.select_related("indicator").order_by("-observed_on"),
+            ),
+        )
+        .order_by(
+            "record__source__kind", "record__source__name", "record__source_key", "-record__version"
+        )
     )
     records = [link.record for link in links]
     household = _household(user, resident, records)
@@ -104,24 +114,33 @@ def build_profile(user, resident: Resident, on: date | None = None) -> Profile:
             visit.health_notes = ""
             visit.health_hidden = True
     cases = list(
-        cases_for_user(user).filter(resident=resident)
-        .select_related("owner", "owner_centre").order_by("-opened_on", "-pk")
+        cases_for_user(user)
+        .filter(resident=resident)
+        .select_related("owner", "owner_centre")
+        .order_by("-opened_on", "-pk")
     )
-    referrals = list(
-        Referral.objects.filter(case__in=[c.pk for c in cases])
-        .select_related("to_centre", "from_centre").order_by("-created_at")
-    ) if cases else []
+    referrals = (
+        list(
+            Referral.objects.filter(case__in=[c.pk for c in cases])
+            .select_related("to_centre", "from_centre")
+            .order_by("-created_at")
+        )
+        if cases
+        else []
+    )
 
-    profile = Profile(resident=resident, household=household, visits=visits, cases=cases,
-                      referrals=referrals)
+    profile = Profile(
+        resident=resident, household=household, visits=visits, cases=cases, referrals=referrals
+    )
     for kind, group in groupby(records, key=lambda r: r.source.get_kind_display()):
         profile.agencies.append((kind, list(group)))
     profile.signals = [s for r in records for s in r.signals.all()]
     profile.timeline = _timeline(records, visits, cases, referrals)
     rules = rules_in_force(on or timezone.localdate())
     if rules is not None:
-        profile.screening = screen_one(resident, records, household.everyone, rules,
-                                       grouped_size=household.grouped)
+        profile.screening = screen_one(
+            resident, records, household.everyone, rules, grouped_size=household.grouped
+        )
     return profile
 
 
@@ -144,7 +163,8 @@ def _household(user, resident: Resident, records: list) -> Household:
             for rid, source in (
                 RecordLink.objects.filter(resident_id__in=list(known), record__status="current")
                 .order_by("resident_id", "record__source__name")
-                .values_list("resident_id", "record__source__name").distinct()
+                .values_list("resident_id", "record__source__name")
+                .distinct()
             ):
                 known[rid].append(source)
         for m in out.members:
@@ -158,18 +178,35 @@ def _timeline(records, visits, cases, referrals) -> list[Event]:
     for record in records:
         for e in record.enrollments.all():
             if e.start:
-                events.append(Event(e.start, "benefit", _("%(prog)s started (%(src)s)")
-                                    % {"prog": e.programme, "src": record.source}))
+                events.append(
+                    Event(
+                        e.start,
+                        "benefit",
+                        _("%(prog)s started (%(src)s)")
+                        % {"prog": e.programme, "src": record.source},
+                    )
+                )
             if e.end:
-                events.append(Event(e.end, "benefit", _("%(prog)s ended (%(src)s)")
-                                    % {"prog": e.programme, "src": record.source}))
+                events.append(
+                    Event(
+                        e.end,
+                        "benefit",
+                        _("%(prog)s ended (%(src)s)") % {"prog": e.programme, "src": record.source},
+                    )
+                )
         for s in record.signals.all():
             if s.observed_on:
-                events.append(Event(s.observed_on, "signal", _("Crisis signal: %(ind)s")
-                                    % {"ind": s.indicator}))
+                events.append(
+                    Event(
+                        s.observed_on, "signal", _("Crisis signal: %(ind)s") % {"ind": s.indicator}
+                    )
+                )
     for v in visits:
-        events.append(Event(v.visited_on, "visit", _("Visit: %(reason)s")
-                            % {"reason": v.get_reason_display()}))
+        events.append(
+            Event(
+                v.visited_on, "visit", _("Visit: %(reason)s") % {"reason": v.get_reason_display()}
+            )
+        )
     for c in cases:
         events.append(Event(c.opened_on, "case", _("Case #%(id)s opened") % {"id": c.pk}))
         if c.closed_on:

@@ -23,8 +23,11 @@ from cases.eligibility import RULES_TOML, TESTS, Rule, Rules, load_toml, rules_o
 from cases.models import Confidence, MedianIncome, ProgrammeRule
 
 # Parameters each kind of test needs, and which are numbers: validated on every edit.
-REQUIRED = {"income_vs_median": ("percent",), "income_vs_amount": ("single", "couple"),
-            "age_only": ()}
+REQUIRED = {
+    "income_vs_median": ("percent",),
+    "income_vs_amount": ("single", "couple"),
+    "age_only": (),
+}
 NUMERIC = {"percent", "single", "couple", "min_age", "max_age", "max_age_months"}
 KNOWN = NUMERIC | {"disability", "requires_crisis", "blind_spot"}
 
@@ -35,14 +38,28 @@ def load_rules(path: Path = RULES_TOML) -> tuple[int, int]:
     an administrator's later edit is never undone by a reload. Returns (medians, rules) added."""
     medians, rules = load_toml(path)
     have_m = set(MedianIncome.objects.values_list("year", "household_size"))
-    new_m = [MedianIncome(year=y, household_size=i + 1, amount=a, source="programme_rules.toml")
-             for y, amounts in medians.items() for i, a in enumerate(amounts)
-             if (y, i + 1) not in have_m]
+    new_m = [
+        MedianIncome(year=y, household_size=i + 1, amount=a, source="programme_rules.toml")
+        for y, amounts in medians.items()
+        for i, a in enumerate(amounts)
+        if (y, i + 1) not in have_m
+    ]
     have_r = set(ProgrammeRule.objects.values_list("programme", "valid_from"))
-    new_r = [ProgrammeRule(programme=r.programme, name_ko=r.name_ko, name_en=r.name_en,
-                           test=r.test, params=r.params, valid_from=r.valid_from,
-                           valid_to=r.valid_to, confidence=r.confidence, note=r.note)
-             for r in rules if (r.programme, r.valid_from) not in have_r]
+    new_r = [
+        ProgrammeRule(
+            programme=r.programme,
+            name_ko=r.name_ko,
+            name_en=r.name_en,
+            test=r.test,
+            params=r.params,
+            valid_from=r.valid_from,
+            valid_to=r.valid_to,
+            confidence=r.confidence,
+            note=r.note,
+        )
+        for r in rules
+        if (r.programme, r.valid_from) not in have_r
+    ]
     with transaction.atomic():
         MedianIncome.objects.bulk_create(new_m)
         ProgrammeRule.objects.bulk_create(new_r)
@@ -50,26 +67,37 @@ def load_rules(path: Path = RULES_TOML) -> tuple[int, int]:
     return len(new_m), len(new_r)
 
 
-
 def live_rules() -> list[ProgrammeRule]:
     return list(ProgrammeRule.objects.live().order_by("programme", "-valid_from"))
 
 
 def _to_rule(row: ProgrammeRule) -> Rule:
-    return Rule(programme=row.programme, name_ko=row.name_ko, name_en=row.name_en, test=row.test,
-                valid_from=row.valid_from, valid_to=row.valid_to, confidence=row.confidence,
-                params=dict(row.params), note=row.note)
+    return Rule(
+        programme=row.programme,
+        name_ko=row.name_ko,
+        name_en=row.name_en,
+        test=row.test,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        confidence=row.confidence,
+        params=dict(row.params),
+        note=row.note,
+    )
 
 
-def rules_from_rows(on: date, medians: list[tuple[int, int, int]],
-                    rows: list[ProgrammeRule]) -> Rules:
+def rules_from_rows(
+    on: date, medians: list[tuple[int, int, int]], rows: list[ProgrammeRule]
+) -> Rules:
     """``rules_on`` fed from database rows: per programme the live version with the latest start
     not after ``on``; a table year needs all 7 sizes."""
     table: dict[int, dict[int, int]] = {}
     for year, size, amount in medians:
         table.setdefault(year, {})[size] = amount
-    complete = {y: tuple(s[i] for i in range(1, 8)) for y, s in table.items()
-                if all(i in s for i in range(1, 8))}
+    complete = {
+        y: tuple(s[i] for i in range(1, 8))
+        for y, s in table.items()
+        if all(i in s for i in range(1, 8))
+    }
     chosen: dict[str, Rule] = {}
     for row in sorted(rows, key=lambda r: (r.programme, r.valid_from)):
         rule = _to_rule(row)
@@ -133,8 +161,11 @@ def _clean_params(test: str, params: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError("percent must be in (0, 200]")
     if "single" in out and "couple" in out and out["couple"] < out["single"]:
         raise ValidationError("the couple line is below the single line")
-    if out.get("min_age") is not None and out.get("max_age") is not None \
-            and out["min_age"] > out["max_age"]:
+    if (
+        out.get("min_age") is not None
+        and out.get("max_age") is not None
+        and out["min_age"] > out["max_age"]
+    ):
         raise ValidationError("min_age is above max_age")
     return out
 
@@ -142,21 +173,32 @@ def _clean_params(test: str, params: dict[str, Any]) -> dict[str, Any]:
 def may_edit_rules(user) -> bool:
     """Data administrators (the role group holds the permission); never by superuser status
     alone, like every other scope in Big Care."""
-    return bool(user.is_authenticated and user.is_active
-                and Role.DATA_ADMIN in active_roles(user))
+    return bool(user.is_authenticated and user.is_active and Role.DATA_ADMIN in active_roles(user))
 
 
 def _rule_summary(rule: ProgrammeRule) -> dict[str, Any]:
-    return {"programme": rule.programme, "version": rule.version, "params": rule.params,
-            "valid_from": rule.valid_from.isoformat(),
-            "valid_to": rule.valid_to.isoformat() if rule.valid_to else None,
-            "confidence": rule.confidence, "note": rule.note}
+    return {
+        "programme": rule.programme,
+        "version": rule.version,
+        "params": rule.params,
+        "valid_from": rule.valid_from.isoformat(),
+        "valid_to": rule.valid_to.isoformat() if rule.valid_to else None,
+        "confidence": rule.confidence,
+        "note": rule.note,
+    }
 
 
 @transaction.atomic
-def edit_rule(rule: ProgrammeRule, *, acting_user, params: dict[str, Any], valid_from: date,
-              valid_to: date | None = None, confidence: str | None = None,
-              note: str = "") -> ProgrammeRule:
+def edit_rule(
+    rule: ProgrammeRule,
+    *,
+    acting_user,
+    params: dict[str, Any],
+    valid_from: date,
+    valid_to: date | None = None,
+    confidence: str | None = None,
+    note: str = "",
+) -> ProgrammeRule:
     """A new version of ``rule``. Same start: it replaces ``rule``. A later start: it adds the
     next period and ``rule`` stays in force before it. An earlier start is refused (it would
     silently rewrite screenings already made)."""
@@ -174,18 +216,31 @@ def edit_rule(rule: ProgrammeRule, *, acting_user, params: dict[str, Any], valid
     if confidence not in Confidence.values:
         raise ValidationError(f"unknown confidence {confidence!r}")
     params = _clean_params(rule.test, params)
-    same_start = ProgrammeRule.objects.live().filter(programme=rule.programme,
-                                                     valid_from=valid_from)
-    last = ProgrammeRule.objects.filter(programme=rule.programme, valid_from=valid_from
-                                        ).order_by("-version").first()
+    same_start = ProgrammeRule.objects.live().filter(
+        programme=rule.programme, valid_from=valid_from
+    )
+    last = (
+        ProgrammeRule.objects.filter(programme=rule.programme, valid_from=valid_from)
+        .order_by("-version")
+        .first()
+    )
     new = ProgrammeRule.objects.create(
-        programme=rule.programme, name_ko=rule.name_ko, name_en=rule.name_en, test=rule.test,
-        params=params, valid_from=valid_from, valid_to=valid_to, confidence=confidence,
-        note=note[:300], version=(last.version + 1) if last else 1, created_by=user,
+        programme=rule.programme,
+        name_ko=rule.name_ko,
+        name_en=rule.name_en,
+        test=rule.test,
+        params=params,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        confidence=confidence,
+        note=note[:300],
+        version=(last.version + 1) if last else 1,
+        created_by=user,
     )
     same_start.exclude(pk=new.pk).update(replaced_at=timezone.now(), replaced_by=new)
-    record_admin_event(user, AdminAction.EDIT_RULE, new,
-                       before=_rule_summary(rule), after=_rule_summary(new))
+    record_admin_event(
+        user, AdminAction.EDIT_RULE, new, before=_rule_summary(rule), after=_rule_summary(new)
+    )
     return new
 
 
@@ -199,16 +254,38 @@ def edit_median(year: int, household_size: int, amount: int, *, acting_user) -> 
         raise ValidationError("household size 1–7 (8 or more are derived)")
     if amount <= 0:
         raise ValidationError("the median must be positive")
-    current = MedianIncome.objects.select_for_update().filter(
-        year=year, household_size=household_size).order_by("-version")
+    current = (
+        MedianIncome.objects.select_for_update()
+        .filter(year=year, household_size=household_size)
+        .order_by("-version")
+    )
     last = current.first()
-    new = MedianIncome.objects.create(year=year, household_size=household_size, amount=amount,
-                                      version=(last.version + 1) if last else 1,
-                                      source="edited", created_by=user)
+    new = MedianIncome.objects.create(
+        year=year,
+        household_size=household_size,
+        amount=amount,
+        version=(last.version + 1) if last else 1,
+        source="edited",
+        created_by=user,
+    )
     current.live().exclude(pk=new.pk).update(replaced_at=timezone.now())
-    record_admin_event(user, AdminAction.EDIT_MEDIAN, new,
-                       before={"year": year, "household_size": household_size,
-                               "amount": last.amount, "version": last.version} if last else None,
-                       after={"year": year, "household_size": household_size, "amount": amount,
-                              "version": new.version})
+    record_admin_event(
+        user,
+        AdminAction.EDIT_MEDIAN,
+        new,
+        before={
+            "year": year,
+            "household_size": household_size,
+            "amount": last.amount,
+            "version": last.version,
+        }
+        if last
+        else None,
+        after={
+            "year": year,
+            "household_size": household_size,
+            "amount": amount,
+            "version": new.version,
+        },
+    )
     return new

@@ -42,8 +42,9 @@ def _t(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def read_frame(sql: str, columns: list[str], params: list | None = None,
-               types: dict[str, str] | None = None) -> pd.DataFrame:
+def read_frame(
+    sql: str, columns: list[str], params: list | None = None, types: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Run a SELECT and return a frame. On PostgreSQL: COPY … TO STDOUT parsed by pyarrow's
     multi-threaded CSV reader, several times faster than fetching tuples at 1 M rows.
     ``types`` names a column's type ("int64", "date", "bool"); the rest stay strings."""
@@ -69,19 +70,23 @@ def read_frame(sql: str, columns: list[str], params: list | None = None,
     arrow = {"int64": pa.int64(), "date": pa.date32(), "bool": pa.bool_()}
     if not buffer.getbuffer().nbytes:  # pyarrow refuses an empty file
         pd_types = {"int64": "Int64", "date": "datetime64[ms]", "bool": "bool"}
-        return pd.DataFrame({c: pd.Series([], dtype=pd_types.get(types.get(c), object))
-                             for c in columns})
+        return pd.DataFrame(
+            {c: pd.Series([], dtype=pd_types.get(types.get(c), object)) for c in columns}
+        )
     table = pacsv.read_csv(
         io.BytesIO(buffer.getvalue()),
         read_options=pacsv.ReadOptions(column_names=columns),
         # Quoted empty strings stay "", unquoted empties (COPY's NULL) are null.
         convert_options=pacsv.ConvertOptions(
-            column_types={c: arrow[k] for c, k in types.items()} | {
-                c: pa.string() for c in columns if c not in types},
-            strings_can_be_null=True, quoted_strings_can_be_null=False,
-            true_values=["t"], false_values=["f"]))
-    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get,
-                            date_as_object=False)
+            column_types={c: arrow[k] for c, k in types.items()}
+            | {c: pa.string() for c in columns if c not in types},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    )
+    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, date_as_object=False)
     return frame
 
 
@@ -108,14 +113,18 @@ def grouped_sizes(unit_key: pd.Series) -> pd.Series:
     return sizes.where(key != "", pd.NA)
 
 
-def derive_couple(birth: pd.Series, sex: pd.Series, address_key: pd.Series,
-                  household_size: pd.Series, on: date) -> pd.Series:
+def derive_couple(
+    birth: pd.Series, sex: pd.Series, address_key: pd.Series, household_size: pd.Series, on: date
+) -> pd.Series:
     """Lives with a spouse, as honestly as the data allows: a 1-person household → False; an
     adult with an adult of the other sex at the same dwelling → True; anything else unknown."""
     n = len(birth)
     b = pd.to_datetime(birth, errors="coerce")
-    age = on.year - b.dt.year - ((b.dt.month > on.month) | ((b.dt.month == on.month)
-                                                            & (b.dt.day > on.day)))
+    age = (
+        on.year
+        - b.dt.year
+        - ((b.dt.month > on.month) | ((b.dt.month == on.month) & (b.dt.day > on.day)))
+    )
     adult = (age >= ADULT).fillna(False).to_numpy(bool)
     s = sex.fillna("").astype(str).to_numpy()
     key = address_key.fillna("").to_numpy(object)
@@ -147,8 +156,10 @@ def _queries() -> dict[str, tuple]:
             # CAST: SQLite's driver would otherwise convert every date in Python, one by one.
             f"SELECT id, CAST(birth_date AS VARCHAR(10)), sex, unit_key, "  # noqa: S608
             f"home_centre_id FROM {_t(Resident)} WHERE active = %s",
-            ["resident_id", "birth_date", "sex", "unit_key", "home_centre_id"], [True],
-            {"resident_id": "int64", "birth_date": "date", "home_centre_id": "int64"}),
+            ["resident_id", "birth_date", "sex", "unit_key", "home_centre_id"],
+            [True],
+            {"resident_id": "int64", "birth_date": "date", "home_centre_id": "int64"},
+        ),
         "figures": (
             f"SELECT l.resident_id, r.household_size, r.recognised_income, "  # noqa: S608
             f"r.disability, s.kind, CAST(u.created_at AS VARCHAR(40)), s.trust "
@@ -157,22 +168,41 @@ def _queries() -> dict[str, tuple]:
             f"JOIN {_t(ImportRun)} u ON u.id = r.run_id "
             f"WHERE r.status = %s AND (r.household_size IS NOT NULL "
             f"OR r.recognised_income IS NOT NULL OR s.kind = %s)",
-            ["resident_id", "household_size", "recognised_income", "disability", "kind",
-             "run_at", "trust"], ["current", "ministry"],
-            {"resident_id": "int64", "household_size": "int64", "recognised_income": "int64",
-             "trust": "int64"}),
+            [
+                "resident_id",
+                "household_size",
+                "recognised_income",
+                "disability",
+                "kind",
+                "run_at",
+                "trust",
+            ],
+            ["current", "ministry"],
+            {
+                "resident_id": "int64",
+                "household_size": "int64",
+                "recognised_income": "int64",
+                "trust": "int64",
+            },
+        ),
         "crisis": (
             f"SELECT DISTINCT l.resident_id FROM {_t(CrisisSignal)} c "  # noqa: S608
             f"JOIN {_t(SourceRecord)} r ON r.id = c.record_id "
             f"JOIN {_t(RecordLink)} l ON l.record_id = c.record_id WHERE r.status = %s",
-            ["resident_id"], ["current"], {"resident_id": "int64"}),
+            ["resident_id"],
+            ["current"],
+            {"resident_id": "int64"},
+        ),
         "receives": (
             f"SELECT DISTINCT l.resident_id, p.code FROM {_t(Enrollment)} e "  # noqa: S608
             f"JOIN {_t(Programme)} p ON p.id = e.programme_id "
             f"JOIN {_t(SourceRecord)} r ON r.id = e.record_id "
             f"JOIN {_t(RecordLink)} l ON l.record_id = e.record_id "
-            f"WHERE e.active = %s AND r.status = %s", ["resident_id", "programme"],
-            [True, "current"], {"resident_id": "int64"}),
+            f"WHERE e.active = %s AND r.status = %s",
+            ["resident_id", "programme"],
+            [True, "current"],
+            {"resident_id": "int64"},
+        ),
     }
 
 
@@ -210,12 +240,19 @@ def read_inputs(on: date) -> Inputs:
     # Disability is assessed by the ministry only: a ministry record with a blank grade means
     # none; with no ministry record it is unknown (city and facility records never carry it).
     ministry = figures["kind"] == "ministry"
-    figures["disability"] = figures["disability"].fillna("").astype(object).where(
-        ~ministry, figures["disability"].fillna("").replace("", "none")).where(ministry, None)
-    figures = figures.sort_values(["resident_id", "run_at", "trust"],
-                                  ascending=[True, False, True], kind="stable")
+    figures["disability"] = (
+        figures["disability"]
+        .fillna("")
+        .astype(object)
+        .where(~ministry, figures["disability"].fillna("").replace("", "none"))
+        .where(ministry, None)
+    )
+    figures = figures.sort_values(
+        ["resident_id", "run_at", "trust"], ascending=[True, False, True], kind="stable"
+    )
     best = figures.groupby("resident_id", sort=False)[
-        ["household_size", "recognised_income", "disability"]].first()
+        ["household_size", "recognised_income", "disability"]
+    ].first()
 
     crisis_ids = frames["crisis"]["resident_id"].astype("int64").to_numpy()
     receives = frames["receives"]
@@ -224,14 +261,20 @@ def read_inputs(on: date) -> Inputs:
 
     people = residents.join(best, on="resident_id")
     people["birth_date"] = pd.to_datetime(people["birth_date"], errors="coerce").astype(
-        "datetime64[s]")
-    people["household_size"] = household_size(people["household_size"],
-                                              grouped_sizes(people["unit_key"]))
+        "datetime64[s]"
+    )
+    people["household_size"] = household_size(
+        people["household_size"], grouped_sizes(people["unit_key"])
+    )
     people["recognised_income"] = people["recognised_income"].astype("Int64")
     people["disability"] = people["disability"].astype("string")
-    people["couple"] = derive_couple(people["birth_date"], people["sex"],
-                                     people["unit_key"].fillna("").astype(str),
-                                     people["household_size"], on)
+    people["couple"] = derive_couple(
+        people["birth_date"],
+        people["sex"],
+        people["unit_key"].fillna("").astype(str),
+        people["household_size"],
+        on,
+    )
     people["crisis"] = np.isin(people["resident_id"].to_numpy(), crisis_ids)
     return Inputs(people, receives, crisis_ids)
 
@@ -260,11 +303,21 @@ def screen_all(inputs: Inputs, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame
     centre_of = pd.Series(centre, index=people["resident_id"].to_numpy())
     out["centre_id"] = centre_of.reindex(out["resident_id"].to_numpy()).to_numpy()
 
-    counts = out.assign(blind=~out["receiving"]).groupby(["centre_id", "programme"]).agg(
-        eligible=("resident_id", "size"), blind_spots=("blind", "sum")).reset_index()
-    unk = pd.DataFrame([(int(c), p, int(n)) for p, arr in unknown.items()
-                        for c, n in zip(centres, arr, strict=True) if n],
-                       columns=["centre_id", "programme", "unknown"])
+    counts = (
+        out.assign(blind=~out["receiving"])
+        .groupby(["centre_id", "programme"])
+        .agg(eligible=("resident_id", "size"), blind_spots=("blind", "sum"))
+        .reset_index()
+    )
+    unk = pd.DataFrame(
+        [
+            (int(c), p, int(n))
+            for p, arr in unknown.items()
+            for c, n in zip(centres, arr, strict=True)
+            if n
+        ],
+        columns=["centre_id", "programme", "unknown"],
+    )
     counts = counts.merge(unk, how="outer", on=["centre_id", "programme"]).fillna(0)
     return out, counts
 
@@ -283,11 +336,15 @@ def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
 
             # pyarrow writes CSV several times faster than pandas; nulls are empty fields.
             buffer = io.BytesIO()
-            pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), buffer,
-                            pacsv.WriteOptions(include_header=False))
+            pacsv.write_csv(
+                pa.Table.from_pandas(frame, preserve_index=False),
+                buffer,
+                pacsv.WriteOptions(include_header=False),
+            )
             buffer.seek(0)
-            cursor.cursor.copy_expert(f"COPY {_t(model)} ({quoted}) FROM STDIN WITH (FORMAT csv)",
-                                      buffer)
+            cursor.cursor.copy_expert(
+                f"COPY {_t(model)} ({quoted}) FROM STDIN WITH (FORMAT csv)", buffer
+            )
             return
         # Column lists zipped into tuples, handed to sqlite3 itself: converting through an
         # object frame or Django's cursor wrapper costs more than SQLite's own insert.
@@ -302,19 +359,39 @@ def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
         marks = ", ".join(["?"] * len(columns))
         raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
         for start in range(0, len(rows), BATCH * 10):
-            raw.executemany(f"INSERT INTO {_t(model)} ({quoted}) VALUES ({marks})",  # noqa: S608
-                            rows[start:start + BATCH * 10])
+            raw.executemany(
+                f"INSERT INTO {_t(model)} ({quoted}) VALUES ({marks})",  # noqa: S608
+                rows[start : start + BATCH * 10],
+            )
 
 
 def rules_meta(rules: Rules) -> dict[str, dict]:
     """What an explanation needs of each rule, kept with the run so it reads as it was."""
-    return {r.programme: {"test": r.test, "confidence": r.confidence, "name_ko": r.name_ko,
-                          "name_en": r.name_en, "params": r.params, "year": rules.year}
-            for r in rules.rules}
+    return {
+        r.programme: {
+            "test": r.test,
+            "confidence": r.confidence,
+            "name_ko": r.name_ko,
+            "name_en": r.name_en,
+            "params": r.params,
+            "year": rules.year,
+        }
+        for r in rules.rules
+    }
 
 
-RESULT_COLUMNS = ["run_id", "resident_id", "centre_id", "programme", "receiving", "priority",
-                  "household_size", "income", "line", "percent"]
+RESULT_COLUMNS = [
+    "run_id",
+    "resident_id",
+    "centre_id",
+    "programme",
+    "receiving",
+    "priority",
+    "household_size",
+    "income",
+    "line",
+    "percent",
+]
 
 
 def run_screening(on: date | None = None) -> ScreeningRun:
@@ -337,16 +414,19 @@ def run_screening(on: date | None = None) -> ScreeningRun:
         results["centre_id"] = results["centre_id"].where(results["centre_id"].isin(valid))
         results["centre_id"] = results["centre_id"].astype("Int64")
         counts["centre_id"] = counts["centre_id"].where(counts["centre_id"].isin(valid))
-        counts = counts.assign(run_id=run.pk).astype({"eligible": "int64",
-                                                      "blind_spots": "int64",
-                                                      "unknown": "int64"})
+        counts = counts.assign(run_id=run.pk).astype(
+            {"eligible": "int64", "blind_spots": "int64", "unknown": "int64"}
+        )
         counts["centre_id"] = counts["centre_id"].astype("Int64")
         # In resident order the resident index fills from the right, as a sequence would.
         results = results.sort_values("resident_id", kind="stable")
         with transaction.atomic():
             _write(ScreeningResult, RESULT_COLUMNS, results)
-            _write(ScreeningCount, ["run_id", "centre_id", "programme", "eligible",
-                                    "blind_spots", "unknown"], counts)
+            _write(
+                ScreeningCount,
+                ["run_id", "centre_id", "programme", "eligible", "blind_spots", "unknown"],
+                counts,
+            )
         seconds["write"] = time.perf_counter() - t1
         seconds["total"] = time.perf_counter() - t0
         run.year, run.status = rules.year, ScreeningRun.Status.DONE
@@ -365,9 +445,13 @@ def run_screening(on: date | None = None) -> ScreeningRun:
     return run
 
 
-
-def screen_one(resident: Resident, records: list, household: list[Resident],
-               rules: Rules, grouped_size: int | None = None) -> list:
+def screen_one(
+    resident: Resident,
+    records: list,
+    household: list[Resident],
+    rules: Rules,
+    grouped_size: int | None = None,
+) -> list:
     """The one-stop page's screening of one resident, from what the page already loaded (its
     records with run, source, enrolments and signals; everyone else in its dwelling, and the
     dwelling's size): no query of its own. Every programme, with not eligible and unknown too."""
@@ -377,8 +461,7 @@ def screen_one(resident: Resident, records: list, household: list[Resident],
     current = [r for r in records if r.status == "current"]
     ordered = sorted(current, key=lambda r: (-r.run.created_at.timestamp(), r.source.trust))
     size = household_size(household_size_from_sources(records), grouped_size)
-    income = next((r.recognised_income for r in ordered if r.recognised_income is not None),
-                  None)
+    income = next((r.recognised_income for r in ordered if r.recognised_income is not None), None)
     ministry = [r for r in ordered if r.source.kind == "ministry"]
     disability = (ministry[0].disability or "none") if ministry else None
     crisis = any(True for r in current for _ in r.signals.all())
@@ -386,14 +469,17 @@ def screen_one(resident: Resident, records: list, household: list[Resident],
     on = rules.on
     adult = _age(resident.birth_date, on) is not None and _age(resident.birth_date, on) >= ADULT
     couple = None
-    if adult and any(h.sex and h.sex != resident.sex and (_age(h.birth_date, on) or 0) >= ADULT
-                     for h in household):
+    if adult and any(
+        h.sex and h.sex != resident.sex and (_age(h.birth_date, on) or 0) >= ADULT
+        for h in household
+    ):
         couple = True
     if size == 1:
         couple = False
     inp = Inputs.one(resident.pk, resident.birth_date, size, income, disability, couple, crisis)
-    found = {o.rule.programme: o for o in screen_arrays(inp, rules)
-             if o.eligible[0] or o.unknown[0]}
+    found = {
+        o.rule.programme: o for o in screen_arrays(inp, rules) if o.eligible[0] or o.unknown[0]
+    }
     meta = rules_meta(rules)
     out = []
     for rule in rules.rules:
@@ -401,12 +487,22 @@ def screen_one(resident: Resident, records: list, household: list[Resident],
         o = found.get(rule.programme)
         if o is not None:
             status = ELIGIBLE if o.eligible[0] else UNKNOWN
-            missing = ",".join(label for label, flag in zip(MISSING_LABELS, o.missing, strict=True)
-                               if flag[0] and status == UNKNOWN)
-            text = explain(m, status, household_size=size or 0,
-                           income=income if income is not None else -1, line=int(o.line[0]),
-                           percent=o.percent, missing=missing, crisis=crisis,
-                           couple=couple if rule.test == "income_vs_amount" else None)
+            missing = ",".join(
+                label
+                for label, flag in zip(MISSING_LABELS, o.missing, strict=True)
+                if flag[0] and status == UNKNOWN
+            )
+            text = explain(
+                m,
+                status,
+                household_size=size or 0,
+                income=income if income is not None else -1,
+                line=int(o.line[0]),
+                percent=o.percent,
+                missing=missing,
+                crisis=crisis,
+                couple=couple if rule.test == "income_vs_amount" else None,
+            )
         else:
             status, line, pct = NOT_ELIGIBLE, 0, None
             if rule.test == "income_vs_median" and size is not None:
@@ -415,11 +511,25 @@ def screen_one(resident: Resident, records: list, household: list[Resident],
             elif rule.test == "income_vs_amount":
                 line = int(rule.param("couple") if couple else rule.param("single"))
             failed_on_income = income is not None and line and income > line
-            text = explain(m, status, household_size=size or 0,
-                           income=income if failed_on_income else -1, line=line, percent=pct,
-                           couple=bool(couple))
-        out.append(Verdict(rule.programme, programme_name(m), status, text,
-                           rule.confidence == "U", rule.programme in receives))
+            text = explain(
+                m,
+                status,
+                household_size=size or 0,
+                income=income if failed_on_income else -1,
+                line=line,
+                percent=pct,
+                couple=bool(couple),
+            )
+        out.append(
+            Verdict(
+                rule.programme,
+                programme_name(m),
+                status,
+                text,
+                rule.confidence == "U",
+                rule.programme in receives,
+            )
+        )
     order = {ELIGIBLE: 0, UNKNOWN: 1, NOT_ELIGIBLE: 2}
     out.sort(key=lambda v: (order[v.status], v.programme))
     return out
@@ -435,8 +545,11 @@ def prune_results(keep: int = 2) -> int:
     """Delete the result rows of all but the last ``keep`` done runs: reports copy their lines,
     so old rows serve nothing, and a nightly million would otherwise pile up. Runs and their
     per-centre counts stay (they are small, and the trends read them). Returns rows deleted."""
-    runs = list(ScreeningRun.objects.filter(status=ScreeningRun.Status.DONE)
-                .order_by("-pk").values_list("pk", flat=True)[keep:])
+    runs = list(
+        ScreeningRun.objects.filter(status=ScreeningRun.Status.DONE)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[keep:]
+    )
     if not runs:
         return 0
     deleted, _ = ScreeningResult.objects.filter(run__in=runs).delete()

@@ -147,8 +147,9 @@ def _by_name(qs: QuerySet[Resident], name: str) -> list[Resident]:
     else:
         rows = list(qs.values_list("pk", "name")[:MAX_CANDIDATES])
         forms = comparable_many([n for _, n in rows])
-    hits = process.extract(wanted, forms, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF,
-                           limit=MAX_RESULTS)
+    hits = process.extract(
+        wanted, forms, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF, limit=MAX_RESULTS
+    )
     order = [rows[i][0] for _, _, i in hits]
     found = qs.in_bulk(order)
     return [found[pk] for pk in order if pk in found]

@@ -40,6 +40,7 @@ def run_for_user(user: AnyUser, pk: int | str) -> ImportRun:
     """A run of a source the user manages; the same 404 otherwise."""
     try:
         return ImportRun.objects.select_related("source", "started_by").get(
-            pk=pk, source__in=sources_for_user(user).values("pk"))
+            pk=pk, source__in=sources_for_user(user).values("pk")
+        )
     except (ImportRun.DoesNotExist, ValueError, TypeError):
         raise Http404("No such import run") from None

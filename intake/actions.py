@@ -53,8 +53,7 @@ def read_mapping_file(path: Path | str) -> dict[str, Any]:
 def _definition(source: DataSource | None) -> dict[str, Any] | None:
     if source is None:
         return None
-    return {**{k: getattr(source, k) for k in ("code", *SOURCE_FIELDS)},
-            "mapping": source.mapping}
+    return {**{k: getattr(source, k) for k in ("code", *SOURCE_FIELDS)}, "mapping": source.mapping}
 
 
 @transaction.atomic
@@ -63,7 +62,7 @@ def define_source(definition: dict[str, Any], *, acting_user=None) -> tuple[Data
     definition that changes nothing records nothing."""
     code = definition.get("code")
     if not code or not isinstance(code, str):
-        raise MappingError("the definition needs code = \"...\"")
+        raise MappingError('the definition needs code = "..."')
     parse_mapping(definition.get("mapping"))
     if definition.get("kind") not in AgencyKind.values:
         raise MappingError(f"kind must be one of {', '.join(AgencyKind.values)}")
@@ -75,8 +74,9 @@ def define_source(definition: dict[str, Any], *, acting_user=None) -> tuple[Data
     source, created = DataSource.objects.update_or_create(code=code, defaults=defaults)
     after = _definition(source)
     if after != before:
-        record_admin_event(acting_user, AdminAction.DEFINE_SOURCE, source,
-                           before=before, after=after)
+        record_admin_event(
+            acting_user, AdminAction.DEFINE_SOURCE, source, before=before, after=after
+        )
     return source, created
 
 
@@ -94,14 +94,20 @@ def update_mapping(source: DataSource, mapping: dict[str, Any], *, acting_user) 
     source.mapping = mapping
     source.save(update_fields=["mapping"])
     if mapping != before:
-        record_admin_event(acting_user, AdminAction.EDIT_MAPPING, source,
-                           before={"mapping": before}, after={"mapping": mapping})
+        record_admin_event(
+            acting_user,
+            AdminAction.EDIT_MAPPING,
+            source,
+            before={"mapping": before},
+            after={"mapping": mapping},
+        )
     return source
 
 
 def _granted(user, source: DataSource) -> bool:
     return SourceUserObjectPermission.objects.filter(
-        user=user, content_object=source, permission__codename=PERM.split(".")[1]).exists()
+        user=user, content_object=source, permission__codename=PERM.split(".")[1]
+    ).exists()
 
 
 @transaction.atomic
@@ -113,8 +119,12 @@ def grant_source(user, source: DataSource, *, acting_user) -> None:
     if _granted(user, source):
         return
     assign_perm(PERM, user, source)
-    record_admin_event(acting_user, AdminAction.GRANT_SOURCE, source,
-                       after={"user": user.get_username(), "source": source.code})
+    record_admin_event(
+        acting_user,
+        AdminAction.GRANT_SOURCE,
+        source,
+        after={"user": user.get_username(), "source": source.code},
+    )
 
 
 @transaction.atomic
@@ -122,17 +132,24 @@ def revoke_source(user, source: DataSource, *, acting_user) -> None:
     if not _granted(user, source):
         return
     remove_perm(PERM, user, source)
-    record_admin_event(acting_user, AdminAction.REVOKE_SOURCE, source,
-                       before={"user": user.get_username(), "source": source.code})
+    record_admin_event(
+        acting_user,
+        AdminAction.REVOKE_SOURCE,
+        source,
+        before={"user": user.get_username(), "source": source.code},
+    )
 
 
 def revoke_sources_of_membership(sender, membership, acting_user, **kwargs) -> None:
     """``membership_ended`` receiver: a data administrator who is one no more keeps no source."""
-    if membership.role != Role.DATA_ADMIN or Membership.objects.in_force().filter(
-            user=membership.user, role=Role.DATA_ADMIN).exists():
+    if (
+        membership.role != Role.DATA_ADMIN
+        or Membership.objects.in_force().filter(user=membership.user, role=Role.DATA_ADMIN).exists()
+    ):
         return
     granted = SourceUserObjectPermission.objects.filter(user=membership.user).values(
-        "content_object_id")
+        "content_object_id"
+    )
     for source in DataSource.objects.filter(pk__in=granted).order_by("pk"):
         revoke_source(membership.user, source, acting_user=acting_user)
 
@@ -149,18 +166,29 @@ def rollback_run(run: ImportRun, user) -> list[int]:
         DataSource.objects.select_for_update().get(pk=run.source_id)
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
         if run.status != RunStatus.DONE:
-            raise RunStateError(f"only a finished run can be rolled back (this one is "
-                                f"{run.get_status_display()})")
+            raise RunStateError(
+                f"only a finished run can be rolled back (this one is {run.get_status_display()})"
+            )
         own = SourceRecord.objects.filter(run=run)
         if own.filter(status=RecordStatus.SUPERSEDED).exists():
-            raise RunStateError("a later import superseded some of this run's records: "
-                                "roll that run back first")
-        previous = SourceRecord.objects.filter(
-            source_id=run.source_id, source_key=OuterRef("source_key"),
-            status=RecordStatus.SUPERSEDED, version__lt=OuterRef("version"),
-        ).order_by("-version").values("id")[:1]
-        restored = [i for i in own.annotate(prev=Subquery(previous))
-                    .values_list("prev", flat=True) if i is not None]
+            raise RunStateError(
+                "a later import superseded some of this run's records: roll that run back first"
+            )
+        previous = (
+            SourceRecord.objects.filter(
+                source_id=run.source_id,
+                source_key=OuterRef("source_key"),
+                status=RecordStatus.SUPERSEDED,
+                version__lt=OuterRef("version"),
+            )
+            .order_by("-version")
+            .values("id")[:1]
+        )
+        restored = [
+            i
+            for i in own.annotate(prev=Subquery(previous)).values_list("prev", flat=True)
+            if i is not None
+        ]
         own_ids = list(own.values_list("id", flat=True))
         own.update(status=RecordStatus.RETRACTED)
         SourceRecord.objects.filter(id__in=restored).update(status=RecordStatus.CURRENT)
@@ -190,16 +218,19 @@ def resume_run(run: ImportRun, *, acting_user) -> ImportRun:
     with transaction.atomic():
         run = get_object_or_404(_runs_in_scope(acting_user).select_for_update(), pk=run.pk)
         if not (run.is_stale or run.status == RunStatus.FAILED):
-            raise RunStateError(f"only a stuck or failed run can be resumed (this one is "
-                                f"{run.get_status_display()})")
+            raise RunStateError(
+                f"only a stuck or failed run can be resumed (this one is "
+                f"{run.get_status_display()})"
+            )
         if not run.file_kept:
             raise RunStateError("the kept copy of this file was destroyed: upload it again")
         was = run.status
         run.status, run.error, run.error_code = RunStatus.QUEUED, "", ""
         run.progress_at = timezone.now()
         run.save(update_fields=["status", "error", "error_code", "progress_at"])
-        RunEvent.objects.create(run=run, kind=RunEventKind.RESUMED, acting_user=acting_user,
-                                detail=f"was {was}")
+        RunEvent.objects.create(
+            run=run, kind=RunEventKind.RESUMED, acting_user=acting_user, detail=f"was {was}"
+        )
         import_run.delay_on_commit(run.pk)
     return run
 
@@ -212,24 +243,37 @@ def reimport_run(run: ImportRun, *, acting_user) -> ImportRun:
     from intake.tasks import import_run
 
     with transaction.atomic():
-        run = get_object_or_404(_runs_in_scope(acting_user).select_related("source"),
-                                pk=run.pk)
+        run = get_object_or_404(_runs_in_scope(acting_user).select_related("source"), pk=run.pk)
         lock_runs_of(run.source)
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
         if run.status != RunStatus.ROLLED_BACK:
-            raise RunStateError(f"only a rolled-back run can be imported again (this one is "
-                                f"{run.get_status_display()})")
-        live = ImportRun.objects.filter(source_id=run.source_id, sha256=run.sha256).exclude(
-            status=RunStatus.ROLLED_BACK).first()
+            raise RunStateError(
+                f"only a rolled-back run can be imported again (this one is "
+                f"{run.get_status_display()})"
+            )
+        live = (
+            ImportRun.objects.filter(source_id=run.source_id, sha256=run.sha256)
+            .exclude(status=RunStatus.ROLLED_BACK)
+            .first()
+        )
         if live is not None:
             return live
         if not run.file_kept or not Path(run.stored_path).exists():
             raise RunStateError("the kept copy of this file was destroyed: upload it again")
         again = ImportRun.objects.create(
-            source_id=run.source_id, sha256=run.sha256, filename=run.filename,
-            stored_path=run.stored_path, reimport_of=run, started_by=acting_user)
-        RunEvent.objects.create(run=run, kind=RunEventKind.REIMPORTED, acting_user=acting_user,
-                                detail=f"as run {again.pk}")
+            source_id=run.source_id,
+            sha256=run.sha256,
+            filename=run.filename,
+            stored_path=run.stored_path,
+            reimport_of=run,
+            started_by=acting_user,
+        )
+        RunEvent.objects.create(
+            run=run,
+            kind=RunEventKind.REIMPORTED,
+            acting_user=acting_user,
+            detail=f"as run {again.pk}",
+        )
         import_run.delay_on_commit(again.pk)
     return again
 
@@ -238,10 +282,16 @@ def destroy_expired_files(*, acting_user=None, now=None) -> list[Path]:
     """Destroy kept files past BIGCARE_IMPORT_FILE_DAYS (rolled-back runs' too) and record it on
     every run that used them. A file an import is reading right now is left for the next time."""
     now = now or timezone.now()
-    reading = {Path(p) for p, status, stale in (
-        (r.stored_path, r.status, r.is_stale) for r in ImportRun.objects.exclude(
-            status__in=[RunStatus.DONE, RunStatus.FAILED, RunStatus.ROLLED_BACK]))
-        if not stale}
+    reading = {
+        Path(p)
+        for p, status, stale in (
+            (r.stored_path, r.status, r.is_stale)
+            for r in ImportRun.objects.exclude(
+                status__in=[RunStatus.DONE, RunStatus.FAILED, RunStatus.ROLLED_BACK]
+            )
+        )
+        if not stale
+    }
     destroyed = []
     for path in keptfiles.expired(now):
         if path in reading:
@@ -249,11 +299,22 @@ def destroy_expired_files(*, acting_user=None, now=None) -> list[Path]:
         path.unlink(missing_ok=True)
         destroyed.append(path)
     with transaction.atomic():
-        runs = list(ImportRun.objects.filter(stored_path__in=[str(p) for p in destroyed],
-                                             file_destroyed_at__isnull=True))
+        runs = list(
+            ImportRun.objects.filter(
+                stored_path__in=[str(p) for p in destroyed], file_destroyed_at__isnull=True
+            )
+        )
         ImportRun.objects.filter(pk__in=[r.pk for r in runs]).update(file_destroyed_at=now)
-        RunEvent.objects.bulk_create([
-            RunEvent(run=r, kind=RunEventKind.FILE_DESTROYED, acting_user=acting_user, at=now,
-                     detail=f"kept {settings.BIGCARE_IMPORT_FILE_DAYS} days")
-            for r in runs])
+        RunEvent.objects.bulk_create(
+            [
+                RunEvent(
+                    run=r,
+                    kind=RunEventKind.FILE_DESTROYED,
+                    acting_user=acting_user,
+                    at=now,
+                    detail=f"kept {settings.BIGCARE_IMPORT_FILE_DAYS} days",
+                )
+                for r in runs
+            ]
+        )
     return destroyed

@@ -9,5 +9,6 @@ class IntakeConfig(AppConfig):
         from bigcare.signals import membership_ended
         from intake.actions import revoke_sources_of_membership
 
-        membership_ended.connect(revoke_sources_of_membership,
-                                 dispatch_uid="intake.membership_ended")
+        membership_ended.connect(
+            revoke_sources_of_membership, dispatch_uid="intake.membership_ended"
+        )

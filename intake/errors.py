@@ -63,7 +63,8 @@ class AmbiguousDates(IntakeError):
         read = ", ".join(f"{fmt} reads {n:,}" for fmt, n in rows_read.items())
         super().__init__(
             f"{label}: {ambiguous:,} rows are read as different dates by more than one of the "
-            f"mapping's formats ({read} rows): keep only the format the file uses")
+            f"mapping's formats ({read} rows): keep only the format the file uses"
+        )
 
     def __reduce__(self):
         return type(self), (self.label, self.rows_read, self.ambiguous)
@@ -81,6 +82,6 @@ SUMMARIES = {
     MappingError.code: "The source's column mapping has an error.",
     RunStateError.code: "The import cannot be done in its present state.",
     AmbiguousDates.code: "Dates in the file can be read in more than one way: the import was "
-                         "refused so that no day and month are swapped.",
+    "refused so that no day and month are swapped.",
 }
 UNEXPECTED_SUMMARY = "The import failed for a reason the program did not foresee."

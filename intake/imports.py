@@ -54,8 +54,13 @@ def lock_runs_of(source: DataSource) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, source.pk])
 
 
-def start_import(source: DataSource, file: Path | str | KeptFile, user=None,
-                 filename: str = "", dispatch: bool = True) -> ImportRun:
+def start_import(
+    source: DataSource,
+    file: Path | str | KeptFile,
+    user=None,
+    filename: str = "",
+    dispatch: bool = True,
+) -> ImportRun:
     """The run for this file of this source: created once, then queued (again if it failed).
 
     ``file`` is a path (kept sealed here, block by block) or a file an upload already kept.
@@ -69,14 +74,19 @@ def start_import(source: DataSource, file: Path | str | KeptFile, user=None,
     with transaction.atomic():
         lock_runs_of(source)
         same = ImportRun.objects.filter(source=source, sha256=kept.sha256)
-        run = (same.exclude(status=RunStatus.ROLLED_BACK).first()
-               or same.order_by("-created_at").first())
+        run = (
+            same.exclude(status=RunStatus.ROLLED_BACK).first()
+            or same.order_by("-created_at").first()
+        )
         created = run is None
         if created:
             run = ImportRun.objects.create(
-                source=source, sha256=kept.sha256, filename=name[:255],
+                source=source,
+                sha256=kept.sha256,
+                filename=name[:255],
                 stored_path=str(kept.path),
-                started_by=user if user and user.is_authenticated else None)
+                started_by=user if user and user.is_authenticated else None,
+            )
         elif run.stored_path != str(kept.path) or run.file_destroyed_at:
             # Kept again after retention destroyed it (or kept before files were sealed).
             same.update(stored_path=str(kept.path), file_destroyed_at=None)
@@ -108,8 +118,12 @@ class _Totals:
             where[key] = where.get(key, 0.0) + value
 
 
-def _load_parts(run: ImportRun, parts: Iterator[Chunk], context: staging.Context,
-                report: Callable[[str, int], None]) -> _Totals:
+def _load_parts(
+    run: ImportRun,
+    parts: Iterator[Chunk],
+    context: staging.Context,
+    report: Callable[[str, int], None],
+) -> _Totals:
     """Each part COPYed by this thread (the transaction's) while the next ones are staged."""
     totals = _Totals()
     superseded: list[int] = []
@@ -159,8 +173,9 @@ class Heartbeat:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         if connection.vendor == "postgresql":
-            self._thread = threading.Thread(target=self._beat, daemon=True,
-                                            name=f"intake-heartbeat-{run_id}")
+            self._thread = threading.Thread(
+                target=self._beat, daemon=True, name=f"intake-heartbeat-{run_id}"
+            )
             self._thread.start()
 
     def _beat(self) -> None:
@@ -178,8 +193,16 @@ class Heartbeat:
                         f"progress_at = now(), started_at = COALESCE(started_at, now()), "
                         f"error = '' "
                         f"WHERE id = %s AND status NOT IN (%s, %s, %s)",
-                        [self.status, self.rows_done, self.rows_in, self.run_id,
-                         RunStatus.DONE, RunStatus.FAILED, RunStatus.ROLLED_BACK])
+                        [
+                            self.status,
+                            self.rows_done,
+                            self.rows_in,
+                            self.run_id,
+                            RunStatus.DONE,
+                            RunStatus.FAILED,
+                            RunStatus.ROLLED_BACK,
+                        ],
+                    )
                 if self._stop.wait(HEARTBEAT_SECONDS):
                     return
         finally:
@@ -196,22 +219,29 @@ def announce(run: ImportRun, record_ids: list[int]) -> None:
     raised into the import or rollback that announced it."""
     if not record_ids:
         return
-    for receiver, result in records_changed.send_robust(sender=ImportRun, record_ids=record_ids,
-                                                        run=run):
+    for receiver, result in records_changed.send_robust(
+        sender=ImportRun, record_ids=record_ids, run=run
+    ):
         if isinstance(result, Exception):
-            log.error("run %s: %s failed after the import: %s", run.pk,
-                      getattr(receiver, "__name__", receiver), redact(str(result)))
+            log.error(
+                "run %s: %s failed after the import: %s",
+                run.pk,
+                getattr(receiver, "__name__", receiver),
+                redact(str(result)),
+            )
 
 
 def _fail(run_id: int, message: str, code: str) -> None:
     ImportRun.objects.filter(pk=run_id).update(
-        status=RunStatus.FAILED, error=redact(message)[:2000], error_code=code,
+        status=RunStatus.FAILED,
+        error=redact(message)[:2000],
+        error_code=code,
         finished_at=timezone.now(),
-        progress_at=timezone.now())
+        progress_at=timezone.now(),
+    )
 
 
-def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = None
-               ) -> ImportRun:
+def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = None) -> ImportRun:
     """Import one run; idempotent by run id. ``progress(stage, rows_done, rows_in)`` is optional.
 
     Typed file problems fail the run with their message; anything else fails it too and is
@@ -241,8 +271,9 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
             ref = reference()
             report(RunStatus.READING, 0)
             if not run.file_kept or not Path(run.stored_path).exists():
-                raise IntakeError("the kept copy of this file was destroyed (retention): "
-                                  "upload the file again")
+                raise IntakeError(
+                    "the kept copy of this file was destroyed (retention): upload the file again"
+                )
             with open_kept(run.stored_path) as stream:
                 if stream.seek(0, 2) > EARLY_FORK_SERVER_BYTES:
                     staging.start_fork_server(settings.INTAKE_WORKERS)
@@ -250,28 +281,45 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
                 reading = {"reading": 0.0}
                 parts = pipeline.partitions(chunks, mapping, ROWS_PER_PART, reading)
                 context = staging.Context(
-                    mapping, ref, loader.existing_versions(run.source_id),
-                    loader.copy_target(run, mapping.item_kind, timezone.now()))
+                    mapping,
+                    ref,
+                    loader.existing_versions(run.source_id),
+                    loader.copy_target(run, mapping.item_kind, timezone.now()),
+                )
                 totals = _load_parts(run, parts, context, report)
             seconds = {**totals.seconds, **reading, "load_detail": totals.load_detail}
             accepted, rejected, warned = totals.accepted, totals.rejected, totals.warned
             beat.rows_in = totals.rows_in
             if totals.rows_in != accepted + rejected + warned:  # principle 1: every row counted
-                raise IntakeError(f"{totals.rows_in} rows in but {accepted} accepted + "
-                                  f"{warned} kept with warnings + {rejected} rejected")
+                raise IntakeError(
+                    f"{totals.rows_in} rows in but {accepted} accepted + "
+                    f"{warned} kept with warnings + {rejected} rejected"
+                )
             beat.stop()  # before the final write, so the heartbeat never overwrites "done"
             seconds["total"] = time.perf_counter() - started
             ImportRun.objects.filter(pk=run_id).update(
                 started_at=Coalesce("started_at", Value(timezone.now())),
-                status=RunStatus.DONE, link_status=LinkStatus.NONE, link_error="",
-                rows_in=totals.rows_in, accepted=accepted,
-                rejected=rejected, warned=warned, rows_done=totals.rows_in,
-                records_added=totals.records_added, columns=totals.columns,
+                status=RunStatus.DONE,
+                link_status=LinkStatus.NONE,
+                link_error="",
+                rows_in=totals.rows_in,
+                accepted=accepted,
+                rejected=rejected,
+                warned=warned,
+                rows_done=totals.rows_in,
+                records_added=totals.records_added,
+                columns=totals.columns,
                 finished_at=timezone.now(),
                 progress_at=timezone.now(),
-                stage_seconds={k: (round(v, 3) if isinstance(v, float) else
-                                   {a: round(b, 3) for a, b in v.items()})
-                               for k, v in seconds.items()})
+                stage_seconds={
+                    k: (
+                        round(v, 3)
+                        if isinstance(v, float)
+                        else {a: round(b, 3) for a, b in v.items()}
+                    )
+                    for k, v in seconds.items()
+                },
+            )
             run = ImportRun.objects.select_related("source").get(pk=run_id)
             changed = totals.changed_ids
         # After the commit and outside the failure handling below: what follows an import
@@ -280,8 +328,13 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
         run.refresh_from_db()
         if progress:
             progress(RunStatus.DONE, run.rows_in, run.rows_in)
-        log.info("import run %s done: %s in, %s accepted, %s rejected", run_id, run.rows_in,
-                 run.accepted, run.rejected)
+        log.info(
+            "import run %s done: %s in, %s accepted, %s rejected",
+            run_id,
+            run.rows_in,
+            run.accepted,
+            run.rejected,
+        )
         return run
     except IntakeError as e:
         beat.stop()

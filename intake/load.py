@@ -31,13 +31,34 @@ from intake.pipeline import ITEM_COLUMNS, Prepared
 from intake.staging import CopyTarget, Staged
 
 BATCH = 5_000
-RECORD_COLUMNS = ["source_id", "run_id", "row_number", "source_key", "version", "status",
-                  "content_hash", "name", "birth_date", "sex", "phone", "rrn_enc", "rrn_index",
-                  "rrn_masked", "address", "dong_code", "household_size", "recognised_income",
-                  "disability", "raw", "created_at"]
+RECORD_COLUMNS = [
+    "source_id",
+    "run_id",
+    "row_number",
+    "source_key",
+    "version",
+    "status",
+    "content_hash",
+    "name",
+    "birth_date",
+    "sex",
+    "phone",
+    "rrn_enc",
+    "rrn_index",
+    "rrn_masked",
+    "address",
+    "dong_code",
+    "household_size",
+    "recognised_income",
+    "disability",
+    "raw",
+    "created_at",
+]
 # Where a part's items go: the table and its columns besides record_id.
-ITEM_TABLES = {kind: (model, ["row_number", *ITEM_COLUMNS[kind]])
-               for kind, model in (("enrollment", Enrollment), ("signal", CrisisSignal))}
+ITEM_TABLES = {
+    kind: (model, ["row_number", *ITEM_COLUMNS[kind]])
+    for kind, model in (("enrollment", Enrollment), ("signal", CrisisSignal))
+}
 # (database, table) → column → (pg_type.typname, NOT NULL), read once per process.
 _COLUMN_TYPES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {}
 
@@ -65,10 +86,12 @@ def _column_types(model, columns: list[str]) -> tuple[list[str], list[bool]]:
     key = (connection.settings_dict["NAME"], table)
     if key not in _COLUMN_TYPES:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT a.attname, t.typname, a.attnotnull FROM pg_attribute a "
-                           "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = %s::regclass "
-                           "AND a.attnum > 0 AND NOT a.attisdropped",
-                           [connection.ops.quote_name(table)])
+            cursor.execute(
+                "SELECT a.attname, t.typname, a.attnotnull FROM pg_attribute a "
+                "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = %s::regclass "
+                "AND a.attnum > 0 AND NOT a.attisdropped",
+                [connection.ops.quote_name(table)],
+            )
             _COLUMN_TYPES[key] = {name: (typ, nn) for name, typ, nn in cursor.fetchall()}
     found = _COLUMN_TYPES[key]
     return [found[c][0] for c in columns], [found[c][1] for c in columns]
@@ -78,8 +101,12 @@ def layout(model, columns: list[str]) -> Layout:
     """How ``columns`` of ``model``'s table are COPYed here (PostgreSQL)."""
     types, not_null = _column_types(model, columns)
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    return Layout(f"COPY {_table(model)} ({quoted}) FROM STDIN WITH (FORMAT binary)",
-                  tuple(columns), tuple(types), tuple(not_null))
+    return Layout(
+        f"COPY {_table(model)} ({quoted}) FROM STDIN WITH (FORMAT binary)",
+        tuple(columns),
+        tuple(types),
+        tuple(not_null),
+    )
 
 
 def copy_target(run: ImportRun, item_kind: str, now) -> CopyTarget | None:
@@ -92,8 +119,13 @@ def copy_target(run: ImportRun, item_kind: str, now) -> CopyTarget | None:
         sequence=_sequence(SourceRecord),
         records=layout(SourceRecord, ["id", *RECORD_COLUMNS]),
         items=layout(item_model, ["record_id", *item_columns]) if item_model else None,
-        constants={"source_id": run.source_id, "run_id": run.pk,
-                   "status": str(RecordStatus.CURRENT), "created_at": now})
+        constants={
+            "source_id": run.source_id,
+            "run_id": run.pk,
+            "status": str(RecordStatus.CURRENT),
+            "created_at": now,
+        },
+    )
 
 
 def _sequence(model) -> str:
@@ -124,8 +156,10 @@ def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
-            cursor.executemany(f"INSERT INTO {_table(model)} ({quoted}) VALUES ({marks})",  # noqa: S608
-                               rows[start:start + BATCH])
+            cursor.executemany(
+                f"INSERT INTO {_table(model)} ({quoted}) VALUES ({marks})",  # noqa: S608
+                rows[start : start + BATCH],
+            )
 
 
 def _python_rows(frame: pd.DataFrame) -> list[tuple]:
@@ -134,8 +168,12 @@ def _python_rows(frame: pd.DataFrame) -> list[tuple]:
         col = frame[name]
         if isinstance(col.dtype, pd.DatetimeTZDtype):
             # Django's own SQLite form of an aware time: naive UTC.
-            values = col.dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%f").astype(
-                object).where(col.notna(), None)
+            values = (
+                col.dt.tz_convert("UTC")
+                .dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+                .astype(object)
+                .where(col.notna(), None)
+            )
         elif pd.api.types.is_datetime64_any_dtype(col):
             values = col.dt.strftime("%Y-%m-%d").astype(object).where(col.notna(), None)
         elif str(col.dtype) == "Int64":
@@ -160,8 +198,7 @@ def existing_versions(source_id: int) -> pd.DataFrame:
             [RecordStatus.CURRENT, RecordStatus.CURRENT, source_id],
         )
         rows = cursor.fetchall()
-    return pd.DataFrame(rows, columns=["source_key", "max_version", "current_hash",
-                                       "current_id"])
+    return pd.DataFrame(rows, columns=["source_key", "max_version", "current_hash", "current_id"])
 
 
 def write(run: ImportRun, staged: Staged) -> Loaded:
@@ -189,8 +226,10 @@ def write(run: ImportRun, staged: Staged) -> Loaded:
     _write(RejectedRow, ["run_id", "row_number", "raw", "reasons"], rejects)
     warnings = prepared.warnings
     if len(warnings):
-        warnings = warnings.assign(run_id=run.pk, warnings=[
-            json.dumps(w, ensure_ascii=False) for w in warnings["warnings"]])
+        warnings = warnings.assign(
+            run_id=run.pk,
+            warnings=[json.dumps(w, ensure_ascii=False) for w in warnings["warnings"]],
+        )
         _write(RowWarning, ["run_id", "row_number", "warnings"], warnings)
     seconds["rejects"] = time.perf_counter() - t0
     return Loaded(staged.records_added, ids, staged.superseded.tolist(), seconds)
@@ -198,13 +237,20 @@ def write(run: ImportRun, staged: Staged) -> Loaded:
 
 def _insert(run: ImportRun, new: pd.DataFrame, prepared: Prepared) -> list[int]:
     """New versions and their items by batched inserts (SQLite); the versions' ids."""
-    new = new.assign(source_id=run.source_id, run_id=run.pk, status=RecordStatus.CURRENT,
-                     created_at=timezone.now())
+    new = new.assign(
+        source_id=run.source_id,
+        run_id=run.pk,
+        status=RecordStatus.CURRENT,
+        created_at=timezone.now(),
+    )
     _write(SourceRecord, RECORD_COLUMNS, new)
     keys = new["source_key"].tolist()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT source_key, id FROM {_table(SourceRecord)} "  # noqa: S608
-                       f"WHERE run_id = %s", [run.pk])
+        cursor.execute(
+            f"SELECT source_key, id FROM {_table(SourceRecord)} "  # noqa: S608
+            f"WHERE run_id = %s",
+            [run.pk],
+        )
         ids = pd.Series(dict(cursor.fetchall()), dtype="int64")
     # The run's earlier parts are in the table too; this part's items map to its keys.
     ids = ids.reindex(keys).dropna().astype("int64")
@@ -228,5 +274,6 @@ def finish(superseded: list[int]) -> None:
     """
     for start in range(0, len(superseded), BATCH):
         SourceRecord.objects.filter(
-            pk__in=superseded[start:start + BATCH], status=RecordStatus.CURRENT,
+            pk__in=superseded[start : start + BATCH],
+            status=RecordStatus.CURRENT,
         ).update(status=RecordStatus.SUPERSEDED)

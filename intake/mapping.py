@@ -36,13 +36,32 @@ PERSON = {
     "recognised_income": {"int"},
     "disability": {"code"},
 }
-ENROLLMENT = {"programme": {"programme"}, "start": {"date"}, "end": {"date"},
-              "monthly_amount": {"int"}}
-SIGNAL = {"indicator": {"indicator"}, "round": {"text"}, "observed_on": {"date"},
-          "months": {"int"}, "amount": {"int"}}
+ENROLLMENT = {
+    "programme": {"programme"},
+    "start": {"date"},
+    "end": {"date"},
+    "monthly_amount": {"int"},
+}
+SIGNAL = {
+    "indicator": {"indicator"},
+    "round": {"text"},
+    "observed_on": {"date"},
+    "months": {"int"},
+    "amount": {"int"},
+}
 SECTIONS = {"person": PERSON, "enrollment": ENROLLMENT, "signal": SIGNAL}
-DEFAULT_SEX_CODES = {"M": "M", "F": "F", "남": "M", "여": "F", "1": "M", "2": "F",
-                     "남자": "M", "여자": "F", "m": "M", "f": "F"}
+DEFAULT_SEX_CODES = {
+    "M": "M",
+    "F": "F",
+    "남": "M",
+    "여": "F",
+    "1": "M",
+    "2": "F",
+    "남자": "M",
+    "여자": "F",
+    "m": "M",
+    "f": "F",
+}
 
 
 @dataclass(frozen=True)
@@ -91,8 +110,16 @@ def _spec(section: str, target: str, raw: Any) -> FieldSpec:
     where = f"{section}.{target}"
     if not isinstance(raw, dict):
         raise MappingError(f"{where} must be a table like {{ columns = [...], transform = ... }}")
-    unknown = set(raw) - {"columns", "transform", "formats", "codes", "required", "optional",
-                          "combine", "person_only"}
+    unknown = set(raw) - {
+        "columns",
+        "transform",
+        "formats",
+        "codes",
+        "required",
+        "optional",
+        "combine",
+        "person_only",
+    }
     if unknown:
         raise MappingError(f"{where}: unknown settings {', '.join(sorted(unknown))}")
     columns = raw.get("columns")
@@ -104,29 +131,39 @@ def _spec(section: str, target: str, raw: Any) -> FieldSpec:
     transform = raw.get("transform") or next(iter(allowed))
     if transform not in allowed:
         raise MappingError(
-            f"{where}: transform {transform!r} does not fit; use {' or '.join(sorted(allowed))}")
+            f"{where}: transform {transform!r} does not fit; use {' or '.join(sorted(allowed))}"
+        )
     formats = raw.get("formats", [])
     if transform == "date" and not formats:
-        raise MappingError(f"{where}: a date needs formats, e.g. formats = [\"%Y.%m.%d\"]")
+        raise MappingError(f'{where}: a date needs formats, e.g. formats = ["%Y.%m.%d"]')
     if not isinstance(formats, list) or not all(isinstance(f, str) and "%" in f for f in formats):
-        raise MappingError(f"{where}: formats must be strftime patterns such as \"%Y%m%d\"")
+        raise MappingError(f'{where}: formats must be strftime patterns such as "%Y%m%d"')
     codes = raw.get("codes", {})
     if not isinstance(codes, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in codes.items()):
+        isinstance(k, str) and isinstance(v, str) for k, v in codes.items()
+    ):
         raise MappingError(f"{where}: codes must map text to text")
     if transform == "code" and not codes:
-        raise MappingError(f"{where}: transform \"code\" needs codes = {{ ... }}")
+        raise MappingError(f'{where}: transform "code" needs codes = {{ ... }}')
     combine = raw.get("combine", "first")
     if combine not in ("first", "join"):
-        raise MappingError(f"{where}: combine must be \"first\" or \"join\"")
+        raise MappingError(f'{where}: combine must be "first" or "join"')
     person_only = raw.get("person_only", [])
     if not isinstance(person_only, list) or not all(isinstance(c, str) for c in person_only):
         raise MappingError(f"{where}: person_only must be a list of codes")
     if person_only and transform not in ("programme", "indicator"):
         raise MappingError(f"{where}: person_only fits only a programme or indicator code")
-    return FieldSpec(target, tuple(columns), transform, tuple(formats), dict(codes),
-                     bool(raw.get("required", False)), bool(raw.get("optional", False)), combine,
-                     tuple(person_only))
+    return FieldSpec(
+        target,
+        tuple(columns),
+        transform,
+        tuple(formats),
+        dict(codes),
+        bool(raw.get("required", False)),
+        bool(raw.get("optional", False)),
+        combine,
+        tuple(person_only),
+    )
 
 
 def parse_mapping(raw: Any) -> Mapping:
@@ -151,7 +188,8 @@ def parse_mapping(raw: Any) -> Mapping:
         if bad:
             raise MappingError(
                 f"[{section}] has unknown fields {', '.join(sorted(bad))}; "
-                f"known: {', '.join(targets)}")
+                f"known: {', '.join(targets)}"
+            )
         sections[section] = {t: _spec(section, t, v) for t, v in table.items()}
     if "name" not in sections["person"]:
         raise MappingError("[person] needs at least name")
@@ -159,5 +197,6 @@ def parse_mapping(raw: Any) -> Mapping:
         raise MappingError("[enrollment] needs programme")
     if "indicator" not in sections["signal"] and sections["signal"]:
         raise MappingError("[signal] needs indicator")
-    return Mapping(tuple(key_columns), sections["person"], sections["enrollment"],
-                   sections["signal"])
+    return Mapping(
+        tuple(key_columns), sections["person"], sections["enrollment"], sections["signal"]
+    )

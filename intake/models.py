@@ -114,14 +114,16 @@ class ImportRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     # The error's type (intake.errors: "encoding", "missing_columns" …) for screens and tests.
     error_code = models.CharField(max_length=30, blank=True)
-    link_status = models.CharField(_("linkage"), max_length=10, choices=LinkStatus.choices,
-                                   default=LinkStatus.NONE, blank=True)
+    link_status = models.CharField(
+        _("linkage"), max_length=10, choices=LinkStatus.choices, default=LinkStatus.NONE, blank=True
+    )
     link_error = models.TextField(_("linkage error"), blank=True)
     # When the kept (sealed) copy of the file was destroyed: no resume or re-import after that.
     file_destroyed_at = models.DateTimeField(null=True, blank=True)
     # The rolled-back run whose kept file this run imports again.
-    reimport_of = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
-                                    related_name="reimports")
+    reimport_of = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="reimports"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -131,8 +133,11 @@ class ImportRun(models.Model):
         ]
         constraints = [
             # A rolled-back run steps aside: its file may be imported again as a new run.
-            models.UniqueConstraint(fields=["source", "sha256"], name="one_live_run_per_file",
-                                    condition=~models.Q(status="rolled_back")),
+            models.UniqueConstraint(
+                fields=["source", "sha256"],
+                name="one_live_run_per_file",
+                condition=~models.Q(status="rolled_back"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,10 +223,10 @@ class SourceRecord(models.Model):
     # (migration 0002), not by row-level foreign keys: those cost one lookup per row at commit
     # (~25 s for a million-row import). ``source`` needs no index of its own: the composite
     # indexes below start with it.
-    source = models.ForeignKey(DataSource, models.PROTECT, related_name="records",
-                               db_constraint=False, db_index=False)
-    run = models.ForeignKey(ImportRun, models.PROTECT, related_name="records",
-                            db_constraint=False)
+    source = models.ForeignKey(
+        DataSource, models.PROTECT, related_name="records", db_constraint=False, db_index=False
+    )
+    run = models.ForeignKey(ImportRun, models.PROTECT, related_name="records", db_constraint=False)
     row_number = models.PositiveIntegerField(_("row"))
     source_key = models.CharField(_("source record id"), max_length=64)
     version = models.PositiveIntegerField(default=1)
@@ -257,8 +262,9 @@ class SourceRecord(models.Model):
         ]
         indexes = [
             # Only full numbers have an index value; masked ones ("", most rows) stay out of it.
-            models.Index(fields=["rrn_index"], name="record_rrn_index",
-                         condition=~models.Q(rrn_index="")),
+            models.Index(
+                fields=["rrn_index"], name="record_rrn_index", condition=~models.Q(rrn_index="")
+            ),
         ]
         # No other index, because each one costs every import: a million-row load writes
         # ~560 k records and each index adds ~1–1.5 s of server CPU to that COPY (measured,
@@ -303,13 +309,19 @@ class Enrollment(models.Model):
     pk = models.CompositePrimaryKey("record", "row_number")
     row_number = models.PositiveIntegerField(_("row"), default=0)
     # Checked set-wise by statement triggers (see SourceRecord); indexed as the key's first column.
-    record = models.ForeignKey(SourceRecord, models.PROTECT, related_name="enrollments",
-                               db_constraint=False, db_index=False)
+    record = models.ForeignKey(
+        SourceRecord,
+        models.PROTECT,
+        related_name="enrollments",
+        db_constraint=False,
+        db_index=False,
+    )
     # No index: every reader reads enrollments by record (or all of them, screening), never by
     # programme, and this index cost ~1.1 s of server CPU per million rows COPYed. Deleting a
     # programme (rare, an administrator's act) scans the table once instead.
-    programme = models.ForeignKey(Programme, models.PROTECT, related_name="enrollments",
-                                  db_constraint=False, db_index=False)
+    programme = models.ForeignKey(
+        Programme, models.PROTECT, related_name="enrollments", db_constraint=False, db_index=False
+    )
     active = models.BooleanField(default=True)
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
@@ -335,11 +347,13 @@ class CrisisSignal(models.Model):
     pk = models.CompositePrimaryKey("record", "row_number")
     row_number = models.PositiveIntegerField(_("row"), default=0)
     # Checked set-wise by statement triggers (see SourceRecord); indexed as the key's first column.
-    record = models.ForeignKey(SourceRecord, models.PROTECT, related_name="signals",
-                               db_constraint=False, db_index=False)
+    record = models.ForeignKey(
+        SourceRecord, models.PROTECT, related_name="signals", db_constraint=False, db_index=False
+    )
     # No index, as Enrollment.programme: signals are read by record, never by indicator.
-    indicator = models.ForeignKey(CrisisIndicator, models.PROTECT, related_name="signals",
-                                  db_constraint=False, db_index=False)
+    indicator = models.ForeignKey(
+        CrisisIndicator, models.PROTECT, related_name="signals", db_constraint=False, db_index=False
+    )
     round = models.CharField(_("discovery round"), max_length=20)
     observed_on = models.DateField(null=True, blank=True)
     months = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -30,8 +30,18 @@ _HANGUL_NAME = r"^[가-힣 ]+$"
 # romanised names carry (Young-hee, O'Neil, St. John).
 _NAME_CHARS = r"^[가-힣A-Za-z .'\-]+$"
 _RRN = r"[0-9]{6}-?[0-9]([0-9]{6}|[*xX]{6})"
-_CENTURY = {"9": 1800, "0": 1800, "1": 1900, "2": 1900, "3": 2000, "4": 2000,
-            "5": 1900, "6": 1900, "7": 2000, "8": 2000}
+_CENTURY = {
+    "9": 1800,
+    "0": 1800,
+    "1": 1900,
+    "2": 1900,
+    "3": 2000,
+    "4": 2000,
+    "5": 1900,
+    "6": 1900,
+    "7": 2000,
+    "8": 2000,
+}
 _PHONE = r"^0[0-9]{8,10}$"
 EARLIEST_BIRTH = pd.Timestamp("1880-01-01")
 
@@ -50,10 +60,10 @@ def text(values: pd.Series, nfc: bool = True) -> pd.Series:
     out = values.fillna("").astype("str")
     cells = arrow_text(out)
     if nfc:
-        cells = where_matching(cells, _MAYBE_NOT_NFC,
-                                lambda c: pc.utf8_normalize(c, form="NFC"))
-    cells = where_matching(cells, _SPACES_TO_FOLD,
-                            lambda c: pc.replace_substring_regex(c, _SPACES, " "))
+        cells = where_matching(cells, _MAYBE_NOT_NFC, lambda c: pc.utf8_normalize(c, form="NFC"))
+    cells = where_matching(
+        cells, _SPACES_TO_FOLD, lambda c: pc.replace_substring_regex(c, _SPACES, " ")
+    )
     return pd.Series(pd.array(pc.utf8_trim_whitespace(cells), dtype=out.dtype), index=out.index)
 
 
@@ -63,8 +73,9 @@ def arrow_text(values: pd.Series) -> pa.Array:
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
-def where_matching(cells: pa.Array, pattern: str,
-                    change: Callable[[pa.Array], pa.Array]) -> pa.Array:
+def where_matching(
+    cells: pa.Array, pattern: str, change: Callable[[pa.Array], pa.Array]
+) -> pa.Array:
     """``change`` applied only to the cells that match ``pattern``; the others as they are."""
     hit = pc.match_substring_regex(cells, pattern)
     if not pc.any(hit).as_py():
@@ -129,13 +140,15 @@ def integer(values: pd.Series, maximum: int = MAX_INTEGER) -> tuple[pd.Series, p
     plain = clean.str.fullmatch("[0-9]{1,15}").to_numpy(dtype=bool, na_value=False)
     number = pd.Series(np.nan, index=clean.index, dtype="float64")
     if plain.any():
-        number[plain] = pc.cast(pa.array(clean.array[plain]), pa.int64()).to_numpy(
-            zero_copy_only=False).astype("float64")
+        number[plain] = (
+            pc.cast(pa.array(clean.array[plain]), pa.int64())
+            .to_numpy(zero_copy_only=False)
+            .astype("float64")
+        )
     if (~plain).any():
         rest = clean[~plain]
         number[~plain] = pd.to_numeric(rest.where(rest != ""), errors="coerce")
-    whole = (number.notna() & (number >= 0) & (number == number.round())
-             & (number <= maximum))
+    whole = number.notna() & (number >= 0) & (number == number.round()) & (number <= maximum)
     bad = (clean != "") & ~whole
     return number.where(whole).astype("Int64"), bad
 
@@ -164,9 +177,7 @@ def dong_name_key(names: pd.Series) -> pd.Series:
     return out.str.replace("·", ".", regex=False).str.replace(" ", "", regex=False)
 
 
-def dong_from_address(
-    addresses: pd.Series, table: Mapping[tuple[str, str], str]
-) -> pd.Series:
+def dong_from_address(addresses: pd.Series, table: Mapping[tuple[str, str], str]) -> pd.Series:
     """The administrative dong named in an address text (구 + 동), or "" when none is named.
 
     ``table`` maps (district name, dong name key) to the dong code. Road addresses rarely name
@@ -204,9 +215,16 @@ def rrn(values: pd.Series) -> RRNColumns:
     matrix = _bytes_matrix(compact, 13).astype(np.int64) - 48
     sex_digit = matrix[:, 6]
     year = _CENTURIES[sex_digit] + matrix[:, 0] * 10 + matrix[:, 1]
-    born_shaped = pd.to_datetime(pd.DataFrame({
-        "year": year, "month": matrix[:, 2] * 10 + matrix[:, 3],
-        "day": matrix[:, 4] * 10 + matrix[:, 5]}), errors="coerce")
+    born_shaped = pd.to_datetime(
+        pd.DataFrame(
+            {
+                "year": year,
+                "month": matrix[:, 2] * 10 + matrix[:, 3],
+                "day": matrix[:, 4] * 10 + matrix[:, 5],
+            }
+        ),
+        errors="coerce",
+    )
     dated = born_shaped.notna().to_numpy()
     ok = shaped.copy()
     ok[shaped] = dated
@@ -216,12 +234,17 @@ def rrn(values: pd.Series) -> RRNColumns:
     born[shaped] = born_shaped.to_numpy(dtype="datetime64[s]")
     sex = np.full(len(clean), "", dtype=object)
     sex[shaped] = np.where(sex_digit % 2 == 1, "M", "F")
+
     def text_of(value: str) -> pa.Scalar:
         return pa.scalar(value, compact.type)
 
     masked = pc.binary_join_element_wise(
-        pc.utf8_slice_codeunits(compact, 0, 6), text_of("-"),
-        pc.utf8_slice_codeunits(compact, 6, 7), text_of("******"), text_of(""))
+        pc.utf8_slice_codeunits(compact, 0, 6),
+        text_of("-"),
+        pc.utf8_slice_codeunits(compact, 6, 7),
+        text_of("******"),
+        text_of(""),
+    )
     index = clean.index
     return RRNColumns(
         digits=_placed(compact, shaped, full, index),
@@ -237,11 +260,15 @@ def _rrn_compact(clean: pd.Series) -> pd.Series:
     digits as ASCII, spaces dropped, any dash, dot, underscore, slash or middle dot between
     the halves as one "-". Only cells that need a step pay for it."""
     cells = arrow_text(clean)
-    cells = where_matching(cells, "[^\x01-\x7f]", lambda c: pa.array(
-        [ascii_digits(v) for v in c.to_pylist()], c.type))
+    cells = where_matching(
+        cells, "[^\x01-\x7f]", lambda c: pa.array([ascii_digits(v) for v in c.to_pylist()], c.type)
+    )
     cells = where_matching(cells, " ", lambda c: pc.replace_substring(c, " ", ""))
-    cells = where_matching(cells, _RRN_SEPARATED, lambda c: pc.replace_substring_regex(
-        c, f"^([0-9]{{6}})[{_RRN_SEPARATORS}]{{1,3}}", "\\1-"))
+    cells = where_matching(
+        cells,
+        _RRN_SEPARATED,
+        lambda c: pc.replace_substring_regex(c, f"^([0-9]{{6}})[{_RRN_SEPARATORS}]{{1,3}}", "\\1-"),
+    )
     return pd.Series(pd.array(cells, dtype=clean.dtype), index=clean.index)
 
 
@@ -260,15 +287,16 @@ def _bytes_matrix(cells: pa.Array, width: int) -> np.ndarray:
     array's own buffers."""
     large = pa.types.is_large_string(cells.type)
     offsets = np.frombuffer(cells.buffers()[1], dtype=np.int64 if large else np.int32)
-    offsets = offsets[cells.offset:cells.offset + len(cells) + 1]
+    offsets = offsets[cells.offset : cells.offset + len(cells) + 1]
     if len(cells) == 0:
         return np.zeros((0, width), dtype=np.uint8)
-    data = np.frombuffer(cells.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    data = np.frombuffer(cells.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     return data.reshape(len(cells), width)
 
 
-def _placed(shaped_values: pa.Array, shaped: np.ndarray, keep: np.ndarray,
-            index: pd.Index) -> pd.Series:
+def _placed(
+    shaped_values: pa.Array, shaped: np.ndarray, keep: np.ndarray, index: pd.Index
+) -> pd.Series:
     """Values computed for the shaped rows, back in every row: "" where not ``keep``."""
     blank = len(shaped_values)
     slots = np.full(len(shaped), blank, dtype=np.int64)

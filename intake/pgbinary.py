@@ -24,15 +24,21 @@ TEXT_TYPES = {"text", "varchar", "bpchar", "jsonb"}
 # PostgreSQL counts dates and times from 2000-01-01, arrow from 1970-01-01.
 _EPOCH_DAYS = 10_957
 _EPOCH_MICROS = _EPOCH_DAYS * 86_400 * 1_000_000
-_FIXED = {"int8": (pa.int64(), ">i8"), "int4": (pa.int32(), ">i4"), "int2": (pa.int16(), ">i2"),
-          "bool": (pa.uint8(), "u1"), "date": (pa.int32(), ">i4"),
-          "timestamptz": (pa.int64(), ">i8")}
+_FIXED = {
+    "int8": (pa.int64(), ">i8"),
+    "int4": (pa.int32(), ">i4"),
+    "int2": (pa.int16(), ">i2"),
+    "bool": (pa.uint8(), "u1"),
+    "date": (pa.int32(), ">i4"),
+    "timestamptz": (pa.int64(), ">i8"),
+}
 SUPPORTED = TEXT_TYPES | set(_FIXED)
 
 
 def _binary(data: np.ndarray, offsets: np.ndarray) -> pa.Array:
-    return pa.Array.from_buffers(pa.binary(), len(offsets) - 1,
-                                 [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    return pa.Array.from_buffers(
+        pa.binary(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
 
 
 def _fields(matrix: np.ndarray, valid: np.ndarray | None) -> np.ndarray | pa.Array:
@@ -77,8 +83,7 @@ def _fixed_field(array: pa.Array, pg_type: str) -> np.ndarray | pa.Array:
     return _fields(matrix.view(np.uint8).reshape(len(values), 4 + width), valid)
 
 
-def _text_fields(array: pa.Array, pg_type: str,
-                 not_null: bool) -> list[np.ndarray | pa.Array]:
+def _text_fields(array: pa.Array, pg_type: str, not_null: bool) -> list[np.ndarray | pa.Array]:
     """The length words (with jsonb's version byte) and the UTF-8 bytes, to join per row."""
     if not pa.types.is_string(array.type):
         array = array.cast(pa.string())
@@ -108,7 +113,8 @@ def encode(table: pa.Table, pg_types: Sequence[str], not_null: Sequence[bool]) -
     if len(pg_types) != table.num_columns or len(not_null) != table.num_columns:
         raise ValueError("one type and one NOT NULL flag per column")
     pieces: list[np.ndarray | pa.Array] = [
-        np.full(n, table.num_columns, dtype=">i2").view(np.uint8).reshape(n, 2)]
+        np.full(n, table.num_columns, dtype=">i2").view(np.uint8).reshape(n, 2)
+    ]
     for column, pg_type, required in zip(table.columns, pg_types, not_null, strict=True):
         array = column.combine_chunks()
         if pg_type in TEXT_TYPES:
@@ -128,15 +134,18 @@ def encode(table: pa.Table, pg_types: Sequence[str], not_null: Sequence[bool]) -
         if run:
             fused = np.hstack(run) if len(run) > 1 else run[0]
             width = fused.shape[1]
-            parts.append(_binary(np.ascontiguousarray(fused).reshape(-1),
-                                 np.arange(0, (n + 1) * width, width, dtype=np.int32)))
+            parts.append(
+                _binary(
+                    np.ascontiguousarray(fused).reshape(-1),
+                    np.arange(0, (n + 1) * width, width, dtype=np.int32),
+                )
+            )
             run = []
         if piece is not None:
             parts.append(piece)
-    rows = pc.binary_join_element_wise(*parts, b"", null_handling="replace",
-                                       null_replacement=b"")
+    rows = pc.binary_join_element_wise(*parts, b"", null_handling="replace", null_replacement=b"")
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=n + 1)
-    body = memoryview(rows.buffers()[2])[offsets[0]:offsets[n]]
+    body = memoryview(rows.buffers()[2])[offsets[0] : offsets[n]]
     return b"".join((HEADER, body, TRAILER))
 
 
@@ -154,5 +163,7 @@ class Layout:
         """A frame's ``columns`` as COPY data, in slices of ``rows`` rows (each its own COPY):
         slices keep the bytes in memory small."""
         table = pa.Table.from_pandas(frame[list(self.columns)], preserve_index=False)
-        return [encode(table.slice(start, rows), self.pg_types, self.not_null)
-                for start in range(0, table.num_rows, rows)]
+        return [
+            encode(table.slice(start, rows), self.pg_types, self.not_null)
+            for start in range(0, table.num_rows, rows)
+        ]

@@ -27,8 +27,19 @@ from intake.errors import AmbiguousDates
 from intake.mapping import FieldSpec, Mapping
 from intake.readers import INVALID_COLUMN, Chunk
 
-PERSON_COLUMNS = ["name", "birth_date", "sex", "phone", "rrn_digits", "rrn_masked", "address",
-                  "dong_code", "household_size", "recognised_income", "disability"]
+PERSON_COLUMNS = [
+    "name",
+    "birth_date",
+    "sex",
+    "phone",
+    "rrn_digits",
+    "rrn_masked",
+    "address",
+    "dong_code",
+    "household_size",
+    "recognised_income",
+    "disability",
+]
 ENROLLMENT_COLUMNS = ["programme_id", "active", "start", "end", "monthly_amount"]
 SAMPLE_ROWS = 10_000  # rows sampled to tell a repetitive column from a mostly distinct one
 SIGNAL_COLUMNS = ["indicator_id", "round", "observed_on", "months", "amount"]
@@ -60,8 +71,11 @@ class Prepared:
     columns: list[str] = field(default_factory=list)  # the file's columns: records' raw cells
     # Rows kept with a value left out (an identity number that does not parse): row_number,
     # warnings (list of str). Counted apart: rows_in = accepted + warned + rejected.
-    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        {"row_number": pd.Series([], dtype="int64"), "warnings": pd.Series([], dtype=object)}))
+    warnings: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {"row_number": pd.Series([], dtype="int64"), "warnings": pd.Series([], dtype=object)}
+        )
+    )
 
     @property
     def accepted(self) -> int:
@@ -98,8 +112,12 @@ class _Reasons:
         self.index = index
         self.parts: list[tuple[np.ndarray, pd.Series]] = []
 
-    def add(self, mask: pd.Series | np.ndarray, message: str | pd.Series,
-            codes: np.ndarray | None = None) -> None:
+    def add(
+        self,
+        mask: pd.Series | np.ndarray,
+        message: str | pd.Series,
+        codes: np.ndarray | None = None,
+    ) -> None:
         """``message`` is one text, one per row, or (with ``codes``) one per unique value."""
         if isinstance(mask, pd.Series):
             mask = mask.to_numpy(dtype=bool, na_value=False)
@@ -128,8 +146,9 @@ class _Reasons:
         return pd.Series(values, index=self.index, dtype=object)
 
 
-def _messages(message: str | tuple[str, str], values: pd.Series, bad: np.ndarray
-              ) -> str | pd.Series:
+def _messages(
+    message: str | tuple[str, str], values: pd.Series, bad: np.ndarray
+) -> str | pd.Series:
     """A reason per bad value: ``(label, what)`` becomes label "value" what, the value cut
     short, identity numbers in it masked. Only bad values are formatted:
     nearly every column has none."""
@@ -137,10 +156,8 @@ def _messages(message: str | tuple[str, str], values: pd.Series, bad: np.ndarray
         return message
     label, what = message
     texts = np.full(len(values), "", dtype=object)
-    texts[bad] = [f'{label} "{redact_rrns(value)[:40]}"{what}'
-                  for value in values.to_numpy()[bad]]
+    texts[bad] = [f'{label} "{redact_rrns(value)[:40]}"{what}' for value in values.to_numpy()[bad]]
     return pd.Series(texts, index=values.index)
-
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray | None, pd.Series]:
@@ -153,8 +170,7 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray | None, pd.Series]:
     """
     values = values.fillna("")
     sample = values.iloc[:SAMPLE_ROWS]
-    if len(sample) >= 1000 and pc.count_distinct(nz.arrow_text(sample)).as_py() > len(
-            sample) * 0.8:
+    if len(sample) >= 1000 and pc.count_distinct(nz.arrow_text(sample)).as_py() > len(sample) * 0.8:
         return None, values.reset_index(drop=True)
     # pyarrow's dictionary_encode directly: pandas' factorize rebuilds the uniques in Python.
     encoded = pc.dictionary_encode(nz.arrow_text(values))
@@ -172,8 +188,9 @@ def _rows(mask: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
     return mask if codes is None else mask[codes]
 
 
-def _transform(target: str, spec: FieldSpec, values: pd.Series, ref: Reference
-               ) -> tuple[object, pd.Series | None, str | tuple[str, str]]:
+def _transform(
+    target: str, spec: FieldSpec, values: pd.Series, ref: Reference
+) -> tuple[object, pd.Series | None, str | tuple[str, str]]:
     """One field's transform over distinct values: (result, bad mask or None, message), the
     message a text or (label, what) around each bad value (``_messages``)."""
     label = "/".join(spec.columns)
@@ -193,8 +210,14 @@ def _transform(target: str, spec: FieldSpec, values: pd.Series, ref: Reference
         return result, bad, (label, " is not a phone number")
     if t == "rrn":
         cols = nz.rrn(values)
-        return cols, cols.bad, (f"{label} is not a resident registration number "
-                                "(YYMMDD-SXXXXXX): the row is kept without it")
+        return (
+            cols,
+            cols.bad,
+            (
+                f"{label} is not a resident registration number "
+                "(YYMMDD-SXXXXXX): the row is kept without it"
+            ),
+        )
     if t == "text":
         return nz.text(values), None, ""
     if t == "int":
@@ -219,8 +242,9 @@ def _transform(target: str, spec: FieldSpec, values: pd.Series, ref: Reference
     raise AssertionError(t)  # parse_mapping refuses unknown transforms: a programming error
 
 
-def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.DataFrame,
-                                                                             pd.DataFrame]:
+def transform_chunk(
+    chunk: Chunk, mapping: Mapping, ref: Reference
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Normalise one chunk. Returns (normalised columns + reasons, the raw row with RRN masked)."""
     frame = chunk.frame
     for col in mapping.required_columns() + [c for s in mapping.specs for c in s.columns]:
@@ -234,8 +258,11 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
         reasons.add(frame[INVALID_COLUMN] != "", frame[INVALID_COLUMN])
     original = [c for c in frame.columns if c != INVALID_COLUMN]
     out = pd.DataFrame(index=index)
-    out["row_number"] = (chunk.row_numbers if chunk.row_numbers is not None else
-                         np.arange(chunk.first_row, chunk.first_row + n, dtype=np.int64))
+    out["row_number"] = (
+        chunk.row_numbers
+        if chunk.row_numbers is not None
+        else np.arange(chunk.first_row, chunk.first_row + n, dtype=np.int64)
+    )
     # The row's cells joined (unit separator between them): repeated rows are found by exact
     # text, not by a hash that could collide.
     out["row_text"] = _joined([frame[c] for c in original], "\x1f")
@@ -246,8 +273,10 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
         key = key + ":" + frame[col].str.strip()
     out["source_key"] = key
     key_names = " + ".join(mapping.key)
-    reasons.add(frame[list(mapping.key)].apply(lambda c: c.str.strip() == "").any(axis=1),
-                f"{key_names} (the record id) is blank")
+    reasons.add(
+        frame[list(mapping.key)].apply(lambda c: c.str.strip() == "").any(axis=1),
+        f"{key_names} (the record id) is blank",
+    )
     reasons.add(key.str.len() > 64, f"{key_names} (the record id) is longer than 64 characters")
 
     raw = frame[original].copy()
@@ -272,8 +301,7 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
             if target in MAX_LENGTHS:
                 limit = MAX_LENGTHS[target]
                 too_long = (result.str.len() > limit).to_numpy(dtype=bool, na_value=False)
-                reasons.add(_rows(too_long, codes),
-                            f"{label} is longer than {limit} characters")
+                reasons.add(_rows(too_long, codes), f"{label} is longer than {limit} characters")
             if bad is not None:
                 bad = bad.to_numpy(dtype=bool, na_value=False)
                 if bad.any():
@@ -281,12 +309,18 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
                     # date), or a wrong or stale code in an optional dong field, is left out;
                     # the row keeps the person's other fields (issue 12 item 13, issue 13).
                     left_out = spec.transform == "rrn" or (
-                        spec.transform in _LEFT_OUT_WHEN_OPTIONAL and not spec.required)
+                        spec.transform in _LEFT_OUT_WHEN_OPTIONAL and not spec.required
+                    )
                     (warnings if left_out else reasons).add(
-                        _rows(bad, codes), _messages(message, values, bad), codes)
+                        _rows(bad, codes), _messages(message, values, bad), codes
+                    )
             if spec.transform == "rrn":
-                rrn_cols = nz.RRNColumns(*(_take(getattr(result, f), codes, index) for f in
-                                           ("digits", "masked", "birth_date", "sex", "bad")))
+                rrn_cols = nz.RRNColumns(
+                    *(
+                        _take(getattr(result, f), codes, index)
+                        for f in ("digits", "masked", "birth_date", "sex", "bad")
+                    )
+                )
                 bad_rrn, blank_rrn = rrn_cols.bad.to_numpy(dtype=bool), _rows(blank, codes)
                 masked = rrn_cols.masked.where(~bad_rrn, "******-*******").where(~blank_rrn, "")
                 for col in spec.columns:
@@ -294,8 +328,10 @@ def transform_chunk(chunk: Chunk, mapping: Mapping, ref: Reference) -> tuple[pd.
                     raw[col] = masked
                 continue
             if spec.transform == "text":
-                reasons.add(_rows(nz.formula_like(values).to_numpy(dtype=bool), codes),
-                            f'{label} starts with "=" (a spreadsheet formula)')
+                reasons.add(
+                    _rows(nz.formula_like(values).to_numpy(dtype=bool), codes),
+                    f'{label} starts with "=" (a spreadsheet formula)',
+                )
             name = {"programme": "programme_id", "indicator": "indicator_id"}.get(target, target)
             if spec.transform in ("programme", "indicator"):
                 # Unknown codes map to NaN, which would make the ids floats ("226.0") for COPY.
@@ -331,8 +367,9 @@ MAX_LENGTHS = {"name": 100, "address": 200, "round": 20}
 NUL_SHOWN_AS = "\u2400"  # ␀: PostgreSQL's texts and jsonb cannot hold a NUL character
 
 
-def _bad_cells(frame: pd.DataFrame, columns: list[str], row_text: pd.Series,
-               reasons: _Reasons) -> None:
+def _bad_cells(
+    frame: pd.DataFrame, columns: list[str], row_text: pd.Series, reasons: _Reasons
+) -> None:
     """Reasons for cells no column can hold: a NUL character, more than ``MAX_CELL_CHARS``.
 
     Tested on the joined row text (one pass for all columns); only rows that hit are looked
@@ -348,20 +385,23 @@ def _bad_cells(frame: pd.DataFrame, columns: list[str], row_text: pd.Series,
     any_nul = data is not None and not np.frombuffer(data, dtype=np.uint8).all()
     if not any_nul and not pc.any(long).as_py():
         return
-    nul = pc.match_substring(joined, "\x00") if any_nul else pa.array(
-        np.zeros(len(joined), dtype=bool))
+    nul = (
+        pc.match_substring(joined, "\x00")
+        if any_nul
+        else pa.array(np.zeros(len(joined), dtype=bool))
+    )
     nul, long = (m.to_numpy(zero_copy_only=False) for m in (nul, long))
     for col in columns:
         if nul.any():
             cells = frame[col]
-            hit = nul & cells.str.contains("\x00", regex=False).to_numpy(dtype=bool,
-                                                                         na_value=False)
+            hit = nul & cells.str.contains("\x00", regex=False).to_numpy(dtype=bool, na_value=False)
             if hit.any():
                 reasons.add(hit, f"{col} contains a NUL character")
                 frame[col] = cells.str.replace("\x00", NUL_SHOWN_AS, regex=False)
         if long.any():
-            hit = long & (frame[col].str.len() > MAX_CELL_CHARS).to_numpy(dtype=bool,
-                                                                         na_value=False)
+            hit = long & (frame[col].str.len() > MAX_CELL_CHARS).to_numpy(
+                dtype=bool, na_value=False
+            )
             reasons.add(hit, f"{col} holds more than {MAX_CELL_CHARS:,} characters")
 
 
@@ -374,8 +414,20 @@ def nz_default_sex() -> dict[str, str]:
 # What a version's content hash covers: its person fields as stored, the RRN by its blind index
 # (a keyed HMAC), never by its digits: a hash of the digits and the row's other fields would
 # give the number back to anyone trying the million possible back halves.
-HASHED_COLUMNS = ["source_key", "name", "birth_date", "sex", "phone", "rrn_index", "rrn_masked",
-                  "address", "dong_code", "household_size", "recognised_income", "disability"]
+HASHED_COLUMNS = [
+    "source_key",
+    "name",
+    "birth_date",
+    "sex",
+    "phone",
+    "rrn_index",
+    "rrn_masked",
+    "address",
+    "dong_code",
+    "household_size",
+    "recognised_income",
+    "disability",
+]
 
 
 def _canonical(values: pd.Series) -> pa.Array:
@@ -399,23 +451,28 @@ def _large(text: str) -> pa.Scalar:
     return pa.scalar(text, pa.large_string())
 
 
-def content_hashes(records: pd.DataFrame, items: pd.DataFrame, item_columns: list[str]
-                   ) -> pd.api.extensions.ExtensionArray:
+def content_hashes(
+    records: pd.DataFrame, items: pd.DataFrame, item_columns: list[str]
+) -> pd.api.extensions.ExtensionArray:
     """A 32-hex BLAKE2b of a person's stored fields (``HASHED_COLUMNS``) and their items.
 
     Items count as a set: their texts are sorted within the person. Computed from values as
     they are stored, so a stored version's hash can be recomputed from its rows (migration
     ``0007`` did that for the versions stored before this hash).
     """
-    person = pc.binary_join_element_wise(*[_canonical(records[c]) for c in HASHED_COLUMNS],
-                                         _large("\x1f"))
+    person = pc.binary_join_element_wise(
+        *[_canonical(records[c]) for c in HASHED_COLUMNS], _large("\x1f")
+    )
     per_person = pa.array([""] * len(records), pa.large_string())
     if len(items) and item_columns:
-        item_text = pc.binary_join_element_wise(*[_canonical(items[c]) for c in item_columns],
-                                                _large("\x1f"))
+        item_text = pc.binary_join_element_wise(
+            *[_canonical(items[c]) for c in item_columns], _large("\x1f")
+        )
         keys = _canonical(items["source_key"])
-        order = pc.sort_indices(pa.table({"k": keys, "t": item_text}),
-                                sort_keys=[("k", "ascending"), ("t", "ascending")])
+        order = pc.sort_indices(
+            pa.table({"k": keys, "t": item_text}),
+            sort_keys=[("k", "ascending"), ("t", "ascending")],
+        )
         keys, item_text = keys.take(order), item_text.take(order)
         new_key = pc.not_equal(keys[1:], keys[:-1]).to_numpy(zero_copy_only=False)
         starts = np.flatnonzero(np.r_[True, new_key])
@@ -427,23 +484,33 @@ def content_hashes(records: pd.DataFrame, items: pd.DataFrame, item_columns: lis
     # with no items at all as in one where only others have items.
     person = pc.binary_join_element_wise(person, per_person, _large("\x1d"))
     blake2b = hashlib.blake2b
-    digests = b"".join([blake2b(t, digest_size=16).digest()
-                        for t in person.cast(pa.large_binary()).to_pylist()])
+    digests = b"".join(
+        [blake2b(t, digest_size=16).digest() for t in person.cast(pa.large_binary()).to_pylist()]
+    )
     # Hex of all digests at once, cut into 32-character texts by offsets: no str per row.
     offsets = np.arange(0, 32 * (len(records) + 1), 32, dtype=np.int32)
-    texts = pa.Array.from_buffers(pa.string(), len(records), [
-        None, pa.py_buffer(offsets), pa.py_buffer(digests.hex().encode("ascii"))])
+    texts = pa.Array.from_buffers(
+        pa.string(),
+        len(records),
+        [None, pa.py_buffer(offsets), pa.py_buffer(digests.hex().encode("ascii"))],
+    )
     return pd.array(texts, dtype="str")
 
 
-def _joined(parts: list[pd.Series | pa.Array | str], separator: str,
-            index: pd.Index | None = None) -> pd.Series:
+def _joined(
+    parts: list[pd.Series | pa.Array | str], separator: str, index: pd.Index | None = None
+) -> pd.Series:
     """Cells (or constant texts) joined row by row in pyarrow."""
     if index is None:
         index = next(p.index for p in parts if isinstance(p, pd.Series))
-    arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else
-              pc.cast(p if isinstance(p, pa.Array) else nz.arrow_text(p.fillna("")),
-                      pa.large_string()) for p in parts]
+    arrays = [
+        pa.scalar(p, pa.large_string())
+        if isinstance(p, str)
+        else pc.cast(
+            p if isinstance(p, pa.Array) else nz.arrow_text(p.fillna("")), pa.large_string()
+        )
+        for p in parts
+    ]
     joined = pc.binary_join_element_wise(*arrays, pa.scalar(separator, pa.large_string()))
     return pd.Series(pd.array(joined, dtype="str"), index=index)
 
@@ -454,12 +521,14 @@ def _joined(parts: list[pd.Series | pa.Array | str], separator: str,
 # has no lookarounds (RE2 has none), so it also passes a few longer digit runs: only the rare
 # cell that passes pays for redact_rrns, which decides.
 _RRN_SEPARATOR = "[\\s\\x0b\\x1c-\\x1f\\x85\\p{Z}\\-\u2010-\u2015\u2212\uff0d_./\u00b7+]|%2[dD0]"
-_RRN_DIGITS = (r"\p{Nd}(?: ?\p{Nd}){5}"
-               f"(?:{_RRN_SEPARATOR}){{0,3}}"
-               r"\p{Nd}(?: ?\p{Nd}){6}")
+_RRN_DIGITS = (
+    r"\p{Nd}(?: ?\p{Nd}){5}"
+    f"(?:{_RRN_SEPARATOR}){{0,3}}"
+    r"\p{Nd}(?: ?\p{Nd}){6}"
+)
 # Cells that need more than quotes to be JSON strings: quotes, backslashes, control characters.
 _NEEDS_ESCAPE = '["\\\\\x00-\x1f]'
-_BACKSLASH_OR_CONTROL = '[\\\\\x00-\x1f]'
+_BACKSLASH_OR_CONTROL = "[\\\\\x00-\x1f]"
 
 
 def _json_cells(values: pd.Series) -> pa.Array:
@@ -469,10 +538,16 @@ def _json_cells(values: pd.Series) -> pa.Array:
     lookarounds in the patterns, so pyarrow's RE2 runs them (see intake.normalize).
     """
     cells = nz.arrow_text(values.fillna(""))
-    cells = nz.where_matching(cells, _RRN_DIGITS, lambda c: pa.array(
-        [redact_rrns(v) for v in c.to_pylist()], c.type))
-    return nz.where_matching(cells, _NEEDS_ESCAPE, lambda c: pa.array(
-        [json.dumps(v, ensure_ascii=False)[1:-1] for v in c.to_pylist()], c.type))
+    cells = nz.where_matching(
+        cells, _RRN_DIGITS, lambda c: pa.array([redact_rrns(v) for v in c.to_pylist()], c.type)
+    )
+    return nz.where_matching(
+        cells,
+        _NEEDS_ESCAPE,
+        lambda c: pa.array(
+            [json.dumps(v, ensure_ascii=False)[1:-1] for v in c.to_pylist()], c.type
+        ),
+    )
 
 
 def raw_json(raw: pd.DataFrame, keys: bool = True) -> pd.Series:
@@ -502,27 +577,33 @@ def _cells_array(raw: pd.DataFrame, rows: np.ndarray) -> pd.api.extensions.Exten
     nearly no row has either). The rows are taken in arrow (pandas' take of text columns costs
     several times as much)."""
     taken = pa.array(rows)
-    cells = [pc.cast(nz.arrow_text(raw[c].fillna("")).take(taken), pa.large_string())
-             for c in raw.columns]
+    cells = [
+        pc.cast(nz.arrow_text(raw[c].fillna("")).take(taken), pa.large_string())
+        for c in raw.columns
+    ]
     joined = _array_text(cells)
     special = pc.or_(
         pc.match_substring_regex(joined, f"{_RRN_DIGITS}|{_BACKSLASH_OR_CONTROL}"),
-        pc.not_equal(pc.count_substring(joined, '"'), 2 * len(cells)))
+        pc.not_equal(pc.count_substring(joined, '"'), 2 * len(cells)),
+    )
     if not pc.any(special).as_py():
         return pd.array(joined, dtype="str")
-    slow = [pc.cast(_json_cells(pd.Series(pd.array(c.filter(special), dtype="str"))),
-                    pa.large_string()) for c in cells]
+    slow = [
+        pc.cast(_json_cells(pd.Series(pd.array(c.filter(special), dtype="str"))), pa.large_string())
+        for c in cells
+    ]
     slots = np.arange(len(joined))
     slots[special.to_numpy(zero_copy_only=False)] = len(joined) + np.arange(len(slow[0]))
-    return pd.array(pa.concat_arrays([joined, _array_text(slow)]).take(pa.array(slots)),
-                    dtype="str")
+    return pd.array(
+        pa.concat_arrays([joined, _array_text(slow)]).take(pa.array(slots)), dtype="str"
+    )
 
 
 def _array_text(cells: list[pa.Array]) -> pa.Array:
     """Cells that are already the insides of JSON strings, as one JSON array per row."""
     return pc.binary_join_element_wise(
-        _large('["'), pc.binary_join_element_wise(*cells, _large('","')), _large('"]'),
-        _large(""))
+        _large('["'), pc.binary_join_element_wise(*cells, _large('","')), _large('"]'), _large("")
+    )
 
 
 def _read_all(chunks: Iterable[Chunk], seconds: dict[str, float]) -> list[Chunk]:
@@ -535,8 +616,9 @@ def _read_all(chunks: Iterable[Chunk], seconds: dict[str, float]) -> list[Chunk]
 def _source_keys(table: pa.Table, mapping: Mapping) -> pa.Array:
     """The key text per row, built as ``transform_chunk`` builds it (same strip, ":"-joined):
     rows one record would merge must never fall into two parts."""
-    parts = [pc.utf8_trim_whitespace(table.column(c).combine_chunks().fill_null(""))
-             for c in mapping.key]
+    parts = [
+        pc.utf8_trim_whitespace(table.column(c).combine_chunks().fill_null("")) for c in mapping.key
+    ]
     return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, ":")
 
 
@@ -557,8 +639,9 @@ def _column_text(chunk: Chunk, column: str) -> pd.Series:
     if column not in chunk.columns:
         return pd.Series([""] * chunk.rows, dtype="str")
     if isinstance(chunk.data, pa.Table):
-        return pd.Series(pd.array(chunk.data.column(column).combine_chunks().fill_null(""),
-                                  dtype="str"))
+        return pd.Series(
+            pd.array(chunk.data.column(column).combine_chunks().fill_null(""), dtype="str")
+        )
     return chunk.data[column].fillna("").astype("str").reset_index(drop=True)
 
 
@@ -573,15 +656,24 @@ def check_date_formats(chunks: list[Chunk], mapping: Mapping) -> None:
         formats = _date_formats(spec)
         if spec.transform != "date" or not _may_disagree(formats):
             continue
-        values = pd.concat([_combine(pd.DataFrame({c: _column_text(chunk, c)
-                                                   for c in spec.columns}), spec)
-                            for chunk in chunks], ignore_index=True)
+        values = pd.concat(
+            [
+                _combine(pd.DataFrame({c: _column_text(chunk, c) for c in spec.columns}), spec)
+                for chunk in chunks
+            ],
+            ignore_index=True,
+        )
         counts = nz.text(values, nfc=False).value_counts()
         counts = counts[counts.index != ""]
         distinct = pd.Series(counts.index, dtype="str")
-        parsed = np.stack([pd.to_datetime(distinct, format=fmt, errors="coerce")
-                           .to_numpy(dtype="datetime64[s]").astype(np.int64)
-                           for fmt in formats])
+        parsed = np.stack(
+            [
+                pd.to_datetime(distinct, format=fmt, errors="coerce")
+                .to_numpy(dtype="datetime64[s]")
+                .astype(np.int64)
+                for fmt in formats
+            ]
+        )
         readable = parsed != np.datetime64("NaT").astype(np.int64)
         low = np.where(readable, parsed, np.iinfo(np.int64).max).min(axis=0)
         high = np.where(readable, parsed, np.iinfo(np.int64).min).max(axis=0)
@@ -591,7 +683,8 @@ def check_date_formats(chunks: list[Chunk], mapping: Mapping) -> None:
             raise AmbiguousDates(
                 "/".join(spec.columns),
                 {fmt: int(weights[readable[i]].sum()) for i, fmt in enumerate(formats)},
-                int(weights[ambiguous].sum()))
+                int(weights[ambiguous].sum()),
+            )
 
 
 def _part_weights(count: int) -> list[float]:
@@ -605,8 +698,12 @@ def _part_weights(count: int) -> list[float]:
     return [0.125, 0.25, 0.5, *[1.0] * (count - 2), 0.5, 0.25]
 
 
-def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
-               seconds: dict[str, float] | None = None) -> Iterator[Chunk]:
+def partitions(
+    chunks: Iterable[Chunk],
+    mapping: Mapping,
+    rows_per_part: int,
+    seconds: dict[str, float] | None = None,
+) -> Iterator[Chunk]:
     """The file's rows split by source key into parts of about ``rows_per_part`` rows.
 
     Everything the pipeline decides across rows is per source key: a person's record is its
@@ -638,7 +735,8 @@ def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
     # row of one key (blank keys too) falls in one part, and a part holds keys that are
     # neighbours in the file (an extract sorted by key COPYs into the key indexes in order).
     codes = pc.dictionary_encode(_source_keys(table, mapping)).indices.to_numpy(
-        zero_copy_only=False)
+        zero_copy_only=False
+    )
     distinct = int(codes.max()) + 1
     weights = _part_weights(-(-table.num_rows // rows_per_part))
     count = len(weights)
@@ -649,7 +747,7 @@ def partitions(chunks: Iterable[Chunk], mapping: Mapping, rows_per_part: int,
     seconds["reading"] += time.perf_counter() - t0
     for k in range(count):
         t0 = time.perf_counter()
-        rows = order[bounds[k]:bounds[k + 1]]
+        rows = order[bounds[k] : bounds[k + 1]]
         part = table.take(rows)
         seconds["reading"] += time.perf_counter() - t0
         yield Chunk(part, first_row, row_numbers=rows.astype(np.int64) + first_row)
@@ -664,8 +762,9 @@ def prepare_part(part: Chunk, mapping: Mapping, ref: Reference) -> Prepared:
     return prepared
 
 
-def _assemble(norm: pd.DataFrame, raw: pd.DataFrame, mapping: Mapping,
-              seconds: dict[str, float]) -> Prepared:
+def _assemble(
+    norm: pd.DataFrame, raw: pd.DataFrame, mapping: Mapping, seconds: dict[str, float]
+) -> Prepared:
     """A normalised part to records, items and rejects: repeats, first rows, raw arrays."""
     norm = norm.reset_index(drop=True)
     raw = raw.reset_index(drop=True).fillna("")
@@ -688,14 +787,20 @@ def _assemble(norm: pd.DataFrame, raw: pd.DataFrame, mapping: Mapping,
     for i in np.flatnonzero(warned[rejected]):  # a rejected row's warnings are reasons too
         reasons[i] = [*reasons[i], *norm["warnings"].iat[np.flatnonzero(rejected)[i]]]
 
-    rejects = pd.DataFrame({
-        "row_number": norm["row_number"].to_numpy()[rejected],
-        "raw": raw_json(raw.loc[rejected]).to_numpy(),
-        "reasons": reasons,
-    })
+    rejects = pd.DataFrame(
+        {
+            "row_number": norm["row_number"].to_numpy()[rejected],
+            "raw": raw_json(raw.loc[rejected]).to_numpy(),
+            "reasons": reasons,
+        }
+    )
     kept_warned = warned & ~rejected
-    warnings = pd.DataFrame({"row_number": norm["row_number"].to_numpy()[kept_warned],
-                             "warnings": norm["warnings"].to_numpy()[kept_warned]})
+    warnings = pd.DataFrame(
+        {
+            "row_number": norm["row_number"].to_numpy()[kept_warned],
+            "warnings": norm["warnings"].to_numpy()[kept_warned],
+        }
+    )
     accepted = norm.loc[~rejected]
     first_rows = ~accepted["source_key"].duplicated(keep="first")
     records = accepted.loc[first_rows, ["source_key", "row_number", *PERSON_COLUMNS]].copy()
@@ -711,14 +816,19 @@ def _assemble(norm: pd.DataFrame, raw: pd.DataFrame, mapping: Mapping,
         items = items[items[columns[0]].notna()]
     items = items.reset_index(drop=True)
     records = records.reset_index(drop=True)
-    return Prepared(len(norm), records, items, rejects, kind, seconds,
-                    [str(c) for c in raw.columns], warnings)
+    return Prepared(
+        len(norm), records, items, rejects, kind, seconds, [str(c) for c in raw.columns], warnings
+    )
 
 
 # Fields that say who a row's person is. A key's record is its first accepted row; a later row
 # of the same key saying someone else is rejected, not silently folded into the first.
-IDENTITY_FIELDS = {"name": "name", "birth_date": "birth date", "sex": "sex",
-                   "rrn_digits": "resident registration number"}
+IDENTITY_FIELDS = {
+    "name": "name",
+    "birth_date": "birth date",
+    "sex": "sex",
+    "rrn_digits": "resident registration number",
+}
 
 
 def _conflicting_rows(norm: pd.DataFrame, mapping: Mapping) -> None:
@@ -741,8 +851,9 @@ def _conflicting_rows(norm: pd.DataFrame, mapping: Mapping) -> None:
             continue
         values = _canonical(norm[column].iloc[ok].reset_index(drop=True))
         # A blank later value loses nothing: the record keeps the first row's.
-        hit = pc.and_(pc.not_equal(values, values.take(pa.array(first))),
-                      pc.not_equal(values, "")).to_numpy(zero_copy_only=False)
+        hit = pc.and_(
+            pc.not_equal(values, values.take(pa.array(first))), pc.not_equal(values, "")
+        ).to_numpy(zero_copy_only=False)
         if hit.any():
             differs[label] = hit
     if not differs:
@@ -752,6 +863,8 @@ def _conflicting_rows(norm: pd.DataFrame, mapping: Mapping) -> None:
     values = norm["reasons"].to_numpy().copy()
     for i in np.flatnonzero(np.logical_or.reduce(list(differs.values()))):
         what = ", ".join(label for label, hit in differs.items() if hit[i])
-        values[ok[i]] = [f"{key_names} (the record id) is on row {rows[ok[first[i]]]} with "
-                         f"a different {what}: one id, one person"]
+        values[ok[i]] = [
+            f"{key_names} (the record id) is on row {rows[ok[first[i]]]} with "
+            f"a different {what}: one id, one person"
+        ]
     norm["reasons"] = values

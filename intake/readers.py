@@ -40,8 +40,15 @@ MAX_UNCOMPRESSED = 1 << 30
 MAX_RATIO = 200
 INVALID_COLUMN = "__invalid__"  # a row the reader could not parse (a JSON line), with the reason
 
-_EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl",
-               ".json": "jsonl", ".ndjson": "jsonl"}
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".jsonl": "jsonl",
+    ".json": "jsonl",
+    ".ndjson": "jsonl",
+}
 
 
 @dataclass
@@ -70,8 +77,9 @@ class Chunk:
 
     @property
     def columns(self) -> list[str]:
-        return list(self.data.column_names if isinstance(self.data, pa.Table) else
-                    self.data.columns)
+        return list(
+            self.data.column_names if isinstance(self.data, pa.Table) else self.data.columns
+        )
 
 
 # A file is a path or an open, seekable binary stream whose ``name`` carries the file's extension
@@ -206,12 +214,16 @@ def _read_csv_arrow(path: Source, encoding: str) -> pa.Table | None:
     try:
         table = pacsv.read_csv(
             _rewound(path),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           encoding="utf8" if utf8 else encoding),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, encoding="utf8" if utf8 else encoding
+            ),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None  # a ragged or broken row, or mixed encodings: pandas reads or reports it
     if table.num_rows == 0:
@@ -226,8 +238,15 @@ def read_csv(path: Source, encoding: str, required: list[str]) -> Iterator[Chunk
         yield Chunk(table, 1)  # one chunk: it is cut by source key (pipeline.partitions) anyway
         return
     try:
-        reader = pd.read_csv(_rewound(path), dtype=str, keep_default_na=False, encoding=encoding,
-                             chunksize=CHUNK_ROWS, skip_blank_lines=True, engine="c")
+        reader = pd.read_csv(
+            _rewound(path),
+            dtype=str,
+            keep_default_na=False,
+            encoding=encoding,
+            chunksize=CHUNK_ROWS,
+            skip_blank_lines=True,
+            engine="c",
+        )
         first = 1
         header_checked = False
         for frame in reader:
@@ -284,9 +303,11 @@ _FORMULA_WITHOUT_VALUE = re.compile(
     rb"<" + _NS + rb"c r=\"([A-Z]{1,3})([0-9]+)\"[^>]*(?<!/)>\s*"  # a cell, not self-closed
     rb"<" + _NS + rb"f\b[^>]*(?:/>|>[^<]*</" + _NS + rb"f>)\s*"  # its formula
     rb"(?:<" + _NS + rb"v\s*/>|<" + _NS + rb"v>\s*</" + _NS + rb"v>)?\s*"  # no value, or empty
-    rb"</" + _NS + rb"c>")
+    rb"</" + _NS + rb"c>"
+)
 _MERGED_RANGE = re.compile(
-    rb"<" + _NS + rb"mergeCell ref=\"([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?\"")
+    rb"<" + _NS + rb"mergeCell ref=\"([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?\""
+)
 _CUT_AFTER = re.compile(rb".*(?:row>|c>)", re.DOTALL)  # the end of the last whole row or cell
 
 
@@ -331,15 +352,15 @@ def sheet_marks(path: Source, member: str) -> SheetMarks:
                 marks.formulas.setdefault(int(m[2]), []).append(_column_number(m[1]))
             for m in _MERGED_RANGE.finditer(data, 0, cut):
                 row, col = int(m[2]), _column_number(m[1])
-                marks.merged.append((row, col, int(m[4] or m[2]),
-                                     _column_number(m[3] or m[1])))
+                marks.merged.append((row, col, int(m[4] or m[2]), _column_number(m[3] or m[1])))
             carry = data[cut:]
             if not block:
                 return marks
 
 
-def _fill_merged(cells: list[str], sheet_row: int, marks: SheetMarks,
-                 anchors: dict[tuple[int, int], str]) -> None:
+def _fill_merged(
+    cells: list[str], sheet_row: int, marks: SheetMarks, anchors: dict[tuple[int, int], str]
+) -> None:
     """A merged range's value (its top-left cell's) in each of its cells, as Excel shows it."""
     for top, left, _, right in marks.merged_on(sheet_row):
         if sheet_row == top:
@@ -380,10 +401,15 @@ def read_xlsx(path: Path, required: list[str]) -> Iterator[Chunk]:
             if not any(cells):
                 continue
             if extra:
-                unsaved = [columns[c - 1] for c in marks.formulas.get(sheet_row, [])
-                           if c <= len(columns)]
-                cells.append(f"{', '.join(unsaved)}: a formula whose value was never saved "
-                             "(open the file in Excel and save it again)" if unsaved else "")
+                unsaved = [
+                    columns[c - 1] for c in marks.formulas.get(sheet_row, []) if c <= len(columns)
+                ]
+                cells.append(
+                    f"{', '.join(unsaved)}: a formula whose value was never saved "
+                    "(open the file in Excel and save it again)"
+                    if unsaved
+                    else ""
+                )
             batch.append(cells)
             if len(batch) >= CHUNK_ROWS:
                 yield Chunk(pd.DataFrame(batch, columns=columns + extra, dtype="str"), first)
@@ -412,14 +438,22 @@ def read_jsonl(path: Source, encoding: str, required: list[str]) -> Iterator[Chu
                     obj = json.loads(line)
                     if not isinstance(obj, dict):
                         raise ValueError
-                    obj = {str(k): _cell_text(v) if not isinstance(v, (dict, list))
-                           else json.dumps(v, ensure_ascii=False) for k, v in obj.items()}
+                    obj = {
+                        str(k): _cell_text(v)
+                        if not isinstance(v, (dict, list))
+                        else json.dumps(v, ensure_ascii=False)
+                        for k, v in obj.items()
+                    }
                 except ValueError:
-                    obj = {INVALID_COLUMN: "the line is not a JSON object",
-                           "_line": line.strip()[:500]}
+                    obj = {
+                        INVALID_COLUMN: "the line is not a JSON object",
+                        "_line": line.strip()[:500],
+                    }
                 except RecursionError:
-                    obj = {INVALID_COLUMN: "the line is nested too deeply to be read",
-                           "_line": line.strip()[:500]}
+                    obj = {
+                        INVALID_COLUMN: "the line is nested too deeply to be read",
+                        "_line": line.strip()[:500],
+                    }
                 seen_columns.update(obj)
                 batch.append(obj)
                 if len(batch) >= CHUNK_ROWS:
@@ -441,8 +475,9 @@ def read_jsonl(path: Source, encoding: str, required: list[str]) -> Iterator[Chu
         raise MissingColumns(missing)
 
 
-def read_file(path: Source, encoding: str = "auto", required: list[str] | None = None
-              ) -> tuple[str, Iterator[Chunk]]:
+def read_file(
+    path: Source, encoding: str = "auto", required: list[str] | None = None
+) -> tuple[str, Iterator[Chunk]]:
     """The format found and an iterator of chunks (raising typed errors as it reads)."""
     if isinstance(path, str):
         path = Path(path)

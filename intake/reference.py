@@ -29,8 +29,8 @@ def load_reference(path: Path = REFERENCE_FILE) -> tuple[int, int]:
     for row in data.get("indicator", []):
         CrisisIndicator.objects.update_or_create(
             code=row["code"],
-            defaults={k: row.get(k) for k in ("label_ko", "label_en", "agency", "added",
-                                               "retired")} | {"agency": row.get("agency", "")},
+            defaults={k: row.get(k) for k in ("label_ko", "label_en", "agency", "added", "retired")}
+            | {"agency": row.get("agency", "")},
         )
     return len(data.get("programme", [])), len(data.get("indicator", []))
 

@@ -94,8 +94,10 @@ class Context:
             self._connection.autocommit = True
         with self._connection.cursor() as cursor:
             # One text for all of them: a row per id costs more.
-            cursor.execute("SELECT string_agg(nextval(%s)::text, ',') "
-                           "FROM generate_series(1, %s)", [self.copy.sequence, count])
+            cursor.execute(
+                "SELECT string_agg(nextval(%s)::text, ',') FROM generate_series(1, %s)",
+                [self.copy.sequence, count],
+            )
             text = cursor.fetchone()[0]
         return np.array(text.split(","), dtype=np.int64)
 
@@ -119,7 +121,8 @@ def stage(prepared: pipeline.Prepared, context: Context) -> Staged:
     index[present] = blind_index_many([str(d) for d in digits[present]])
     records["rrn_index"] = index
     records["content_hash"] = pipeline.content_hashes(
-        records, prepared.items, pipeline.ITEM_COLUMNS[prepared.item_kind])
+        records, prepared.items, pipeline.ITEM_COLUMNS[prepared.item_kind]
+    )
     seconds["hash"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -146,8 +149,13 @@ def stage(prepared: pipeline.Prepared, context: Context) -> Staged:
     return _encoded(prepared, new, context, seconds, superseded)
 
 
-def _encoded(prepared: pipeline.Prepared, new: pd.DataFrame, context: Context,
-             seconds: dict[str, float], superseded: np.ndarray) -> Staged:
+def _encoded(
+    prepared: pipeline.Prepared,
+    new: pd.DataFrame,
+    context: Context,
+    seconds: dict[str, float],
+    superseded: np.ndarray,
+) -> Staged:
     target = context.copy
     t0 = time.perf_counter()
     ids = context.reserve_ids(len(new))
@@ -157,8 +165,9 @@ def _encoded(prepared: pipeline.Prepared, new: pd.DataFrame, context: Context,
     t0 = time.perf_counter()
     items = prepared.items
     if target.items is not None and len(items):
-        found = pc.index_in(nz.arrow_text(items["source_key"]),
-                            value_set=nz.arrow_text(new["source_key"]))
+        found = pc.index_in(
+            nz.arrow_text(items["source_key"]), value_set=nz.arrow_text(new["source_key"])
+        )
         # Items of a person whose version is unchanged already hang off that version.
         keep = pc.is_valid(found).to_numpy(zero_copy_only=False)
         record_id = ids[found.filter(pc.is_valid(found)).to_numpy()]
@@ -221,8 +230,9 @@ def executor(context: Context, workers: int) -> Executor:
     from django.conf import settings
 
     keys = {name: getattr(settings, name) for name in _KEY_SETTINGS}
-    return ProcessPoolExecutor(workers, mp_context=_process_context(),
-                               initializer=_start_worker, initargs=(context, keys))
+    return ProcessPoolExecutor(
+        workers, mp_context=_process_context(), initializer=_start_worker, initargs=(context, keys)
+    )
 
 
 def staged_parts(parts: Iterable[Chunk], context: Context, workers: int) -> Iterator[Staged]:
@@ -261,4 +271,3 @@ def _pooled(parts: Iterator[Chunk], context: Context, workers: int) -> Iterator[
             yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-

@@ -40,7 +40,8 @@ REJECTS_SHOWN = 50
 @require_GET
 def sources(request: HttpRequest) -> HttpResponse:
     rows = sources_for_user(request.user).annotate(
-        run_count=Count("runs"), last_run=Max("runs__created_at"))
+        run_count=Count("runs"), last_run=Max("runs__created_at")
+    )
     return render(request, "intake/sources.html", {"sources": rows})
 
 
@@ -48,8 +49,12 @@ def _source_page(request, source, mapping_text: str | None = None, status: int =
     runs = source.runs.select_related("started_by").order_by("-created_at")[:RUNS_SHOWN]
     if mapping_text is None:
         mapping_text = json.dumps(source.mapping, ensure_ascii=False, indent=2)
-    return render(request, "intake/source.html",
-                  {"source": source, "runs": runs, "mapping_text": mapping_text}, status=status)
+    return render(
+        request,
+        "intake/source.html",
+        {"source": source, "runs": runs, "mapping_text": mapping_text},
+        status=status,
+    )
 
 
 @login_required
@@ -100,8 +105,13 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("The file could not be imported."))
             return _source_page(request, src, status=400)
     if run.is_stale:
-        messages.warning(request, _("This file is already being imported, but its import has "
-                                    "made no progress for a while. You can resume it here."))
+        messages.warning(
+            request,
+            _(
+                "This file is already being imported, but its import has "
+                "made no progress for a while. You can resume it here."
+            ),
+        )
     return redirect("intake:run", pk=run.pk)
 
 
@@ -112,14 +122,25 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
     rejects = run.rejected_rows.all()[:REJECTS_SHOWN]
     # The rejected rows shown are people's raw data; they have no resident yet, so the entry
     # names the run (#12 item 14).
-    log_access(request, AccessAction.VIEW_RECORD,
-               detail=f"import run {run.pk} ({run.source.code}): "
-                      f"{min(run.rejected or 0, REJECTS_SHOWN)} rejected rows shown")
+    log_access(
+        request,
+        AccessAction.VIEW_RECORD,
+        detail=f"import run {run.pk} ({run.source.code}): "
+        f"{min(run.rejected or 0, REJECTS_SHOWN)} rejected rows shown",
+    )
     events = run.events.select_related("acting_user")
     warnings = run.row_warnings.all()[:REJECTS_SHOWN]
-    return render(request, "intake/run.html", {
-        "run": run, "rejects": rejects, "warnings": warnings, "events": events,
-        "retention_days": settings.BIGCARE_IMPORT_FILE_DAYS})
+    return render(
+        request,
+        "intake/run.html",
+        {
+            "run": run,
+            "rejects": rejects,
+            "warnings": warnings,
+            "events": events,
+            "retention_days": settings.BIGCARE_IMPORT_FILE_DAYS,
+        },
+    )
 
 
 @login_required
@@ -190,9 +211,12 @@ def run_rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     rows = RejectedRow.objects.filter(run=run).order_by("row_number")
     # Rejected rows are people's data leaving the system (DESIGN.md principle 7); they have no
     # resident yet, so the entry names the run, and the reason is what the download is for.
-    log_access(request, AccessAction.EXPORT, reason="rejected rows returned to the agency",
-               detail=f"rejected rows of import run {run.pk} ({run.source.code}, "
-                      f"{run.rejected} rows)")
+    log_access(
+        request,
+        AccessAction.EXPORT,
+        reason="rejected rows returned to the agency",
+        detail=f"rejected rows of import run {run.pk} ({run.source.code}, {run.rejected} rows)",
+    )
     columns: list[str] = []
     for raw in rows.values_list("raw", flat=True)[:1000]:
         columns.extend(k for k in raw if k not in columns)
@@ -201,11 +225,14 @@ def run_rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     def lines():
         yield "\ufeff" + writer.writerow([_("row"), _("reasons"), *columns])
         for number, raw, reasons in rows.values_list("row_number", "raw", "reasons").iterator(
-                chunk_size=2000):
-            yield writer.writerow([number, _safe("; ".join(reasons)),
-                                   *(_safe(raw.get(c, "")) for c in columns)])
+            chunk_size=2000
+        ):
+            yield writer.writerow(
+                [number, _safe("; ".join(reasons)), *(_safe(raw.get(c, "")) for c in columns)]
+            )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="rejected-{run.source.code}-run{run.pk}.csv"')
+        f'attachment; filename="rejected-{run.source.code}-run{run.pk}.csv"'
+    )
     return response

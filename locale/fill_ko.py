@@ -49,15 +49,18 @@ def fill() -> list[str]:
         if "msgid_plural" in parts:
             plural = _text(parts["msgid_plural"])
             ko = KO.get((msgid, plural))
-            strs = [f"msgstr[0] {_quote(ko[0])}"] if ko else [ln for k, v in parts.items()
-                                                               if k.startswith("msgstr")
-                                                               for ln in v]
+            strs = (
+                [f"msgstr[0] {_quote(ko[0])}"]
+                if ko
+                else [ln for k, v in parts.items() if k.startswith("msgstr") for ln in v]
+            )
             body = parts["msgid"] + parts["msgid_plural"] + strs
         else:
             current = _text(parts["msgstr"])
             ko = KO.get(msgid)
-            body = parts["msgid"] + ([f"msgstr {_quote(ko)}"] if ko and not current
-                                     else parts["msgstr"])
+            body = parts["msgid"] + (
+                [f"msgstr {_quote(ko)}"] if ko and not current else parts["msgstr"]
+            )
         if not ko:
             missing.append(msgid)
         head = [ln for ln in head if ln != "#, fuzzy"]

@@ -20,15 +20,18 @@ from matching.models import Resident, ResidentChange, ReviewItem
 
 def supervised_residents(user: AnyUser) -> QuerySet[Resident]:
     """Residents (active or merged away) whose home centre the user supervises."""
-    return Resident.objects.filter(
-        home_centre_id__in=centre_ids(user, "supervise"))
+    return Resident.objects.filter(home_centre_id__in=centre_ids(user, "supervise"))
 
 
 def resident_to_change(user: AnyUser, pk: int | str | None) -> Resident:
     """An active resident the user may merge or split, or 404."""
     try:
-        return supervised_residents(user).filter(active=True).select_related(
-            "home_centre__district").get(pk=pk)
+        return (
+            supervised_residents(user)
+            .filter(active=True)
+            .select_related("home_centre__district")
+            .get(pk=pk)
+        )
     except (Resident.DoesNotExist, ValueError, TypeError):
         raise Http404("No such resident") from None
 
@@ -53,7 +56,8 @@ def review_items_for_user(user: AnyUser) -> QuerySet[ReviewItem]:
     return ReviewItem.objects.filter(
         status=ReviewItem.Status.OPEN,
         record_a__link__resident__home_centre_id__in=centres,
-        record_b__link__resident__home_centre_id__in=centres)
+        record_b__link__resident__home_centre_id__in=centres,
+    )
 
 
 def review_item_for_user(user: AnyUser, pk: int | str) -> ReviewItem:

@@ -41,9 +41,25 @@ from matching.signals import merge_undone, residents_merged
 BATCH = 5000
 # Key of the advisory lock every linkage run takes on PostgreSQL: one linkage at a time.
 LINKAGE_LOCK = 0x4C494E4B  # "LINK"
-RESIDENT_COLUMNS = ["id", "name", "birth_date", "sex", "phone", "rrn_enc", "rrn_index",
-                    "rrn_masked", "address", "building_key", "unit_key", "dong_code",
-                    "home_centre_id", "name_key", "active", "created_at", "updated_at"]
+RESIDENT_COLUMNS = [
+    "id",
+    "name",
+    "birth_date",
+    "sex",
+    "phone",
+    "rrn_enc",
+    "rrn_index",
+    "rrn_masked",
+    "address",
+    "building_key",
+    "unit_key",
+    "dong_code",
+    "home_centre_id",
+    "name_key",
+    "active",
+    "created_at",
+    "updated_at",
+]
 
 
 def _on_postgres() -> bool:
@@ -81,10 +97,20 @@ def _stage(run: LinkageRun, stage: str, progress: Callable[[str], None] | None =
 
 def _stored_forms(rids: np.ndarray) -> pd.DataFrame:
     cols = ["rid", *RecordForm.FORM_FIELDS]
-    parts = [read_frame(RecordForm.objects.filter(record_id__in=batch).values_list(
-        "record_id", *RecordForm.FORM_FIELDS), cols) for batch in id_batches(rids)]
-    forms = (pd.concat(parts, ignore_index=True) if parts else
-             pd.DataFrame({c: pd.Series(dtype=object) for c in cols}))
+    parts = [
+        read_frame(
+            RecordForm.objects.filter(record_id__in=batch).values_list(
+                "record_id", *RecordForm.FORM_FIELDS
+            ),
+            cols,
+        )
+        for batch in id_batches(rids)
+    ]
+    forms = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    )
     forms["rid"] = forms["rid"].astype(np.int64)
     forms = forms.set_index("rid").reindex(rids).reset_index()
     for c in RecordForm.FORM_FIELDS:
@@ -92,8 +118,11 @@ def _stored_forms(rids: np.ndarray) -> pd.DataFrame:
             forms[c] = forms[c].fillna("").astype(str)
     b = pd.to_numeric(forms["birth"], errors="coerce").fillna(0).astype(np.int32).to_numpy()
     forms["birth"] = b
-    forms["by"], forms["bm"], forms["bd"] = (b // 10000).astype(np.int16), (
-        b // 100 % 100).astype(np.int8), (b % 100).astype(np.int8)
+    forms["by"], forms["bm"], forms["bd"] = (
+        (b // 10000).astype(np.int16),
+        (b // 100 % 100).astype(np.int8),
+        (b % 100).astype(np.int8),
+    )
     forms["sex"] = pd.to_numeric(forms["sex"], errors="coerce").fillna(0).astype(np.int8)
     # SQLite gives 1/0, COPY gives "t"/"f".
     forms["is_hangul"] = forms["is_hangul"].isin([True, 1, "t", "True"])
@@ -112,8 +141,14 @@ def _save_forms(forms: pd.DataFrame, replace_all: bool) -> None:
 def _decisions(rids: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     """Active human decisions as position pairs (must, cannot) into ``rids``."""
     pos = pd.Series(np.arange(len(rids)), index=rids)
-    d = pd.DataFrame.from_records(list(LinkDecision.objects.filter(active=True).values_list(
-        "record_a_id", "record_b_id", "same")), columns=["a", "b", "same"])
+    d = pd.DataFrame.from_records(
+        list(
+            LinkDecision.objects.filter(active=True).values_list(
+                "record_a_id", "record_b_id", "same"
+            )
+        ),
+        columns=["a", "b", "same"],
+    )
     d["pa"], d["pb"] = d["a"].map(pos), d["b"].map(pos)
     d = d.dropna(subset=["pa", "pb"])
     out = []
@@ -123,8 +158,9 @@ def _decisions(rids: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     return tuple(out)
 
 
-def run_linkage(full: bool = True, retrain: bool = True,
-                progress: Callable[[str], None] | None = None) -> LinkageRun:
+def run_linkage(
+    full: bool = True, retrain: bool = True, progress: Callable[[str], None] | None = None
+) -> LinkageRun:
     """Link current source records into residents. ``full`` relinks everything (training a new
     model version unless ``retrain`` is False); otherwise records without a link are linked in
     incrementally with the current model.
@@ -136,22 +172,27 @@ def run_linkage(full: bool = True, retrain: bool = True,
     with _linkage_lock() as locked:
         if locked:
             # We hold the lock, so any other run still marked running lost its worker.
-            LinkageRun.objects.filter(status=LinkageRun.Status.RUNNING).exclude(
-                pk=run.pk).update(status=LinkageRun.Status.FAILED,
-                                  error="interrupted (worker lost)", finished_at=timezone.now())
+            LinkageRun.objects.filter(status=LinkageRun.Status.RUNNING).exclude(pk=run.pk).update(
+                status=LinkageRun.Status.FAILED,
+                error="interrupted (worker lost)",
+                finished_at=timezone.now(),
+            )
         try:
             _link(run, full, retrain, progress)
         except Exception as exc:
             LinkageRun.objects.filter(pk=run.pk).update(
-                status=LinkageRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
-                finished_at=timezone.now())
+                status=LinkageRun.Status.FAILED,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                finished_at=timezone.now(),
+            )
             run.status = LinkageRun.Status.FAILED
             raise
     return run
 
 
-def _link(run: LinkageRun, full: bool, retrain: bool,
-          progress: Callable[[str], None] | None) -> None:
+def _link(
+    run: LinkageRun, full: bool, retrain: bool, progress: Callable[[str], None] | None
+) -> None:
     stored = LinkageModel.current()
     if not full and stored is None:
         full = True
@@ -164,14 +205,20 @@ def _link(run: LinkageRun, full: bool, retrain: bool,
         run.save(update_fields=["full", "model", "status", "finished_at"])
         return
     rids = records["rid"].to_numpy(np.int64)
-    links = read_frame(RecordLink.objects.values_list(
-        "record_id", "resident_id", "current", "record__status"),
-        ["rid", "resident", "flag", "status"], dtype={"rid": np.int64, "resident": np.int64,
-                                                      "flag": bool})
+    links = read_frame(
+        RecordLink.objects.values_list("record_id", "resident_id", "current", "record__status"),
+        ["rid", "resident", "flag", "status"],
+        dtype={"rid": np.int64, "resident": np.int64, "flag": bool},
+    )
     is_current = (links["status"] == "current").to_numpy()
-    previous = (pd.Series(links["resident"].to_numpy()[is_current],
-                          index=links["rid"].to_numpy()[is_current])
-                .reindex(rids).fillna(0).to_numpy(np.int64))
+    previous = (
+        pd.Series(
+            links["resident"].to_numpy()[is_current], index=links["rid"].to_numpy()[is_current]
+        )
+        .reindex(rids)
+        .fillna(0)
+        .to_numpy(np.int64)
+    )
     # Records retracted or superseded since linkage placed them, or made current again by a
     # rollback: their residents must be re-linked, since a retracted record may have been the
     # only bridge between two halves, and golden fields may have come from it.
@@ -201,8 +248,11 @@ def _link(run: LinkageRun, full: bool, retrain: bool,
         if len(left_rids):
             gone = _stored_forms(left_rids)
             held = pd.MultiIndex.from_arrays([known_forms["rom"], known_forms["birth"]])
-            hit = held.isin(pd.MultiIndex.from_arrays([gone["rom"], gone["birth"]])) & (
-                known_forms["rom"].to_numpy() != "") & (known_forms["birth"].to_numpy() > 0)
+            hit = (
+                held.isin(pd.MultiIndex.from_arrays([gone["rom"], gone["birth"]]))
+                & (known_forms["rom"].to_numpy() != "")
+                & (known_forms["birth"].to_numpy() > 0)
+            )
             dirty = np.union1d(dirty, previous[known][hit])
         old = known & ~np.isin(previous, dirty)
         old_forms = known_forms[~np.isin(previous[known], dirty)].reset_index(drop=True)
@@ -215,31 +265,50 @@ def _link(run: LinkageRun, full: bool, retrain: bool,
         write_forms = new_forms = normalize(new_records)
         stage("link delta")
         lab, stats, delta, both = link_delta(
-            records[old].reset_index(drop=True), old_forms, old_labels, new_records, model,
-            new_forms=new_forms, must=(inv[must[0]], inv[must[1]]),
-            cannot=(inv[cannot[0]], inv[cannot[1]]))
+            records[old].reset_index(drop=True),
+            old_forms,
+            old_labels,
+            new_records,
+            model,
+            new_forms=new_forms,
+            must=(inv[must[0]], inv[must[1]]),
+            cannot=(inv[cannot[0]], inv[cannot[1]]),
+        )
         labels = lab[inv]
         forms = both.iloc[inv].reset_index(drop=True)
         # Review pairs come back as positions into old + new; map them to record order.
         scored = Pairs(order[delta.left], order[delta.right], delta.total, delta.levels)
         pairs, per_rule, seconds, n_links = stats["delta_pairs"], {}, {}, 0
     band = (scored.total >= model.review_threshold) & (scored.total < model.link_threshold)
-    review = _review_pairs(Pairs(scored.left[band], scored.right[band], scored.total[band],
-                                 scored.levels[band].reset_index(drop=True)),
-                           model, forms, labels, rids)
+    review = _review_pairs(
+        Pairs(
+            scored.left[band],
+            scored.right[band],
+            scored.total[band],
+            scored.levels[band].reset_index(drop=True),
+        ),
+        model,
+        forms,
+        labels,
+        rids,
+    )
     stage("save")
     with transaction.atomic():
         if trains:
             LinkageModel.objects.filter(active=True).update(active=False)
             stored = LinkageModel.objects.create(
-                params=model.params(), link_threshold=model.link_threshold,
-                review_threshold=model.review_threshold, trained_on=len(records))
+                params=model.params(),
+                link_threshold=model.link_threshold,
+                review_threshold=model.review_threshold,
+                trained_on=len(records),
+            )
         _save_forms(write_forms, replace_all=full)
         # Sub-stages of the write, for the progress callback (the rows stay invisible to other
         # sessions until the transaction commits).
         stage("save residents")
-        n_residents = _save_residents(records, forms, labels, previous, run, everything=full,
-                                      dirty=dirty, progress=stage)
+        n_residents = _save_residents(
+            records, forms, labels, previous, run, everything=full, dirty=dirty, progress=stage
+        )
         # The links of retracted, superseded and revived records now agree with their status
         # (by the ids read above: a record an import changes meanwhile stays dirty).
         for batch in id_batches(dirty_links):
@@ -251,32 +320,42 @@ def _link(run: LinkageRun, full: bool, retrain: bool,
         stage("save (commit)")
         run.model, run.full, run.stage = stored, full, "done"
         run.status, run.finished_at = LinkageRun.Status.DONE, timezone.now()
-        run.records, run.pairs, run.links, run.review_items = len(records), pairs, n_links, \
-            n_review
+        run.records, run.pairs, run.links, run.review_items = len(records), pairs, n_links, n_review
         run.residents, run.per_rule, run.seconds = n_residents, per_rule, seconds
         run.save()
 
 
-def _review_pairs(band: Pairs, model: Model, forms: pd.DataFrame, labels: np.ndarray,
-                  rids: np.ndarray) -> list[dict]:
+def _review_pairs(
+    band: Pairs, model: Model, forms: pd.DataFrame, labels: np.ndarray, rids: np.ndarray
+) -> list[dict]:
     """Review-band pairs whose records ended in different residents, one per pair of clusters,
     strongest first; pairs a person already decided are left out."""
     lab = labels
     apart = np.flatnonzero(lab[band.left] != lab[band.right])
     apart = apart[np.argsort(-band.total[apart], kind="stable")]
     la, lb = lab[band.left[apart]], lab[band.right[apart]]
-    frame = pd.DataFrame({"k": apart, "a": rids[band.left[apart]],
-                          "b": rids[band.right[apart]],
-                          "ca": np.minimum(la, lb), "cb": np.maximum(la, lb)})
+    frame = pd.DataFrame(
+        {
+            "k": apart,
+            "a": rids[band.left[apart]],
+            "b": rids[band.right[apart]],
+            "ca": np.minimum(la, lb),
+            "cb": np.maximum(la, lb),
+        }
+    )
     frame = frame.drop_duplicates(["ca", "cb"])
-    decided = read_frame(LinkDecision.objects.filter(active=True).values_list(
-        "record_a_id", "record_b_id"), ["a", "b"], dtype={"a": np.int64, "b": np.int64})
+    decided = read_frame(
+        LinkDecision.objects.filter(active=True).values_list("record_a_id", "record_b_id"),
+        ["a", "b"],
+        dtype={"a": np.int64, "b": np.int64},
+    )
     if len(decided):
         lo = np.minimum(decided["a"], decided["b"]).astype(np.int64)
         hi = np.maximum(decided["a"], decided["b"]).astype(np.int64)
         done = pd.MultiIndex.from_arrays([lo, hi])
-        key = pd.MultiIndex.from_arrays([np.minimum(frame["a"], frame["b"]),
-                                         np.maximum(frame["a"], frame["b"])])
+        key = pd.MultiIndex.from_arrays(
+            [np.minimum(frame["a"], frame["b"]), np.maximum(frame["a"], frame["b"])]
+        )
         frame = frame[~key.isin(done)]
     k = frame["k"].to_numpy()
     levels = band.levels.iloc[k].reset_index(drop=True)
@@ -284,10 +363,17 @@ def _review_pairs(band: Pairs, model: Model, forms: pd.DataFrame, labels: np.nda
     labels_ = {f: np.array([*FIELDS[f], "missing"], dtype=object) for f in FIELDS}
     # Per review item (a few thousand at most), not per record: dicts for the JSON columns.
     level_text = pd.DataFrame({f: labels_[f][levels[f].to_numpy()] for f in FIELDS})
-    return [{"a": int(a), "b": int(b), "total": float(t), "weights": w, "levels": lv}
-            for a, b, t, w, lv in zip(frame["a"], frame["b"], band.total[k],
-                                      weights[list(FIELDS)].to_dict("records"),
-                                      level_text.to_dict("records"), strict=True)]
+    return [
+        {"a": int(a), "b": int(b), "total": float(t), "weights": w, "levels": lv}
+        for a, b, t, w, lv in zip(
+            frame["a"],
+            frame["b"],
+            band.total[k],
+            weights[list(FIELDS)].to_dict("records"),
+            level_text.to_dict("records"),
+            strict=True,
+        )
+    ]
 
 
 def _save_review_items(items: list[dict], run: LinkageRun, replace_all: bool) -> int:
@@ -299,25 +385,45 @@ def _save_review_items(items: list[dict], run: LinkageRun, replace_all: bool) ->
         open_items.update(status=ReviewItem.Status.OBSOLETE)
         keep = []
     else:
-        rows = read_frame(open_items.values_list(
-            "pk", "record_a__status", "record_b__status", "record_a__link__resident_id",
-            "record_b__link__resident_id"), ["pk", "sa", "sb", "ra", "rb"],
-            dtype={"pk": np.int64, "ra": np.int64, "rb": np.int64})
+        rows = read_frame(
+            open_items.values_list(
+                "pk",
+                "record_a__status",
+                "record_b__status",
+                "record_a__link__resident_id",
+                "record_b__link__resident_id",
+            ),
+            ["pk", "sa", "sb", "ra", "rb"],
+            dtype={"pk": np.int64, "ra": np.int64, "rb": np.int64},
+        )
         holds = (rows["sa"] == "current") & (rows["sb"] == "current") & (rows["ra"] != rows["rb"])
         gone = rows.loc[~holds, "pk"].tolist()
         for start in range(0, len(gone), BATCH):
-            ReviewItem.objects.filter(pk__in=gone[start:start + BATCH]).update(
-                status=ReviewItem.Status.OBSOLETE)
+            ReviewItem.objects.filter(pk__in=gone[start : start + BATCH]).update(
+                status=ReviewItem.Status.OBSOLETE
+            )
         keep = {frozenset(p) for p in rows.loc[holds, ["ra", "rb"]].to_numpy().tolist()}
     if keep and items:
-        owner = dict(RecordLink.objects.filter(
-            record_id__in=[r for i in items for r in (i["a"], i["b"])]).values_list(
-            "record_id", "resident_id"))
+        owner = dict(
+            RecordLink.objects.filter(
+                record_id__in=[r for i in items for r in (i["a"], i["b"])]
+            ).values_list("record_id", "resident_id")
+        )
         items = [i for i in items if frozenset((owner[i["a"]], owner[i["b"]])) not in keep]
-    ReviewItem.objects.bulk_create([
-        ReviewItem(record_a_id=i["a"], record_b_id=i["b"], total=i["total"],
-                   weights=i["weights"], levels=i["levels"], run=run) for i in items
-    ], batch_size=BATCH)
+    ReviewItem.objects.bulk_create(
+        [
+            ReviewItem(
+                record_a_id=i["a"],
+                record_b_id=i["b"],
+                total=i["total"],
+                weights=i["weights"],
+                levels=i["levels"],
+                run=run,
+            )
+            for i in items
+        ],
+        batch_size=BATCH,
+    )
     return len(items)
 
 
@@ -326,8 +432,10 @@ def _allocate_resident_ids(k: int) -> np.ndarray:
     ``Resident.objects.create()`` (a split, a caseworker screen) never takes the same id."""
     if _on_postgres():
         with connection.cursor() as cur:
-            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                        "FROM generate_series(1, %s)", [Resident._meta.db_table, k])
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Resident._meta.db_table, k],
+            )
             return np.array([r[0] for r in cur.fetchall()], dtype=np.int64)
     # SQLite: AUTOINCREMENT-less rowids continue from the largest id, so max + 1 is the
     # sequence; the write transaction holds SQLite's single writer lock.
@@ -335,41 +443,55 @@ def _allocate_resident_ids(k: int) -> np.ndarray:
     return np.arange(start, start + k, dtype=np.int64)
 
 
-def _resident_frame(records: pd.DataFrame, forms: pd.DataFrame, resident: np.ndarray,
-                    now) -> pd.DataFrame:
+def _resident_frame(
+    records: pd.DataFrame, forms: pd.DataFrame, resident: np.ndarray, now
+) -> pd.DataFrame:
     """Resident rows (RESIDENT_COLUMNS) with golden fields from ``records`` and their ``forms``,
     ``resident`` giving each record's resident id: the rules of ``cluster.golden``."""
     gold = clustering.golden(records, forms, resident)
     centres = pd.Series(dict(CommunityCentre.objects.values_list("code", "pk")), dtype=object)
     b = gold["birth"].to_numpy()
-    birth = pd.to_datetime(pd.DataFrame({"year": b // 10000, "month": b // 100 % 100,
-                                         "day": b % 100}), errors="coerce")
+    birth = pd.to_datetime(
+        pd.DataFrame({"year": b // 10000, "month": b // 100 % 100, "day": b % 100}), errors="coerce"
+    )
     address = gold["address"].astype(str).str.slice(0, 200)
     keys = address_keys(address)
-    frame = pd.DataFrame({
-        "id": gold.index.to_numpy(np.int64),
-        "name": gold["name"].astype(str).str.slice(0, 100).to_numpy(),
-        "birth_date": birth.dt.date.astype(object).where(birth.notna(), None).to_numpy(),
-        "sex": pd.Series(gold["sex"].to_numpy()).map({1: "M", 2: "F"}).fillna("").to_numpy(),
-        "phone": gold["phone"].astype(str).str.slice(0, 20).to_numpy(),
-        "rrn_enc": gold["rrn_enc"].to_numpy() if "rrn_enc" in gold else "",
-        "rrn_index": gold["rrn_index"].to_numpy(),
-        "rrn_masked": gold["rrn_masked"].to_numpy(),
-        "address": address.to_numpy(),
-        "building_key": keys["building_key"].to_numpy(),
-        "unit_key": keys["unit_key"].to_numpy(),
-        "dong_code": gold["dong"].to_numpy(),
-        "home_centre_id": gold["dong"].map(centres).astype("Int64").array,
-        "name_key": pd.Series(text(name_forms(gold["name"]), "rom")).str.slice(0, 100).to_numpy(),
-        "active": True, "created_at": now, "updated_at": now,
-    })
+    frame = pd.DataFrame(
+        {
+            "id": gold.index.to_numpy(np.int64),
+            "name": gold["name"].astype(str).str.slice(0, 100).to_numpy(),
+            "birth_date": birth.dt.date.astype(object).where(birth.notna(), None).to_numpy(),
+            "sex": pd.Series(gold["sex"].to_numpy()).map({1: "M", 2: "F"}).fillna("").to_numpy(),
+            "phone": gold["phone"].astype(str).str.slice(0, 20).to_numpy(),
+            "rrn_enc": gold["rrn_enc"].to_numpy() if "rrn_enc" in gold else "",
+            "rrn_index": gold["rrn_index"].to_numpy(),
+            "rrn_masked": gold["rrn_masked"].to_numpy(),
+            "address": address.to_numpy(),
+            "building_key": keys["building_key"].to_numpy(),
+            "unit_key": keys["unit_key"].to_numpy(),
+            "dong_code": gold["dong"].to_numpy(),
+            "home_centre_id": gold["dong"].map(centres).astype("Int64").array,
+            "name_key": pd.Series(text(name_forms(gold["name"]), "rom"))
+            .str.slice(0, 100)
+            .to_numpy(),
+            "active": True,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
     return frame
 
 
-def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarray,
-                    previous: np.ndarray, run: LinkageRun, everything: bool,
-                    dirty: np.ndarray | None = None,
-                    progress: Callable[[str], None] | None = None) -> int:
+def _save_residents(
+    records: pd.DataFrame,
+    forms: pd.DataFrame,
+    labels: np.ndarray,
+    previous: np.ndarray,
+    run: LinkageRun,
+    everything: bool,
+    dirty: np.ndarray | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> int:
     """Write residents and record links; only what changed unless ``everything``.
 
     A resident's golden fields depend only on its records (immutable versions), so an
@@ -386,18 +508,31 @@ def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarr
         scope = np.isin(ids, touched)
     idx = np.flatnonzero(scope)
     now = timezone.now()
-    frame = _resident_frame(records.iloc[idx].reset_index(drop=True),
-                            forms.iloc[idx].reset_index(drop=True), ids[idx], now)
+    frame = _resident_frame(
+        records.iloc[idx].reset_index(drop=True),
+        forms.iloc[idx].reset_index(drop=True),
+        ids[idx],
+        now,
+    )
     if progress:
         progress("save residents (upsert)")
     # created_at is only written for new residents: the upsert leaves it alone on a conflict.
-    upsert(Resident._meta.db_table, frame[RESIDENT_COLUMNS], "id",
-           update=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at")],
-           unless_same=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at",
-                                                                   "updated_at")])
-    link_frame_ = pd.DataFrame({"record_id": records["rid"].to_numpy(np.int64)[moved],
-                                "resident_id": ids[moved], "run_id": run.pk,
-                                "linked_at": now, "current": True})
+    upsert(
+        Resident._meta.db_table,
+        frame[RESIDENT_COLUMNS],
+        "id",
+        update=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at")],
+        unless_same=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at", "updated_at")],
+    )
+    link_frame_ = pd.DataFrame(
+        {
+            "record_id": records["rid"].to_numpy(np.int64)[moved],
+            "resident_id": ids[moved],
+            "run_id": run.pk,
+            "linked_at": now,
+            "current": True,
+        }
+    )
     if progress:
         progress("save links")
     upsert(RecordLink._meta.db_table, link_frame_, "record_id")
@@ -411,8 +546,9 @@ def _save_residents(records: pd.DataFrame, forms: pd.DataFrame, labels: np.ndarr
     if everything:
         stale.update(active=False, updated_at=now)
     else:
-        for batch in id_batches(np.setdiff1d(np.union1d(previous[moved & (previous > 0)],
-                                                        dirty), ids)):
+        for batch in id_batches(
+            np.setdiff1d(np.union1d(previous[moved & (previous > 0)], dirty), ids)
+        ):
             stale.filter(pk__in=batch).update(active=False, updated_at=now)
     return int(len(np.unique(ids)))
 
@@ -427,21 +563,34 @@ def refresh_golden(resident_ids) -> None:
     or undo. A resident whose records name no known dong keeps its home centre (it must not
     fall out of every centre's scope); residents with no current record are left alone."""
     ids = sorted({int(i) for i in resident_ids})
-    links = list(RecordLink.objects.filter(
-        resident_id__in=ids, resident__active=True, record__status="current",
-    ).values_list("record_id", "resident_id", "resident__home_centre_id"))
+    links = list(
+        RecordLink.objects.filter(
+            resident_id__in=ids,
+            resident__active=True,
+            record__status="current",
+        ).values_list("record_id", "resident_id", "resident__home_centre_id")
+    )
     if not links:
         return
     owner = {record: resident for record, resident, _c in links}
     held = {resident: centre for _r, resident, centre in links}
     records = records_from_db(sorted(owner))
-    frame = _resident_frame(records, normalize(records),
-                            records["rid"].map(owner).to_numpy(np.int64), timezone.now())
+    frame = _resident_frame(
+        records, normalize(records), records["rid"].map(owner).to_numpy(np.int64), timezone.now()
+    )
     frame["home_centre_id"] = pd.array(
-        [held.get(int(r)) if pd.isna(c) else int(c)
-         for r, c in zip(frame["id"], frame["home_centre_id"], strict=True)], dtype="Int64")
-    upsert(Resident._meta.db_table, frame[RESIDENT_COLUMNS], "id",
-           update=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at", "active")])
+        [
+            held.get(int(r)) if pd.isna(c) else int(c)
+            for r, c in zip(frame["id"], frame["home_centre_id"], strict=True)
+        ],
+        dtype="Int64",
+    )
+    upsert(
+        Resident._meta.db_table,
+        frame[RESIDENT_COLUMNS],
+        "id",
+        update=[c for c in RESIDENT_COLUMNS if c not in ("id", "created_at", "active")],
+    )
 
 
 class LinkConflict(ValueError):
@@ -452,8 +601,10 @@ class ChangedMeanwhile(RuntimeError):
     """Someone changed these residents (or decided this item) first: nothing was done."""
 
     def __init__(self, why: str | None = None) -> None:
-        super().__init__(why or _("someone changed these residents meanwhile: look at them "
-                                  "again before you retry"))
+        super().__init__(
+            why
+            or _("someone changed these residents meanwhile: look at them again before you retry")
+        )
 
 
 def _hold_linkage() -> None:
@@ -465,8 +616,7 @@ def _hold_linkage() -> None:
         with connection.cursor() as cur:
             cur.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [LINKAGE_LOCK])
             if not cur.fetchone()[0]:
-                raise ChangedMeanwhile(_("a linkage run is under way: try again in a few "
-                                         "minutes"))
+                raise ChangedMeanwhile(_("a linkage run is under way: try again in a few minutes"))
 
 
 def _lock_residents(resident_ids, acting_user) -> dict[int, Resident]:
@@ -477,11 +627,11 @@ def _lock_residents(resident_ids, acting_user) -> dict[int, Resident]:
 
     _hold_linkage()
     ids = sorted({int(i) for i in resident_ids})
-    locked = {r.pk: r for r in Resident.objects.select_for_update().filter(pk__in=ids)
-              .order_by("pk")}
+    locked = {
+        r.pk: r for r in Resident.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
     supervised = centre_ids(acting_user, "supervise")
-    if len(locked) != len(ids) or any(r.home_centre_id not in supervised
-                                      for r in locked.values()):
+    if len(locked) != len(ids) or any(r.home_centre_id not in supervised for r in locked.values()):
         raise ChangedMeanwhile()
     return locked
 
@@ -496,31 +646,45 @@ def decide_review_item(item: ReviewItem, *, acting_user, same: bool) -> LinkDeci
         item = ReviewItem.objects.select_for_update().get(pk=item.pk)
         if item.status != ReviewItem.Status.OPEN:
             raise ChangedMeanwhile(_("this item was decided meanwhile"))
-        owner = dict(RecordLink.objects.filter(
-            record_id__in=[item.record_a_id, item.record_b_id]).values_list(
-            "record_id", "resident_id"))
+        owner = dict(
+            RecordLink.objects.filter(
+                record_id__in=[item.record_a_id, item.record_b_id]
+            ).values_list("record_id", "resident_id")
+        )
         a, b = owner.get(item.record_a_id), owner.get(item.record_b_id)
         if a is None or b is None:
             raise ChangedMeanwhile()
         residents = _lock_residents([a, b], acting_user)
-        decision = LinkDecision.objects.create(record_a_id=item.record_a_id,
-                                               record_b_id=item.record_b_id, same=same,
-                                               decided_by=acting_user)
-        item.status, item.decided_by, item.decided_at = ReviewItem.Status.DECIDED, \
-            acting_user, timezone.now()
+        decision = LinkDecision.objects.create(
+            record_a_id=item.record_a_id,
+            record_b_id=item.record_b_id,
+            same=same,
+            decided_by=acting_user,
+        )
+        item.status, item.decided_by, item.decided_at = (
+            ReviewItem.Status.DECIDED,
+            acting_user,
+            timezone.now(),
+        )
         item.decision = "same" if same else "different"
         item.save(update_fields=["status", "decided_by", "decided_at", "decision"])
         if same and a != b:
-            merge_residents(residents[a], residents[b], acting_user=acting_user,
-                            decision=decision)
+            merge_residents(residents[a], residents[b], acting_user=acting_user, decision=decision)
         elif not same and a == b:
-            split_resident(residents[a], [item.record_b_id], acting_user=acting_user,
-                           decision=decision)
+            split_resident(
+                residents[a], [item.record_b_id], acting_user=acting_user, decision=decision
+            )
     return decision
 
 
-def merge_residents(keep: Resident, other: Resident, *, acting_user,
-                    decision: LinkDecision | None = None, reason: str = "") -> ResidentChange:
+def merge_residents(
+    keep: Resident,
+    other: Resident,
+    *,
+    acting_user,
+    decision: LinkDecision | None = None,
+    reason: str = "",
+) -> ResidentChange:
     """Move every record of ``other`` to ``keep``; recorded and reversible.
 
     Both residents are locked and must still be active; what cases keeps on ``other`` (cases,
@@ -533,10 +697,12 @@ def merge_residents(keep: Resident, other: Resident, *, acting_user,
     with transaction.atomic():
         locked = _lock_residents([keep.pk, other.pk], acting_user)
         if not all(r.active for r in locked.values()):
-            raise ChangedMeanwhile(_("one of the two residents was merged or retired "
-                                     "meanwhile"))
-        links = list(RecordLink.objects.filter(resident__in=[keep.pk, other.pk]).values_list(
-            "record_id", "resident_id", "record__rrn_index").order_by("record_id"))
+            raise ChangedMeanwhile(_("one of the two residents was merged or retired meanwhile"))
+        links = list(
+            RecordLink.objects.filter(resident__in=[keep.pk, other.pk])
+            .values_list("record_id", "resident_id", "record__rrn_index")
+            .order_by("record_id")
+        )
         if len({i for _, _, i in links if i}) > 1:
             raise LinkConflict(_("the two residents hold different resident registration numbers"))
         moved = [r for r, owner, _i in links if owner == other.pk]
@@ -547,15 +713,22 @@ def merge_residents(keep: Resident, other: Resident, *, acting_user,
             first_keep = next((r for r, owner, _i in links if owner == keep.pk), None)
             if first_keep is None:
                 raise LinkConflict(_("the resident to keep holds no source records"))
-            decision = LinkDecision.objects.create(record_a_id=first_keep,
-                                                   record_b_id=moved[0], same=True,
-                                                   decided_by=acting_user, reason=reason)
+            decision = LinkDecision.objects.create(
+                record_a_id=first_keep,
+                record_b_id=moved[0],
+                same=True,
+                decided_by=acting_user,
+                reason=reason,
+            )
         RecordLink.objects.filter(resident=other.pk).update(resident=keep.pk)
         Resident.objects.filter(pk=other.pk).update(active=False, updated_at=timezone.now())
         change = ResidentChange.objects.create(
-            kind=ResidentChange.Kind.MERGE, user=acting_user, reason=reason,
+            kind=ResidentChange.Kind.MERGE,
+            user=acting_user,
+            reason=reason,
             moves={str(r): [other.pk, keep.pk] for r in moved},
-            carried=_carry(survivor=keep.pk, merged=other.pk))
+            carried=_carry(survivor=keep.pk, merged=other.pk),
+        )
         change.decisions.add(decision)
         change.residents.add(keep.pk, other.pk)
         refresh_golden([keep.pk])
@@ -566,15 +739,22 @@ def _carry(survivor: int, merged: int) -> dict[str, list[int]]:
     """Ask the apps that keep things on residents to move them from ``merged`` to
     ``survivor``; what they moved, by model label."""
     carried: dict[str, list[int]] = {}
-    for _receiver, moved in residents_merged.send(sender=Resident, survivor=survivor,
-                                                  merged=merged):
+    for _receiver, moved in residents_merged.send(
+        sender=Resident, survivor=survivor, merged=merged
+    ):
         for label, ids in (moved or {}).items():
             carried.setdefault(label, []).extend(ids)
     return carried
 
 
-def split_resident(resident: Resident, record_ids: list[int], *, acting_user,
-                   decision: LinkDecision | None = None, reason: str = "") -> ResidentChange:
+def split_resident(
+    resident: Resident,
+    record_ids: list[int],
+    *,
+    acting_user,
+    decision: LinkDecision | None = None,
+    reason: str = "",
+) -> ResidentChange:
     """Move ``record_ids`` out of ``resident`` into a new resident; recorded and reversible.
 
     Each moved record is declared different from each kept one, so later runs keep them apart.
@@ -583,24 +763,36 @@ def split_resident(resident: Resident, record_ids: list[int], *, acting_user,
     """
     with transaction.atomic():
         locked = _lock_residents([resident.pk], acting_user)[resident.pk]
-        held = set(RecordLink.objects.filter(resident=resident.pk).values_list(
-            "record_id", flat=True))
+        held = set(
+            RecordLink.objects.filter(resident=resident.pk).values_list("record_id", flat=True)
+        )
         chosen = {int(r) for r in record_ids}
         if not locked.active or not chosen or not chosen < held:
             raise ChangedMeanwhile()
         kept = sorted(held - chosen)
-        new = Resident.objects.create(name=locked.name, birth_date=locked.birth_date,
-                                      sex=locked.sex, home_centre_id=locked.home_centre_id,
-                                      dong_code=locked.dong_code)
-        RecordLink.objects.filter(resident=resident.pk, record_id__in=chosen).update(
-            resident=new)
-        made = [LinkDecision(record_a_id=a, record_b_id=b, same=False, decided_by=acting_user,
-                             reason=reason) for a in kept for b in sorted(chosen)
-                if decision is None or {a, b} != {decision.record_a_id, decision.record_b_id}]
+        new = Resident.objects.create(
+            name=locked.name,
+            birth_date=locked.birth_date,
+            sex=locked.sex,
+            home_centre_id=locked.home_centre_id,
+            dong_code=locked.dong_code,
+        )
+        RecordLink.objects.filter(resident=resident.pk, record_id__in=chosen).update(resident=new)
+        made = [
+            LinkDecision(
+                record_a_id=a, record_b_id=b, same=False, decided_by=acting_user, reason=reason
+            )
+            for a in kept
+            for b in sorted(chosen)
+            if decision is None or {a, b} != {decision.record_a_id, decision.record_b_id}
+        ]
         made = LinkDecision.objects.bulk_create(made)
         change = ResidentChange.objects.create(
-            kind=ResidentChange.Kind.SPLIT, user=acting_user, reason=reason,
-            moves={str(r): [resident.pk, new.pk] for r in sorted(chosen)})
+            kind=ResidentChange.Kind.SPLIT,
+            user=acting_user,
+            reason=reason,
+            moves={str(r): [resident.pk, new.pk] for r in sorted(chosen)},
+        )
         change.decisions.add(*made, *([decision] if decision else []))
         change.residents.add(resident.pk, new.pk)
         refresh_golden([resident.pk, new.pk])
@@ -629,8 +821,11 @@ def undo_change(change: ResidentChange, *, acting_user) -> ResidentChange:
         # names them only in ``residents``).
         touched = touched or set(change.residents.values_list("pk", flat=True))
         _lock_residents(touched, acting_user)
-        now_at = dict(RecordLink.objects.filter(record_id__in=[int(r) for r in change.moves])
-                      .values_list("record_id", "resident_id"))
+        now_at = dict(
+            RecordLink.objects.filter(record_id__in=[int(r) for r in change.moves]).values_list(
+                "record_id", "resident_id"
+            )
+        )
         if any(now_at.get(int(r)) != after for r, (_b, after) in change.moves.items()):
             raise ChangedMeanwhile(_("these records have moved since this change"))
         for before, records in back.items():
@@ -638,18 +833,29 @@ def undo_change(change: ResidentChange, *, acting_user) -> ResidentChange:
         Resident.objects.filter(pk__in=list(back)).update(active=True, updated_at=timezone.now())
         afters = {a for _b, a in change.moves.values()} - set(back)
         if change.kind == ResidentChange.Kind.MERGE and len(back) == 1 and len(afters) == 1:
-            merge_undone.send(sender=Resident, carried=change.carried,
-                              back_to=next(iter(back)), survivor=next(iter(afters)))
+            merge_undone.send(
+                sender=Resident,
+                carried=change.carried,
+                back_to=next(iter(back)),
+                survivor=next(iter(afters)),
+            )
         # A resident the change created or filled and that the undo leaves empty goes inactive;
         # what was recorded on it meanwhile (a case opened after a split) goes with its records.
         # (A merge's survivor keeps its own records: only a split's new resident can empty.)
-        emptied = set(Resident.objects.filter(pk__in=afters).exclude(
-            pk__in=RecordLink.objects.filter(resident_id__in=afters).values("resident_id")
-        ).values_list("pk", flat=True)) if change.kind == ResidentChange.Kind.SPLIT else set()
+        emptied = (
+            set(
+                Resident.objects.filter(pk__in=afters)
+                .exclude(
+                    pk__in=RecordLink.objects.filter(resident_id__in=afters).values("resident_id")
+                )
+                .values_list("pk", flat=True)
+            )
+            if change.kind == ResidentChange.Kind.SPLIT
+            else set()
+        )
         carried: dict[str, list[int]] = {}
         if emptied:
-            Resident.objects.filter(pk__in=emptied).update(active=False,
-                                                           updated_at=timezone.now())
+            Resident.objects.filter(pk__in=emptied).update(active=False, updated_at=timezone.now())
             if len(back) == 1:
                 for gone in sorted(emptied):
                     for label, ids in _carry(survivor=next(iter(back)), merged=gone).items():
@@ -658,8 +864,12 @@ def undo_change(change: ResidentChange, *, acting_user) -> ResidentChange:
         change.undone = True
         change.save(update_fields=["undone"])
         undo = ResidentChange.objects.create(
-            kind=ResidentChange.Kind.UNDO, user=acting_user, reason=f"undo #{change.pk}",
-            moves={r: [a, b] for r, (b, a) in change.moves.items()}, carried=carried)
+            kind=ResidentChange.Kind.UNDO,
+            user=acting_user,
+            reason=f"undo #{change.pk}",
+            moves={r: [a, b] for r, (b, a) in change.moves.items()},
+            carried=carried,
+        )
         undo.residents.add(*touched)
         refresh_golden(touched - emptied)
         return undo

@@ -109,8 +109,9 @@ class Candidates:
     seconds: float = 0.0
 
 
-def block(forms: pd.DataFrame, rules: tuple[Rule, ...] = RULES,
-          only: np.ndarray | None = None) -> Candidates:
+def block(
+    forms: pd.DataFrame, rules: tuple[Rule, ...] = RULES, only: np.ndarray | None = None
+) -> Candidates:
     """Candidate pairs of ``forms`` under every rule, deduplicated."""
     import time
 
@@ -123,8 +124,12 @@ def block(forms: pd.DataFrame, rules: tuple[Rule, ...] = RULES,
         chunks.append(pair)
     pairs = unique_sorted(np.concatenate(chunks)) if chunks else np.empty(0, dtype=np.int64)
     # Positions fit in int32 (n < 2**31): half the memory of every per-pair gather that follows.
-    return Candidates((pairs // max(n, 1)).astype(np.int32), (pairs % max(n, 1)).astype(np.int32),
-                      per_rule, time.perf_counter() - started)
+    return Candidates(
+        (pairs // max(n, 1)).astype(np.int32),
+        (pairs % max(n, 1)).astype(np.int32),
+        per_rule,
+        time.perf_counter() - started,
+    )
 
 
 def unique_sorted(values: np.ndarray) -> np.ndarray:

@@ -60,13 +60,26 @@ def cluster(
         return labels
     bad = conflict[labels]
     edge_bad = bad[i] & bad[j]
-    return _rebuild(labels, np.flatnonzero(bad), i[edge_bad], j[edge_bad], weight[edge_bad],
-                    rrn_code, cannot_pairs)
+    return _rebuild(
+        labels,
+        np.flatnonzero(bad),
+        i[edge_bad],
+        j[edge_bad],
+        weight[edge_bad],
+        rrn_code,
+        cannot_pairs,
+    )
 
 
-def _rebuild(labels: np.ndarray, nodes: np.ndarray, i: np.ndarray, j: np.ndarray,
-             weight: np.ndarray, rrn_code: np.ndarray,
-             cannot: set[tuple[int, int]]) -> np.ndarray:
+def _rebuild(
+    labels: np.ndarray,
+    nodes: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    weight: np.ndarray,
+    rrn_code: np.ndarray,
+    cannot: set[tuple[int, int]],
+) -> np.ndarray:
     """Kruskal over the conflicting components only: strongest edge first, conflicts refused."""
     parent = {int(v): int(v) for v in nodes}
     members = {int(v): [int(v)] for v in nodes}
@@ -84,8 +97,7 @@ def _rebuild(labels: np.ndarray, nodes: np.ndarray, i: np.ndarray, j: np.ndarray
             continue
         if rrn[a] >= 0 and rrn[b] >= 0 and rrn[a] != rrn[b]:
             continue
-        if cannot and any((min(x, y), max(x, y)) in cannot
-                          for x in members[a] for y in members[b]):
+        if cannot and any((min(x, y), max(x, y)) in cannot for x in members[a] for y in members[b]):
             continue
         if len(members[a]) < len(members[b]):
             a, b = b, a
@@ -100,8 +112,9 @@ def _rebuild(labels: np.ndarray, nodes: np.ndarray, i: np.ndarray, j: np.ndarray
     return out.astype(np.int64)
 
 
-def assign_ids(labels: np.ndarray, previous: np.ndarray,
-               allocate: int | Callable[[int], np.ndarray]) -> np.ndarray:
+def assign_ids(
+    labels: np.ndarray, previous: np.ndarray, allocate: int | Callable[[int], np.ndarray]
+) -> np.ndarray:
     """A resident id per position: each cluster keeps the id of the existing resident holding most
     of its records (each old id goes to one cluster only, the one holding most of it); the
     others get new ids in cluster order, so runs are deterministic.
@@ -136,16 +149,25 @@ def golden(records: pd.DataFrame, forms: pd.DataFrame, resident: np.ndarray) -> 
     phone and address (with its dong): the newest record that has one;
     RRN: the full index if any record has one, and a masked form.
     """
-    f = pd.DataFrame({
-        "resident": resident, "name": records["name"].to_numpy(),
-        "trust": records["trust"].to_numpy(), "seen": pd.to_datetime(records["seen"]).to_numpy(),
-        "birth": forms["birth"].to_numpy(), "sex": forms["sex"].to_numpy(),
-        "phone": text(forms, "phone"), "address": records["address"].fillna("").to_numpy(),
-        "dong": text(forms, "dong"), "rrn_index": text(forms, "rrn_index"),
-        "rrn_masked": records["rrn_masked"].fillna("").to_numpy(), "rid": forms["rid"].to_numpy(),
-    })
-    by_trust = f.sort_values(["resident", "trust", "seen", "rid"],
-                             ascending=[True, True, False, True])
+    f = pd.DataFrame(
+        {
+            "resident": resident,
+            "name": records["name"].to_numpy(),
+            "trust": records["trust"].to_numpy(),
+            "seen": pd.to_datetime(records["seen"]).to_numpy(),
+            "birth": forms["birth"].to_numpy(),
+            "sex": forms["sex"].to_numpy(),
+            "phone": text(forms, "phone"),
+            "address": records["address"].fillna("").to_numpy(),
+            "dong": text(forms, "dong"),
+            "rrn_index": text(forms, "rrn_index"),
+            "rrn_masked": records["rrn_masked"].fillna("").to_numpy(),
+            "rid": forms["rid"].to_numpy(),
+        }
+    )
+    by_trust = f.sort_values(
+        ["resident", "trust", "seen", "rid"], ascending=[True, True, False, True]
+    )
     out = by_trust.groupby("resident", sort=True)[["name"]].first()
 
     def vote(col: str) -> pd.Series:
@@ -157,11 +179,13 @@ def golden(records: pd.DataFrame, forms: pd.DataFrame, resident: np.ndarray) -> 
 
     out["birth"] = vote("birth").reindex(out.index).fillna(0).astype(np.int32)
     out["sex"] = vote("sex").reindex(out.index).fillna(0).astype(np.int8)
-    recent = f.sort_values(["resident", "seen", "trust", "rid"],
-                           ascending=[True, False, True, True])
+    recent = f.sort_values(
+        ["resident", "seen", "trust", "rid"], ascending=[True, False, True, True]
+    )
     for col in ("phone", "rrn_masked"):
-        out[col] = recent[recent[col] != ""].groupby("resident")[col].first().reindex(
-            out.index).fillna("")
+        out[col] = (
+            recent[recent[col] != ""].groupby("resident")[col].first().reindex(out.index).fillna("")
+        )
     # The encrypted number travels with the index it came from (one record supplies both).
     rrn_cols = ["rrn_index", "rrn_enc"] if "rrn_enc" in records else ["rrn_index"]
     if "rrn_enc" in records:

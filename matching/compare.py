@@ -37,12 +37,12 @@ GIVEN_CLOSE, GIVEN_SIMILAR = 0.92, 0.80
 def _similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if len(a) == 0:
         return np.empty(0, dtype=np.float32)
-    return process.cpdist(a, b, scorer=JaroWinkler.normalized_similarity, workers=-1,
-                          dtype=np.float32)
+    return process.cpdist(
+        a, b, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32
+    )
 
 
-def _code_similarity(forms: pd.DataFrame, column: str, i: np.ndarray,
-                     j: np.ndarray) -> np.ndarray:
+def _code_similarity(forms: pd.DataFrame, column: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Jaro-Winkler of a string form for pairs of positions, once per distinct pair of values.
 
     Ten million candidate pairs hold far fewer distinct (given name, given name) pairs: the
@@ -59,8 +59,9 @@ def _code_similarity(forms: pd.DataFrame, column: str, i: np.ndarray,
     return sim[pair_codes]
 
 
-def _equal(forms: pd.DataFrame, column: str, i: np.ndarray,
-           j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _equal(
+    forms: pd.DataFrame, column: str, i: np.ndarray, j: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(equal, missing on either side) for a string form, from its integer codes."""
     c = codes(forms, column)
     a, b = c[i], c[j]
@@ -84,8 +85,13 @@ def _code_distance(forms: pd.DataFrame, column: str, i: np.ndarray, j: np.ndarra
     cats = np.append(np.asarray(forms[column].cat.categories, dtype=object), "")
     if len(first) == 0:
         return np.empty(0, dtype=np.int32)
-    dist = process.cpdist(cats[first // k - 1], cats[first % k - 1], scorer=Levenshtein.distance,
-                          workers=-1, dtype=np.int32)
+    dist = process.cpdist(
+        cats[first // k - 1],
+        cats[first % k - 1],
+        scorer=Levenshtein.distance,
+        workers=-1,
+        dtype=np.int32,
+    )
     return dist[pair_codes]
 
 

@@ -49,17 +49,29 @@ class Model:
         return {f: np.log2(np.asarray(self.m[f]) / np.asarray(self.u[f])) for f in self.m}
 
     def params(self) -> dict:
-        return {"m": self.m, "u": self.u, "u_random": self.u_random, "prior": self.prior,
-                "tf": self.tf,
-                "link_threshold": self.link_threshold, "review_threshold": self.review_threshold,
-                "iterations": self.iterations}
+        return {
+            "m": self.m,
+            "u": self.u,
+            "u_random": self.u_random,
+            "prior": self.prior,
+            "tf": self.tf,
+            "link_threshold": self.link_threshold,
+            "review_threshold": self.review_threshold,
+            "iterations": self.iterations,
+        }
 
     @classmethod
     def from_params(cls, p: dict) -> Model:
-        return cls(m=p["m"], u=p["u"], prior=p["prior"], tf=p.get("tf", {}),
-                   u_random=p.get("u_random", {}),
-                   link_threshold=p["link_threshold"], review_threshold=p["review_threshold"],
-                   iterations=p.get("iterations", 0))
+        return cls(
+            m=p["m"],
+            u=p["u"],
+            prior=p["prior"],
+            tf=p.get("tf", {}),
+            u_random=p.get("u_random", {}),
+            link_threshold=p["link_threshold"],
+            review_threshold=p["review_threshold"],
+            iterations=p.get("iterations", 0),
+        )
 
 
 def level_shares(levels: pd.DataFrame) -> dict[str, list[float]]:
@@ -101,14 +113,20 @@ def term_frequencies(forms: pd.DataFrame, top: int = 20_000) -> dict[str, dict[s
         top_k = np.argsort(-counts, kind="stable")[:top]
         top_k = top_k[counts[top_k] > 0]
         cats = np.asarray(forms[col].cat.categories, dtype=object)
-        tf[col] = dict(zip(cats[top_k].tolist(), (counts[top_k] / max(len(c), 1)).tolist(),
-                           strict=True))
+        tf[col] = dict(
+            zip(cats[top_k].tolist(), (counts[top_k] / max(len(c), 1)).tolist(), strict=True)
+        )
     # Birth dates too: real registers pile people on 1 January, and a clamp piles them anywhere.
     b = forms["birth"].to_numpy()
     values, counts = np.unique(b[b > 0], return_counts=True)
     top_k = np.argsort(-counts, kind="stable")[:top]
-    tf["birth"] = dict(zip([str(v) for v in values[top_k].tolist()],
-                           (counts[top_k] / max(int((b > 0).sum()), 1)).tolist(), strict=True))
+    tf["birth"] = dict(
+        zip(
+            [str(v) for v in values[top_k].tolist()],
+            (counts[top_k] / max(int((b > 0).sum()), 1)).tolist(),
+            strict=True,
+        )
+    )
     return tf
 
 
@@ -148,9 +166,14 @@ def patterns(levels: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return pats, counts, inverse
 
 
-def train_em(levels: pd.DataFrame, u: dict[str, list[float]], iterations: int = 60,
-             prior: float = 0.3, tol: float = 1e-6, m: dict[str, list[float]] | None = None,
-             ) -> tuple[dict[str, list[float]], dict[str, list[float]], float, int]:
+def train_em(
+    levels: pd.DataFrame,
+    u: dict[str, list[float]],
+    iterations: int = 60,
+    prior: float = 0.3,
+    tol: float = 1e-6,
+    m: dict[str, list[float]] | None = None,
+) -> tuple[dict[str, list[float]], dict[str, list[float]], float, int]:
     """m, u among candidate pairs, and the match share among them, by EM.
 
     ``u`` (from random pairs) is the starting point of u. It cannot stay fixed: candidate pairs
@@ -164,15 +187,21 @@ def train_em(levels: pd.DataFrame, u: dict[str, list[float]], iterations: int = 
     fields = list(FIELDS)
     if m is None:
         # Start from "matches mostly agree": 0.8 on the strongest level, the rest spread.
-        m = {f: np.r_[0.8, np.full(len(labels) - 1, 0.2 / (len(labels) - 1))]
-             for f, labels in FIELDS.items()}
+        m = {
+            f: np.r_[0.8, np.full(len(labels) - 1, 0.2 / (len(labels) - 1))]
+            for f, labels in FIELDS.items()
+        }
     m = {f: np.asarray(v, dtype=float) for f, v in m.items()}
     uu = {f: np.asarray(u[f], dtype=float) for f in fields}
     if counts.sum() == 0:
         # No candidate pairs (a first import of a handful of records): nothing to learn from.
         # Iterating would divide 0 by 0 and store a NaN prior that JSON cannot hold.
-        return ({f: v.tolist() for f, v in m.items()}, {f: v.tolist() for f, v in uu.items()},
-                prior, 0)
+        return (
+            {f: v.tolist() for f, v in m.items()},
+            {f: v.tolist() for f, v in uu.items()},
+            prior,
+            0,
+        )
     it = 0
     for it in range(1, iterations + 1):  # noqa: B007 — the count is reported
         lm = np.zeros(len(pats))
@@ -202,8 +231,12 @@ def train_em(levels: pd.DataFrame, u: dict[str, list[float]], iterations: int = 
         prior = min(max(new_prior, EPS), 1 - EPS)
         if delta < tol:
             break
-    return ({f: v.tolist() for f, v in m.items()}, {f: v.tolist() for f, v in uu.items()},
-            prior, it)
+    return (
+        {f: v.tolist() for f, v in m.items()},
+        {f: v.tolist() for f, v in uu.items()},
+        prior,
+        it,
+    )
 
 
 def labelled_start(levels: pd.DataFrame) -> tuple[dict, dict, float]:
@@ -232,8 +265,12 @@ def _identity(levels: pd.DataFrame) -> np.ndarray:
     evidence is not capped (see _household). Twins' names differ by more than one jamo."""
     given = levels["given"].to_numpy()
     typo = levels["given_typo"].to_numpy() if "given_typo" in levels else False
-    return (((given == 0) | ((given > 0) & typo)) & (levels["birth"].to_numpy() == 0)
-            & (levels["sex"].to_numpy() != 1) & (levels["rrn"].to_numpy() != 1))
+    return (
+        ((given == 0) | ((given > 0) & typo))
+        & (levels["birth"].to_numpy() == 0)
+        & (levels["sex"].to_numpy() != 1)
+        & (levels["rrn"].to_numpy() != 1)
+    )
 
 
 def _household(house: np.ndarray, uncapped: np.ndarray | None = None) -> np.ndarray:
@@ -257,8 +294,9 @@ def _household(house: np.ndarray, uncapped: np.ndarray | None = None) -> np.ndar
     return out
 
 
-def _tf_adjust(levels: pd.DataFrame, model: Model, forms: pd.DataFrame,
-               i: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _tf_adjust(
+    levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Term frequency: agreeing on 김 or 영숙 proves less than agreeing on 남궁 or 채린. The exact
     weight moves by log2(average chance of agreeing / this value's chance), as Splink does.
     Returns, per field, the exact pairs and their adjustment (bits)."""
@@ -273,8 +311,9 @@ def _tf_adjust(levels: pd.DataFrame, model: Model, forms: pd.DataFrame,
     return out
 
 
-def score(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray,
-          j: np.ndarray) -> np.ndarray:
+def score(
+    levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
     """Total match weight (bits, prior included) of every pair.
 
     Without term frequencies a pair's weight is a function of its level pattern alone, so the
@@ -288,8 +327,9 @@ def score(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray
         if f not in HOUSEHOLD:
             total += lut[f][levels[f].to_numpy()]
     sizes = [len(FIELDS[f]) + 1 for f in HOUSEHOLD]
-    grid = np.stack(np.meshgrid(*[np.arange(k) - 1 for k in sizes], indexing="ij"),
-                    axis=-1).reshape(-1, len(HOUSEHOLD))
+    grid = np.stack(
+        np.meshgrid(*[np.arange(k) - 1 for k in sizes], indexing="ij"), axis=-1
+    ).reshape(-1, len(HOUSEHOLD))
     house = np.stack([lut[f][grid[:, k]] for k, f in enumerate(HOUSEHOLD)], axis=1)
     capped = _household(house).sum(axis=1).astype(np.float32)
     full = _household(house, np.ones(len(house), dtype=bool)).sum(axis=1).astype(np.float32)
@@ -302,8 +342,9 @@ def score(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray
     return total
 
 
-def explain(levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray,
-            j: np.ndarray) -> pd.DataFrame:
+def explain(
+    levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray, j: np.ndarray
+) -> pd.DataFrame:
     """Weight (bits) of every field for the given pairs: what the review screen shows. The sum
     of a row plus the prior's log-odds is the pair's total from :func:`score`."""
     forms = _categorical_forms(forms)

@@ -7,8 +7,19 @@ import pandas as pd
 
 from matching.blocking import pairs_in_blocks
 
-NOISE_TYPES = ("romanised", "typo", "space", "variant", "date_swap", "moved", "phone_changed",
-               "phone_missing", "masked_rrn", "dong_missing", "duplicate_id")
+NOISE_TYPES = (
+    "romanised",
+    "typo",
+    "space",
+    "variant",
+    "date_swap",
+    "moved",
+    "phone_changed",
+    "phone_missing",
+    "masked_rrn",
+    "dong_missing",
+    "duplicate_id",
+)
 
 
 def _pairs(labels: np.ndarray) -> np.ndarray:
@@ -38,9 +49,17 @@ def evaluate(predicted: np.ndarray, truth: np.ndarray, noise: np.ndarray | None 
     first = frame.drop_duplicates("t").set_index("t")["p"]
     exact = (per_true == 1) & (size_p.reindex(first).to_numpy() == size_t.reindex(first.index))
     out = {
-        "records": n, "true_pairs": len(true), "predicted_pairs": len(pred),
-        "tp": tp, "fp": fp, "fn": fn, "precision": precision, "recall": recall, "f1": f1,
-        "true_residents": int(frame["t"].nunique()), "predicted_residents": int(len(size_p)),
+        "records": n,
+        "true_pairs": len(true),
+        "predicted_pairs": len(pred),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "true_residents": int(frame["t"].nunique()),
+        "predicted_residents": int(len(size_p)),
         "residents_exact": float(exact.mean()),
         "residents_split": int((per_true > 1).sum()),
         "clusters_merged": int((frame.groupby("p")["t"].nunique() > 1).sum()),
@@ -50,8 +69,9 @@ def evaluate(predicted: np.ndarray, truth: np.ndarray, noise: np.ndarray | None 
     return out
 
 
-def breakdown(pred: np.ndarray, true: np.ndarray, tp: np.ndarray, n: int,
-              noise: np.ndarray) -> dict[str, dict]:
+def breakdown(
+    pred: np.ndarray, true: np.ndarray, tp: np.ndarray, n: int, noise: np.ndarray
+) -> dict[str, dict]:
     tokens = pd.Series(noise).fillna("").astype(str)
     fp_codes = np.setdiff1d(pred, tp, assume_unique=True)
     fn_codes = np.setdiff1d(true, tp, assume_unique=True)
@@ -66,8 +86,14 @@ def breakdown(pred: np.ndarray, true: np.ndarray, tp: np.ndarray, n: int,
             return int((mask[codes // n] | mask[codes % n]).sum())
 
         t, f_p, f_n = touching(tp), touching(fp_codes), touching(fn_codes)
-        rows[kind] = {"records": int(has.sum()), "tp": t, "fp": f_p, "fn": f_n,
-                      "precision": t / max(t + f_p, 1), "recall": t / max(t + f_n, 1)}
+        rows[kind] = {
+            "records": int(has.sum()),
+            "tp": t,
+            "fp": f_p,
+            "fn": f_n,
+            "precision": t / max(t + f_p, 1),
+            "recall": t / max(t + f_n, 1),
+        }
     return rows
 
 
@@ -87,6 +113,8 @@ def report(figures: dict) -> str:
         lines.append(f"{'noise':<14}{'records':>9}{'precision':>11}{'recall':>9}{'fp':>7}{'fn':>7}")
         for kind, r in figures["by_noise"].items():
             if r["records"]:
-                lines.append(f"{kind:<14}{r['records']:>9,}{r['precision']:>11.4f}"
-                             f"{r['recall']:>9.4f}{r['fp']:>7,}{r['fn']:>7,}")
+                lines.append(
+                    f"{kind:<14}{r['records']:>9,}{r['precision']:>11.4f}"
+                    f"{r['recall']:>9.4f}{r['fp']:>7,}{r['fn']:>7,}"
+                )
     return "\n".join(lines)

@@ -18,13 +18,36 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-COLUMNS = ["rid", "source", "source_key", "name", "birth_date", "sex", "phone", "rrn_index",
-           "rrn_masked", "address", "dong_code", "trust", "seen"]
+COLUMNS = [
+    "rid",
+    "source",
+    "source_key",
+    "name",
+    "birth_date",
+    "sex",
+    "phone",
+    "rrn_index",
+    "rrn_masked",
+    "address",
+    "dong_code",
+    "trust",
+    "seen",
+]
 
 # Trust ranks for the file loader (lower wins for the golden name), as DataSource.trust would be.
 FILE_TRUST = {"ministry": 10, "city": 20, "crisis": 30, "facility": 40}
-_CENTURY = {"9": 1800, "0": 1800, "1": 1900, "2": 1900, "3": 2000, "4": 2000,
-            "5": 1900, "6": 1900, "7": 2000, "8": 2000}
+_CENTURY = {
+    "9": 1800,
+    "0": 1800,
+    "1": 1900,
+    "2": 1900,
+    "3": 2000,
+    "4": 2000,
+    "5": 1900,
+    "6": 1900,
+    "7": 2000,
+    "8": 2000,
+}
 
 
 def empty_records() -> pd.DataFrame:
@@ -38,7 +61,7 @@ def id_batches(ids) -> list[list[int]]:
 
     size = 900 if connection.vendor == "sqlite" else 50_000
     ids = [int(i) for i in ids]
-    return [ids[start:start + size] for start in range(0, len(ids), size)]
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def read_frame(values: object, columns: list[str], dtype: dict | None = None) -> pd.DataFrame:
@@ -59,8 +82,9 @@ def read_frame(values: object, columns: list[str], dtype: dict | None = None) ->
         if not buf.getbuffer().nbytes:
             frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         else:
-            frame = pd.read_csv(buf, names=columns, dtype=str, keep_default_na=False,
-                                encoding="utf-8")
+            frame = pd.read_csv(
+                buf, names=columns, dtype=str, keep_default_na=False, encoding="utf-8"
+            )
     else:
         frame = pd.DataFrame.from_records(list(values), columns=columns)
     for col, kind in (dtype or {}).items():
@@ -75,8 +99,13 @@ def read_frame(values: object, columns: list[str], dtype: dict | None = None) ->
 FEW_ROWS = 100
 
 
-def upsert(table: str, frame: pd.DataFrame, key: str, update: list[str] | None = None,
-           unless_same: list[str] | None = None) -> None:
+def upsert(
+    table: str,
+    frame: pd.DataFrame,
+    key: str,
+    update: list[str] | None = None,
+    unless_same: list[str] | None = None,
+) -> None:
     """Insert ``frame``'s rows into ``table``, updating ``update`` columns where ``key`` exists.
 
     With ``unless_same``, PostgreSQL leaves a row alone when those columns already hold the
@@ -94,8 +123,11 @@ def upsert(table: str, frame: pd.DataFrame, key: str, update: list[str] | None =
     cols = list(frame.columns)
     update = [c for c in cols if c != key] if update is None else update
     collist = ", ".join(f'"{c}"' for c in cols)
-    action = ("DO UPDATE SET " + ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update)
-              if update else "DO NOTHING")
+    action = (
+        "DO UPDATE SET " + ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update)
+        if update
+        else "DO NOTHING"
+    )
     if connection.vendor == "postgresql" and len(frame) > FEW_ROWS:
         import io
 
@@ -108,17 +140,24 @@ def upsert(table: str, frame: pd.DataFrame, key: str, update: list[str] | None =
         with connection.cursor() as cur:
             cur.execute(f'DROP TABLE IF EXISTS "{tmp}"')
             # Identifiers come from model metadata, values travel by COPY: nothing to inject.
-            cur.execute(f'CREATE TEMP TABLE "{tmp}" AS SELECT {collist} '  # noqa: S608
-                        f'FROM "{table}" WITH NO DATA')
+            cur.execute(
+                f'CREATE TEMP TABLE "{tmp}" AS SELECT {collist} '  # noqa: S608
+                f'FROM "{table}" WITH NO DATA'
+            )
             cur.cursor.copy_expert(
                 f'COPY "{tmp}" ({collist}) FROM STDIN WITH (FORMAT csv'
-                + (f", FORCE_NOT_NULL ({not_null})" if not_null else "") + ")", buf)
+                + (f", FORCE_NOT_NULL ({not_null})" if not_null else "")
+                + ")",
+                buf,
+            )
             if unless_same and update:
                 same = ", ".join(f'"{table}"."{c}"' for c in unless_same)
                 new = ", ".join(f'EXCLUDED."{c}"' for c in unless_same)
                 action += f" WHERE ({same}) IS DISTINCT FROM ({new})"
-            cur.execute(f'INSERT INTO "{table}" ({collist}) '  # noqa: S608
-                        f'SELECT {collist} FROM "{tmp}" ON CONFLICT ("{key}") {action}')
+            cur.execute(
+                f'INSERT INTO "{table}" ({collist}) '  # noqa: S608
+                f'SELECT {collist} FROM "{tmp}" ON CONFLICT ("{key}") {action}'
+            )
             cur.execute(f'DROP TABLE "{tmp}"')
         return
     columns = []
@@ -131,12 +170,14 @@ def upsert(table: str, frame: pd.DataFrame, key: str, update: list[str] | None =
         # object dtype holds Python scalars (sqlite3 binds no numpy ints), None for missing.
         columns.append(col.astype(object).where(col.notna(), None).tolist())
     marks = ", ".join(["%s"] * len(cols))
-    sql = (f'INSERT INTO "{table}" ({collist}) VALUES ({marks}) '  # noqa: S608 — values bound
-           f'ON CONFLICT ("{key}") {action}')
+    sql = (
+        f'INSERT INTO "{table}" ({collist}) VALUES ({marks}) '  # noqa: S608 — values bound
+        f'ON CONFLICT ("{key}") {action}'
+    )
     rows = list(zip(*columns, strict=True))
     with connection.cursor() as cur:
         for start in range(0, len(rows), 20_000):
-            cur.executemany(sql, rows[start:start + 20_000])
+            cur.executemany(sql, rows[start : start + 20_000])
 
 
 def records_from_db(record_ids: list[int] | None = None) -> pd.DataFrame:
@@ -147,8 +188,20 @@ def records_from_db(record_ids: list[int] | None = None) -> pd.DataFrame:
     if record_ids is not None:
         qs = qs.filter(pk__in=record_ids)
     values = qs.order_by("pk").values_list(
-        "pk", "source__code", "source_key", "name", "birth_date", "sex", "phone", "rrn_index",
-        "rrn_masked", "address", "dong_code", "source__trust", "created_at", "rrn_enc",
+        "pk",
+        "source__code",
+        "source_key",
+        "name",
+        "birth_date",
+        "sex",
+        "phone",
+        "rrn_index",
+        "rrn_masked",
+        "address",
+        "dong_code",
+        "source__trust",
+        "created_at",
+        "rrn_enc",
     )
     frame = read_frame(values, [*COLUMNS, "rrn_enc"], dtype={"rid": np.int64, "trust": np.int16})
     if frame.empty:
@@ -170,8 +223,13 @@ def _rrn_parts(rrn: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     full = s.where(back.str.fullmatch(r"\d{6}").fillna(False), "")
     century = digit.map(_CENTURY).fillna(1900).astype(int)
     years = century + pd.to_numeric(front.str.slice(0, 2), errors="coerce")
-    iso = (years.astype("Int64").astype(str) + "-" + front.str.slice(2, 4) + "-"
-           + front.str.slice(4, 6))
+    iso = (
+        years.astype("Int64").astype(str)
+        + "-"
+        + front.str.slice(2, 4)
+        + "-"
+        + front.str.slice(4, 6)
+    )
     birth = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
     return masked, full, birth
 
@@ -183,8 +241,13 @@ def file_index(full: pd.Series) -> pd.Series:
     """
     codes, uniq = pd.factorize(full, sort=False)
     key = b"bigcare-synthetic-linkage"
-    hashed = np.array([hashlib.blake2b(u.encode(), key=key, digest_size=16).hexdigest() if u
-                       else "" for u in uniq], dtype=object)
+    hashed = np.array(
+        [
+            hashlib.blake2b(u.encode(), key=key, digest_size=16).hexdigest() if u else ""
+            for u in uniq
+        ],
+        dtype=object,
+    )
     return pd.Series(hashed[codes] if len(codes) else [], index=full.index, dtype=object)
 
 
@@ -200,8 +263,13 @@ def _dates(s: pd.Series, *formats: str) -> pd.Series:
 
 
 def _sex(s: pd.Series) -> pd.Series:
-    return s.fillna("").astype(str).str.strip().map(
-        {"M": "M", "F": "F", "남": "M", "여": "F", "1": "M", "2": "F"}).fillna("")
+    return (
+        s.fillna("")
+        .astype(str)
+        .str.strip()
+        .map({"M": "M", "F": "F", "남": "M", "여": "F", "1": "M", "2": "F"})
+        .fillna("")
+    )
 
 
 def records_from_sources(directory: Path) -> tuple[pd.DataFrame, pd.Series]:
@@ -211,45 +279,87 @@ def records_from_sources(directory: Path) -> tuple[pd.DataFrame, pd.Series]:
 
     city = pd.read_csv(d / "city_welfare.csv", encoding="cp949", dtype=str, keep_default_na=False)
     masked, full, _ = _rrn_parts(city["주민등록번호"])
-    parts.append(pd.DataFrame({
-        "source": "city", "source_key": city["관리번호"], "name": city["성명"],
-        "birth_date": _dates(city["생년월일"], "%Y.%m.%d"), "sex": _sex(city["성별"]),
-        "phone": _digits(city["전화번호"]), "rrn_full": full, "rrn_masked": masked,
-        "address": city["주소"], "dong_code": city["행정동코드"],
-        "seen": _dates(city["시작일"], "%Y.%m.%d"),
-    }))
+    parts.append(
+        pd.DataFrame(
+            {
+                "source": "city",
+                "source_key": city["관리번호"],
+                "name": city["성명"],
+                "birth_date": _dates(city["생년월일"], "%Y.%m.%d"),
+                "sex": _sex(city["성별"]),
+                "phone": _digits(city["전화번호"]),
+                "rrn_full": full,
+                "rrn_masked": masked,
+                "address": city["주소"],
+                "dong_code": city["행정동코드"],
+                "seen": _dates(city["시작일"], "%Y.%m.%d"),
+            }
+        )
+    )
 
     if (d / "ministry_benefits.csv").exists():
         ministry = pd.read_csv(d / "ministry_benefits.csv", dtype=str, keep_default_na=False)
     else:
         ministry = pd.read_excel(d / "ministry_benefits.xlsx", dtype=str).fillna("")
     masked, full, birth = _rrn_parts(ministry["주민등록번호"])
-    parts.append(pd.DataFrame({
-        "source": "ministry", "source_key": ministry["수급자번호"], "name": ministry["성명"],
-        "birth_date": birth, "sex": _sex(ministry["성별코드"]),
-        "phone": _digits(ministry["연락처"]),
-        "rrn_full": full, "rrn_masked": masked, "address": ministry["주소"], "dong_code": "",
-        "seen": _dates(ministry["지급개시일"], "%Y%m%d"),
-    }))
+    parts.append(
+        pd.DataFrame(
+            {
+                "source": "ministry",
+                "source_key": ministry["수급자번호"],
+                "name": ministry["성명"],
+                "birth_date": birth,
+                "sex": _sex(ministry["성별코드"]),
+                "phone": _digits(ministry["연락처"]),
+                "rrn_full": full,
+                "rrn_masked": masked,
+                "address": ministry["주소"],
+                "dong_code": "",
+                "seen": _dates(ministry["지급개시일"], "%Y%m%d"),
+            }
+        )
+    )
 
     facility = pd.read_json(d / "facility_services.jsonl", lines=True, dtype=str)
-    parts.append(pd.DataFrame({
-        "source": "facility", "source_key": facility["client_id"], "name": facility["name"],
-        "birth_date": _dates(facility["dob"], "%m/%d/%Y", "%Y-%m-%d", "%Y%m%d"),
-        "sex": _sex(facility["gender"]), "phone": _digits(facility["phone"]), "rrn_full": "",
-        "rrn_masked": "", "address": facility["address"], "dong_code": "",
-        "seen": _dates(facility["since"], "%Y-%m-%d"),
-    }))
+    parts.append(
+        pd.DataFrame(
+            {
+                "source": "facility",
+                "source_key": facility["client_id"],
+                "name": facility["name"],
+                "birth_date": _dates(facility["dob"], "%m/%d/%Y", "%Y-%m-%d", "%Y%m%d"),
+                "sex": _sex(facility["gender"]),
+                "phone": _digits(facility["phone"]),
+                "rrn_full": "",
+                "rrn_masked": "",
+                "address": facility["address"],
+                "dong_code": "",
+                "seen": _dates(facility["since"], "%Y-%m-%d"),
+            }
+        )
+    )
 
-    crisis = pd.read_csv(d / "crisis_round.csv", encoding="utf-8-sig", dtype=str,
-                         keep_default_na=False)
+    crisis = pd.read_csv(
+        d / "crisis_round.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
     masked, full, birth = _rrn_parts(crisis["주민등록번호"])
-    parts.append(pd.DataFrame({
-        "source": "crisis", "source_key": crisis["대상자번호"], "name": crisis["성명"],
-        "birth_date": birth, "sex": "", "phone": "", "rrn_full": full, "rrn_masked": masked,
-        "address": crisis["주소"], "dong_code": crisis["행정동코드"],
-        "seen": _dates(crisis["기준일"], "%Y-%m-%d"),
-    }))
+    parts.append(
+        pd.DataFrame(
+            {
+                "source": "crisis",
+                "source_key": crisis["대상자번호"],
+                "name": crisis["성명"],
+                "birth_date": birth,
+                "sex": "",
+                "phone": "",
+                "rrn_full": full,
+                "rrn_masked": masked,
+                "address": crisis["주소"],
+                "dong_code": crisis["행정동코드"],
+                "seen": _dates(crisis["기준일"], "%Y-%m-%d"),
+            }
+        )
+    )
 
     frame = pd.concat(parts, ignore_index=True)
     frame = frame.drop_duplicates(["source", "source_key"], keep="first").reset_index(drop=True)
@@ -263,7 +373,11 @@ def records_from_sources(directory: Path) -> tuple[pd.DataFrame, pd.Series]:
     key = pd.MultiIndex.from_frame(frame[["source", "source_key"]])
     t = truth.set_index(["source", "source_record_id"])
     aligned = t.reindex(key)
-    truth_frame = pd.DataFrame({"resident": aligned["resident_id"].to_numpy(),
-                                "noise": aligned["noise"].fillna("").to_numpy()},
-                               index=frame["rid"].to_numpy())
+    truth_frame = pd.DataFrame(
+        {
+            "resident": aligned["resident_id"].to_numpy(),
+            "noise": aligned["noise"].fillna("").to_numpy(),
+        },
+        index=frame["rid"].to_numpy(),
+    )
     return frame, truth_frame

@@ -53,8 +53,7 @@ def link_delta(
     shared = np.flatnonzero(np.isin(keys[:n_old], keys[n_old:][keys[n_old:] >= 0]))
     before = combo_counts(forms.iloc[shared], old_records["source"].to_numpy()[shared])
     shared = shared[forms["combo_n"].to_numpy()[shared] != before]
-    affected_labels = np.unique(np.r_[old_labels[touched[touched < n_old]],
-                                      old_labels[shared]])
+    affected_labels = np.unique(np.r_[old_labels[touched[touched < n_old]], old_labels[shared]])
     in_a = np.r_[np.isin(old_labels, affected_labels), np.ones(len(new_forms), dtype=bool)]
     subset = np.flatnonzero(in_a)
     position = np.full(len(forms), -1, dtype=np.int64)
@@ -67,9 +66,13 @@ def link_delta(
         ok = (a >= 0) & (b >= 0)
         return a[ok], b[ok]
 
-    sub = link_frame(records.iloc[subset].reset_index(drop=True), model=model,
-                     forms=forms.iloc[subset].reset_index(drop=True),
-                     must=restrict(must), cannot=restrict(cannot))
+    sub = link_frame(
+        records.iloc[subset].reset_index(drop=True),
+        model=model,
+        forms=forms.iloc[subset].reset_index(drop=True),
+        must=restrict(must),
+        cannot=restrict(cannot),
+    )
     labels = np.r_[old_labels, np.full(len(new_forms), -1, dtype=np.int64)]
     labels[subset] = old_labels.max(initial=-1) + 1 + sub.labels
     _, labels = np.unique(labels, return_inverse=True)
@@ -78,12 +81,17 @@ def link_delta(
     # a person can join). Positions are into old + new.
     band = (total >= model.review_threshold) & ~linked
     sub_band = np.flatnonzero(sub.reviews)
-    review = Pairs(np.r_[cands.left[band], subset[sub.left[sub_band]]],
-                   np.r_[cands.right[band], subset[sub.right[sub_band]]],
-                   np.r_[total[band], sub.total[sub_band]],
-                   pd.concat([levels[band], sub.levels.iloc[sub_band]], ignore_index=True))
-    stats = {"delta_pairs": int(len(cands.left)), "relinked_records": int(len(subset)),
-             "subset_pairs": int(len(sub.left))}
+    review = Pairs(
+        np.r_[cands.left[band], subset[sub.left[sub_band]]],
+        np.r_[cands.right[band], subset[sub.right[sub_band]]],
+        np.r_[total[band], sub.total[sub_band]],
+        pd.concat([levels[band], sub.levels.iloc[sub_band]], ignore_index=True),
+    )
+    stats = {
+        "delta_pairs": int(len(cands.left)),
+        "relinked_records": int(len(subset)),
+        "subset_pairs": int(len(sub.left)),
+    }
     return labels.astype(np.int64), stats, review, forms
 
 

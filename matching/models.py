@@ -25,10 +25,12 @@ class Resident(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     # Canonical forms of the address (matching.address): the building, and the dwelling in it.
     # Residents with one unit key are one household (the one-stop page, screening).
-    building_key = models.CharField(_("building"), max_length=120, blank=True, default="",
-                                    db_default="")
-    unit_key = models.CharField(_("dwelling"), max_length=160, blank=True, default="",
-                                db_default="")
+    building_key = models.CharField(
+        _("building"), max_length=120, blank=True, default="", db_default=""
+    )
+    unit_key = models.CharField(
+        _("dwelling"), max_length=160, blank=True, default="", db_default=""
+    )
     dong_code = models.CharField(_("administrative dong"), max_length=10, blank=True)
     home_centre = models.ForeignKey(
         CommunityCentre, models.PROTECT, null=True, blank=True, related_name="residents"
@@ -46,12 +48,16 @@ class Resident(models.Model):
             models.Index(fields=["rrn_index"], name="resident_rrn_index"),
             # Name search reads every name of the user's centres: covered, it reads ~20 index
             # pages instead of a heap page per resident (3.3 → 0.4 ms a search at 1 M).
-            models.Index(fields=["home_centre", "name"], include=["active", "id"],
-                         name="resident_centre_name"),
+            models.Index(
+                fields=["home_centre", "name"],
+                include=["active", "id"],
+                name="resident_centre_name",
+            ),
             # The one-stop page's household: residents in the same dwelling. Without it the
             # key is checked on every resident of the centre (~1.5 ms a page at 1 M).
-            models.Index(fields=["unit_key"], name="resident_unit",
-                         condition=~models.Q(unit_key="")),
+            models.Index(
+                fields=["unit_key"], name="resident_unit", condition=~models.Q(unit_key="")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,12 +77,12 @@ class Resident(models.Model):
 class RecordLink(models.Model):
     """Which resident a source record belongs to (its current version or any version)."""
 
-    record = models.OneToOneField(SourceRecord, models.PROTECT, primary_key=True,
-                                  related_name="link")
+    record = models.OneToOneField(
+        SourceRecord, models.PROTECT, primary_key=True, related_name="link"
+    )
     resident = models.ForeignKey(Resident, models.PROTECT, related_name="links")
     linked_at = models.DateTimeField(default=timezone.now)
-    run = models.ForeignKey("LinkageRun", models.SET_NULL, null=True, blank=True,
-                            related_name="+")
+    run = models.ForeignKey("LinkageRun", models.SET_NULL, null=True, blank=True, related_name="+")
     # Whether the record was current when linkage last placed it. A link whose record has since
     # been retracted or superseded (or made current again by a rollback) disagrees with the
     # record's status: the next incremental run re-links that resident, then sets this again.
@@ -86,8 +92,9 @@ class RecordLink(models.Model):
 class RecordForm(models.Model):
     """A record's comparable forms (matching.normalize), computed once when it is first linked."""
 
-    record = models.OneToOneField(SourceRecord, models.CASCADE, primary_key=True,
-                                  related_name="form")
+    record = models.OneToOneField(
+        SourceRecord, models.CASCADE, primary_key=True, related_name="form"
+    )
     is_hangul = models.BooleanField(default=True)
     surname = models.CharField(max_length=10, blank=True)
     given = models.CharField(max_length=40, blank=True)
@@ -105,9 +112,24 @@ class RecordForm(models.Model):
     building = models.CharField(max_length=80, blank=True)
     dong = models.CharField(max_length=10, blank=True)
 
-    FORM_FIELDS = ["is_hangul", "surname", "given", "jamo", "jamo_given", "rom_sur", "rom_given",
-                   "rom", "birth", "sex", "phone", "rrn_index", "district", "street",
-                   "building", "dong"]
+    FORM_FIELDS = [
+        "is_hangul",
+        "surname",
+        "given",
+        "jamo",
+        "jamo_given",
+        "rom_sur",
+        "rom_given",
+        "rom",
+        "birth",
+        "sex",
+        "phone",
+        "rrn_index",
+        "district",
+        "street",
+        "building",
+        "dong",
+    ]
 
 
 class LinkageModel(models.Model):
@@ -171,8 +193,9 @@ class ReviewItem(models.Model):
     levels = models.JSONField(default=dict)  # field → level label
     total = models.FloatField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=10, blank=True)  # "same" / "different"
 
@@ -190,8 +213,9 @@ class LinkDecision(models.Model):
     record_a = models.ForeignKey(SourceRecord, models.PROTECT, related_name="+")
     record_b = models.ForeignKey(SourceRecord, models.PROTECT, related_name="+")
     same = models.BooleanField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
     decided_at = models.DateTimeField(default=timezone.now)
     reason = models.CharField(max_length=200, blank=True)
     active = models.BooleanField(default=True)  # False once undone
@@ -209,8 +233,7 @@ class ResidentChange(models.Model):
         UNDO = "undo", _("Undo")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                             related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     # record id → [resident before, resident after]
     moves = models.JSONField(default=dict)

@@ -30,15 +30,93 @@ COMPOUND_SURNAMES = frozenset(
     ["남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방", "을지", "망절", "어금", "제어"]
 )
 # 두음법칙: a surname registered with its original initial is the same surname (DOMAIN.md §7).
-INITIAL_FOLD = {"리": "이", "류": "유", "림": "임", "라": "나", "로": "노", "량": "양",
-                "렴": "염", "려": "여", "룡": "용", "뢰": "뇌"}
+INITIAL_FOLD = {
+    "리": "이",
+    "류": "유",
+    "림": "임",
+    "라": "나",
+    "로": "노",
+    "량": "양",
+    "렴": "염",
+    "려": "여",
+    "룡": "용",
+    "뢰": "뇌",
+}
 
-_LEADS = ["g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k",
-          "t", "p", "h"]
-_VOWELS = ["a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u",
-           "wo", "we", "wi", "yu", "eu", "ui", "i"]
-_TAILS = ["", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m",
-          "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t"]
+_LEADS = [
+    "g",
+    "kk",
+    "n",
+    "d",
+    "tt",
+    "r",
+    "m",
+    "b",
+    "pp",
+    "s",
+    "ss",
+    "",
+    "j",
+    "jj",
+    "ch",
+    "k",
+    "t",
+    "p",
+    "h",
+]
+_VOWELS = [
+    "a",
+    "ae",
+    "ya",
+    "yae",
+    "eo",
+    "e",
+    "yeo",
+    "ye",
+    "o",
+    "wa",
+    "wae",
+    "oe",
+    "yo",
+    "u",
+    "wo",
+    "we",
+    "wi",
+    "yu",
+    "eu",
+    "ui",
+    "i",
+]
+_TAILS = [
+    "",
+    "k",
+    "k",
+    "k",
+    "n",
+    "n",
+    "n",
+    "t",
+    "l",
+    "k",
+    "m",
+    "l",
+    "l",
+    "l",
+    "p",
+    "l",
+    "m",
+    "p",
+    "p",
+    "t",
+    "t",
+    "ng",
+    "t",
+    "t",
+    "k",
+    "t",
+    "p",
+    "t",
+]
 
 # Latin spellings of surnames whose variants a phonetic fold cannot join (DOMAIN.md §7 tables).
 _SURNAME_SPELLINGS: dict[str, tuple[str, ...]] = {
@@ -77,11 +155,35 @@ _SURNAME_SPELLINGS: dict[str, tuple[str, ...]] = {
 _VOWEL_RUN = re.compile(
     "yeo|yae|you|yoo|woo|wae|eo|ae|oo|ou|eu|ee|ui|oe|ya|ye|yo|yu|wa|we|wi|wo|a|e|i|o|u"
 )
-_VOWEL_FOLD = {"yeo": "yo", "yae": "ye", "you": "yo", "yoo": "yo", "woo": "o", "wae": "we",
-               "eo": "o", "ae": "e", "oo": "o", "ou": "o", "eu": "o", "ee": "i", "ui": "i",
-               "oe": "we", "ya": "ya", "ye": "ye", "yo": "yo", "yu": "yo", "wa": "wa",
-               "we": "we", "wi": "wi", "wo": "wo", "a": "a", "e": "e", "i": "i", "o": "o",
-               "u": "o"}
+_VOWEL_FOLD = {
+    "yeo": "yo",
+    "yae": "ye",
+    "you": "yo",
+    "yoo": "yo",
+    "woo": "o",
+    "wae": "we",
+    "eo": "o",
+    "ae": "e",
+    "oo": "o",
+    "ou": "o",
+    "eu": "o",
+    "ee": "i",
+    "ui": "i",
+    "oe": "we",
+    "ya": "ya",
+    "ye": "ye",
+    "yo": "yo",
+    "yu": "yo",
+    "wa": "wa",
+    "we": "we",
+    "wi": "wi",
+    "wo": "wo",
+    "a": "a",
+    "e": "e",
+    "i": "i",
+    "o": "o",
+    "u": "o",
+}
 _NON_LETTER = re.compile(r"[^a-z]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -132,9 +234,11 @@ _COMMON_SURNAMES = (
     "채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복"
     "태목형피두감음빈동온호범좌팽승간상갈서시"
 )
-SURNAME_FOLDS = frozenset(LATIN_SURNAME_KEY.values()) | frozenset(
-    fold_latin(romanize(ch)) for ch in _COMMON_SURNAMES
-) | frozenset(fold_latin(romanize(c)) for c in COMPOUND_SURNAMES)
+SURNAME_FOLDS = (
+    frozenset(LATIN_SURNAME_KEY.values())
+    | frozenset(fold_latin(romanize(ch)) for ch in _COMMON_SURNAMES)
+    | frozenset(fold_latin(romanize(c)) for c in COMPOUND_SURNAMES)
+)
 
 
 def _surname_like(token: str) -> bool:
@@ -171,9 +275,13 @@ def split_latin(name: str) -> tuple[str, str]:
     # Surname last (``Younghee Rhee``): only the last token can be a surname, or both can and the
     # first is the longer one (a two-syllable given name written as one word).
     last = (last_known and not first_known) or (
-        len(tokens) == 2 and first_known and last_known and "-" not in tokens[1]
+        len(tokens) == 2
+        and first_known
+        and last_known
+        and "-" not in tokens[1]
         and tokens[0].upper() not in LATIN_SURNAME_KEY
-        and len(tokens[0]) > len(tokens[1]) + 2)
+        and len(tokens[0]) > len(tokens[1]) + 2
+    )
     if last:
         return _latin_key(tokens[-1]), fold_latin("".join(tokens[:-1]))
     return _latin_key(tokens[0]), fold_latin("".join(tokens[1:]))
@@ -194,8 +302,9 @@ def _categorical(per_value: np.ndarray | pd.Series, codes: np.ndarray) -> pd.Cat
         t = np.where(t == e, -1, t - (t > e))
         cats = np.delete(cats, e)
     out = t[codes] if len(codes) else np.empty(0, dtype=np.int64)
-    return pd.Categorical.from_codes(out.astype(np.int32), categories=pd.Index(cats, dtype=object),
-                                     validate=False)
+    return pd.Categorical.from_codes(
+        out.astype(np.int32), categories=pd.Index(cats, dtype=object), validate=False
+    )
 
 
 def name_forms(names: pd.Series) -> pd.DataFrame:
@@ -209,15 +318,25 @@ def name_forms(names: pd.Series) -> pd.DataFrame:
             compact = re.sub(r"[^\uac00-\ud7a3]", "", text)
             sur, given = split_hangul(compact)
             sur = fold_surname(sur)
-            rows.append((True, sur, given,
-                         unicodedata.normalize("NFD", sur + given),
-                         unicodedata.normalize("NFD", given),
-                         surname_key(sur), fold_latin(romanize(given))))
+            rows.append(
+                (
+                    True,
+                    sur,
+                    given,
+                    unicodedata.normalize("NFD", sur + given),
+                    unicodedata.normalize("NFD", given),
+                    surname_key(sur),
+                    fold_latin(romanize(given)),
+                )
+            )
         else:
             rs, rg = split_latin(text)
             rows.append((False, "", "", "", "", rs, rg))
-    table = pd.DataFrame(rows, columns=["is_hangul", "surname", "given", "jamo", "jamo_given",
-                                        "rom_sur", "rom_given"], dtype=object)
+    table = pd.DataFrame(
+        rows,
+        columns=["is_hangul", "surname", "given", "jamo", "jamo_given", "rom_sur", "rom_given"],
+        dtype=object,
+    )
     table["rom"] = table["rom_sur"] + " " + table["rom_given"] if len(table) else []
     hangul = table["is_hangul"].to_numpy(bool)
     out = pd.DataFrame({"is_hangul": hangul[codes] if len(codes) else np.empty(0, bool)})
@@ -242,19 +361,29 @@ def address_forms(addresses: pd.Series) -> pd.DataFrame:
     """District, street (road, or lot-number dong) and building key of each address."""
     codes, uniq = pd.factorize(addresses.fillna("").astype(str), sort=False)
     # Arrow's RE2 runs the pattern over the distinct addresses in C++, twice as fast as re.
-    found = pc.extract_regex(pa.array(np.asarray(uniq, dtype=object), type=pa.string()),
-                             _ADDRESS.pattern)
-    parts = pd.DataFrame({name: found.field(name).to_numpy(zero_copy_only=False)
-                          for name in ("district", "street", "number")}, dtype=object)
+    found = pc.extract_regex(
+        pa.array(np.asarray(uniq, dtype=object), type=pa.string()), _ADDRESS.pattern
+    )
+    parts = pd.DataFrame(
+        {
+            name: found.field(name).to_numpy(zero_copy_only=False)
+            for name in ("district", "street", "number")
+        },
+        dtype=object,
+    )
     parts = parts.fillna("")
     has_number = (parts["number"] != "").to_numpy()
     has_street = (parts["street"] != "").to_numpy()
     district = parts["district"].to_numpy(object)
     street = np.where(has_street, district + " " + parts["street"].to_numpy(object), "")
     building = np.where(has_number, street + " " + parts["number"].to_numpy(object), "")
-    return pd.DataFrame({"district": _categorical(district, codes),
-                         "street": _categorical(street, codes),
-                         "building": _categorical(building, codes)})
+    return pd.DataFrame(
+        {
+            "district": _categorical(district, codes),
+            "street": _categorical(street, codes),
+            "building": _categorical(building, codes),
+        }
+    )
 
 
 def text_categorical(values: pd.Series) -> pd.Categorical:
@@ -266,10 +395,14 @@ def text_categorical(values: pd.Series) -> pd.Categorical:
 def _phones(phones: pd.Series) -> pd.Categorical:
     # Digits of each distinct phone, not of each record: a tenth of the regex work.
     codes, uniq = pd.factorize(phones.fillna("").astype(str), sort=False)
-    digits = pc.replace_substring_regex(pa.array(np.asarray(uniq, dtype=object),
-                                                 type=pa.string()), r"\D", "")
-    digits = np.where(pc.utf8_length(digits).to_numpy(zero_copy_only=False) >= 7,
-                      digits.to_numpy(zero_copy_only=False), "")
+    digits = pc.replace_substring_regex(
+        pa.array(np.asarray(uniq, dtype=object), type=pa.string()), r"\D", ""
+    )
+    digits = np.where(
+        pc.utf8_length(digits).to_numpy(zero_copy_only=False) >= 7,
+        digits.to_numpy(zero_copy_only=False),
+        "",
+    )
     return _categorical(digits, codes)
 
 
@@ -352,6 +485,25 @@ def concat_forms(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out[frames[0].columns]
 
 
-FORM_COLUMNS = ["rid", "is_hangul", "surname", "given", "jamo", "jamo_given", "rom_sur",
-                "rom_given", "rom", "birth", "by", "bm", "bd", "sex", "phone", "rrn_index",
-                "district", "street", "building", "dong"]
+FORM_COLUMNS = [
+    "rid",
+    "is_hangul",
+    "surname",
+    "given",
+    "jamo",
+    "jamo_given",
+    "rom_sur",
+    "rom_given",
+    "rom",
+    "birth",
+    "by",
+    "bm",
+    "bd",
+    "sex",
+    "phone",
+    "rrn_index",
+    "district",
+    "street",
+    "building",
+    "dong",
+]

@@ -31,8 +31,13 @@ class LinkResult:
 
     def weights(self, k: np.ndarray) -> pd.DataFrame:
         """Per-field weights of candidate pairs ``k`` (indexes into left/right), for display."""
-        return em.explain(self.levels.iloc[k].reset_index(drop=True), self.model, self.forms,
-                          self.left[k], self.right[k])
+        return em.explain(
+            self.levels.iloc[k].reset_index(drop=True),
+            self.model,
+            self.forms,
+            self.left[k],
+            self.right[k],
+        )
 
     @property
     def links(self) -> np.ndarray:
@@ -53,8 +58,7 @@ def rrn_codes(forms: pd.DataFrame) -> np.ndarray:
 def train(forms: pd.DataFrame, levels: pd.DataFrame, seed: int = 0) -> em.Model:
     u_random = em.estimate_u(forms, seed=seed)
     m0, u0, prior0 = em.labelled_start(levels)
-    m, u_cand, prior, iterations = em.train_em(levels, u0 or u_random, m=m0 or None,
-                                               prior=prior0)
+    m, u_cand, prior, iterations = em.train_em(levels, u0 or u_random, m=m0 or None, prior=prior0)
     # Scoring uses u from random pairs: among candidates, non-matches were chosen for agreeing,
     # so u there understates what an agreement proves. The prior is then the chance that two
     # records drawn at random are one person: expected matches over all pairs.
@@ -67,8 +71,14 @@ def train(forms: pd.DataFrame, levels: pd.DataFrame, seed: int = 0) -> em.Model:
     # and an unfloored u of 1e-5 would make "one per source" worth 16 bits.
     u_combo = np.maximum(np.asarray(u_cand["combo"]), COMBO_U_FLOOR)
     u_random = {**u_random, "combo": (u_combo / u_combo.sum()).tolist()}
-    model = em.Model(m=m, u=u_random, prior=prior_all, tf=em.term_frequencies(forms),
-                     u_random=u_random, iterations=iterations)
+    model = em.Model(
+        m=m,
+        u=u_random,
+        prior=prior_all,
+        tf=em.term_frequencies(forms),
+        u_random=u_random,
+        iterations=iterations,
+    )
     return model
 
 
@@ -110,8 +120,16 @@ def link_frame(
     total = em.score(levels, model, forms, cands.left, cands.right)
     stage("score")
     linked = total >= model.link_threshold
-    labels = cluster.cluster(len(forms), cands.left[linked], cands.right[linked], total[linked],
-                             rrn_codes(forms), must=must, cannot=cannot)
+    labels = cluster.cluster(
+        len(forms),
+        cands.left[linked],
+        cands.right[linked],
+        total[linked],
+        rrn_codes(forms),
+        must=must,
+        cannot=cannot,
+    )
     stage("cluster")
-    return LinkResult(forms, cands.left, cands.right, levels, total, labels, model,
-                      cands.per_rule, seconds)
+    return LinkResult(
+        forms, cands.left, cands.right, levels, total, labels, model, cands.per_rule, seconds
+    )

@@ -35,8 +35,9 @@ def link_import(run_id: int) -> int | None:
     except Exception as exc:
         from bigcare.logs import redact
 
-        runs.update(link_status=LinkStatus.FAILED,
-                    link_error=redact(f"{type(exc).__name__}: {exc}")[:2000])
+        runs.update(
+            link_status=LinkStatus.FAILED, link_error=redact(f"{type(exc).__name__}: {exc}")[:2000]
+        )
         raise
     runs.update(link_status=LinkStatus.DONE, link_error="")
     return linkage.pk

@@ -39,14 +39,18 @@ from matching.models import RecordLink, Resident
 def _residents_of(items) -> dict[int, int]:
     """record id → resident id for the records of ``items``: one query."""
     ids = [r for i in items for r in (i.record_a_id, i.record_b_id)]
-    return dict(RecordLink.objects.filter(record_id__in=ids).values_list("record_id",
-                                                                          "resident_id"))
+    return dict(
+        RecordLink.objects.filter(record_id__in=ids).values_list("record_id", "resident_id")
+    )
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    items = list(review_items_for_user(request.user).select_related(
-        "record_a__source", "record_b__source")[:50])
+    items = list(
+        review_items_for_user(request.user).select_related("record_a__source", "record_b__source")[
+            :50
+        ]
+    )
     owner = _residents_of(items)
     for i in items:
         # The merge form is offered when the two records sit in two residents.
@@ -60,8 +64,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = review_item_for_user(request.user, pk)
     same = request.POST.get("decision") == "same"
-    log_access(request, AccessAction.REVIEW_LINK, _residents_of([item]).values(),
-               detail=f"review item {item.pk}: {'same' if same else 'different'}")
+    log_access(
+        request,
+        AccessAction.REVIEW_LINK,
+        _residents_of([item]).values(),
+        detail=f"review item {item.pk}: {'same' if same else 'different'}",
+    )
     try:
         decide_review_item(item, acting_user=request.user, same=same)
     except (LinkConflict, ChangedMeanwhile) as exc:
@@ -70,8 +78,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _records(resident: Resident) -> list[RecordLink]:
-    return list(RecordLink.objects.filter(resident=resident).select_related(
-        "record__source").order_by("record__source__code", "record_id"))
+    return list(
+        RecordLink.objects.filter(resident=resident)
+        .select_related("record__source")
+        .order_by("record__source__code", "record_id")
+    )
 
 
 @login_required
@@ -86,21 +97,33 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     shown = [keep.pk, *([other.pk] if other else [])]
     if request.method == "POST" and other is not None:
         reason = request.POST.get("reason", "")[:200]
-        log_access(request, AccessAction.REVIEW_LINK, shown, detail=f"merge {other.pk} into "
-                   f"{keep.pk}")
+        log_access(
+            request, AccessAction.REVIEW_LINK, shown, detail=f"merge {other.pk} into {keep.pk}"
+        )
         try:
             merge_residents(keep, other, acting_user=request.user, reason=reason)
         except (LinkConflict, ChangedMeanwhile) as exc:
             error = _("Not merged: %(why)s") % {"why": exc}
         else:
-            messages.success(request, _("Merged resident #%(other)s into #%(keep)s.")
-                             % {"other": other.pk, "keep": keep.pk})
+            messages.success(
+                request,
+                _("Merged resident #%(other)s into #%(keep)s.")
+                % {"other": other.pk, "keep": keep.pk},
+            )
             return redirect("matching:changes", keep.pk)
     else:
         log_access(request, AccessAction.REVIEW_LINK, shown, detail="merge form")
-    return render(request, "matching/merge.html", {
-        "keep": keep, "other": other, "error": error, "keep_records": _records(keep),
-        "other_records": _records(other) if other else []})
+    return render(
+        request,
+        "matching/merge.html",
+        {
+            "keep": keep,
+            "other": other,
+            "error": error,
+            "keep_records": _records(keep),
+            "other_records": _records(other) if other else [],
+        },
+    )
 
 
 @login_required
@@ -115,33 +138,49 @@ def split(request: HttpRequest, pk: int) -> HttpResponse:
             chosen = {int(r) for r in request.POST.getlist("records")}
         except ValueError:
             chosen = set()
-        log_access(request, AccessAction.REVIEW_LINK, [resident.pk],
-                   detail=f"split {len(chosen)} records from {resident.pk}")
+        log_access(
+            request,
+            AccessAction.REVIEW_LINK,
+            [resident.pk],
+            detail=f"split {len(chosen)} records from {resident.pk}",
+        )
         if not chosen or not chosen <= held or chosen == held:
             error = _("Tick at least one of this resident's records, and not all of them.")
         else:
             try:
-                change = split_resident(resident, sorted(chosen), acting_user=request.user,
-                                        reason=request.POST.get("reason", "")[:200])
+                change = split_resident(
+                    resident,
+                    sorted(chosen),
+                    acting_user=request.user,
+                    reason=request.POST.get("reason", "")[:200],
+                )
             except ChangedMeanwhile as exc:
                 error = _("Not split: %(why)s") % {"why": exc}
             else:
                 new = change.moves[str(min(chosen))][1]
-                messages.success(request, _("Moved %(n)s records into new resident #%(new)s.")
-                                 % {"n": len(chosen), "new": new})
+                messages.success(
+                    request,
+                    _("Moved %(n)s records into new resident #%(new)s.")
+                    % {"n": len(chosen), "new": new},
+                )
                 return redirect("matching:changes", resident.pk)
     else:
         log_access(request, AccessAction.REVIEW_LINK, [resident.pk], detail="split form")
-    return render(request, "matching/split.html", {"resident": resident, "records": records,
-                                                   "error": error})
+    return render(
+        request, "matching/split.html", {"resident": resident, "records": records, "error": error}
+    )
 
 
 @login_required
 def changes(request: HttpRequest, pk: int) -> HttpResponse:
     """Merges, splits and undos that touched this resident, newest first, with undo."""
     resident = resident_to_change(request.user, pk)
-    history = list(changes_for_user(request.user).filter(residents=resident)
-                   .select_related("user").prefetch_related("residents")[:100])
+    history = list(
+        changes_for_user(request.user)
+        .filter(residents=resident)
+        .select_related("user")
+        .prefetch_related("residents")[:100]
+    )
     log_access(request, AccessAction.REVIEW_LINK, [resident.pk], detail="change history")
     return render(request, "matching/changes.html", {"resident": resident, "history": history})
 

@@ -54,9 +54,12 @@ def draw_places(rng: np.random.Generator, n: int, dong_idx: np.ndarray) -> pd.Da
 def _unit_text(p: pd.DataFrame) -> pd.Series:
     n = len(p)
     floor = np.where(p["kind"] == 2, np.minimum(p["floor"], 5), p["floor"])
-    room = pd.Series(
-        compose([(floor * 100 + p["unit"].to_numpy(), 4)], n), index=p.index
-    ).str.lstrip("0") + "호"
+    room = (
+        pd.Series(compose([(floor * 100 + p["unit"].to_numpy(), 4)], n), index=p.index).str.lstrip(
+            "0"
+        )
+        + "호"
+    )
     apt = pd.Series(compose([(p["apt_block"].to_numpy(), 3)], n), index=p.index) + "동 " + room
     return pd.Series(
         np.where(p["kind"] == 1, apt, np.where(p["kind"] == 2, room, "")), index=p.index

@@ -67,32 +67,39 @@ def generate(
     counts: dict[str, int] = {}
     truth_parts = []
 
-    def account(source: str, file_name: str, b: sources.Built, frame: pd.DataFrame,
-                record_id: np.ndarray) -> None:
+    def account(
+        source: str, file_name: str, b: sources.Built, frame: pd.DataFrame, record_id: np.ndarray
+    ) -> None:
         files[source] = file_name
         counts[source] = len(frame)
-        truth_parts.append(pd.DataFrame({
-            "source": source,
-            "source_record_id": record_id,
-            "row_number": np.arange(1, len(frame) + 1),
-            "resident_id": residents["resident_id"].to_numpy()[
-                b.ident["resident"].to_numpy()[b.rows["ident"].to_numpy()]],
-            "noise": b.record_noise,
-        }))
+        truth_parts.append(
+            pd.DataFrame(
+                {
+                    "source": source,
+                    "source_record_id": record_id,
+                    "row_number": np.arange(1, len(frame) + 1),
+                    "resident_id": residents["resident_id"].to_numpy()[
+                        b.ident["resident"].to_numpy()[b.rows["ident"].to_numpy()]
+                    ],
+                    "noise": b.record_noise,
+                }
+            )
+        )
 
     # City: one row per person × city service, CP949 with CRLF as the city's system writes it.
     b = sources.build(rng, world, enrolled["city"], ["resident"], noise_rates["city"], "SC", 8)
     frame = sources.verbatim_repeats(sources.city_frame(rng, world, b), b)
-    frame.to_csv(out_dir / "city_welfare.csv", index=False, encoding="cp949",
-                 lineterminator="\r\n")
+    frame.to_csv(out_dir / "city_welfare.csv", index=False, encoding="cp949", lineterminator="\r\n")
     account("city", "city_welfare.csv", b, frame, frame["관리번호"].to_numpy())
     stage(f"city_welfare.csv: {len(frame):,} rows")
 
-    b = sources.build(rng, world, enrolled["ministry"], ["resident"], noise_rates["ministry"],
-                      "M", 9)
+    b = sources.build(
+        rng, world, enrolled["ministry"], ["resident"], noise_rates["ministry"], "M", 9
+    )
     frame = sources.verbatim_repeats(sources.ministry_frame(rng, world, b), b)
     use_xlsx = ministry_format == "xlsx" or (
-        ministry_format == "auto" and n_residents <= XLSX_MAX_RESIDENTS)
+        ministry_format == "auto" and n_residents <= XLSX_MAX_RESIDENTS
+    )
     if use_xlsx:
         name = "ministry_benefits.xlsx"
         sources.write_xlsx(frame, out_dir / name)
@@ -108,8 +115,9 @@ def generate(
     seen_old = movers & (rng.random(len(residents)) < noise_rates["facility"].get("moved", 0.0))
     rows["moved_seen"] = seen_old[rows["resident"].to_numpy()]
     rows["fidx"] = sources.assign_facility(world, fac, rows, rows["moved_seen"].to_numpy())
-    b = sources.build(rng, world, rows, ["resident", "fidx", "moved_seen"],
-                      noise_rates["facility"], "X", 8)
+    b = sources.build(
+        rng, world, rows, ["resident", "fidx", "moved_seen"], noise_rates["facility"], "X", 8
+    )
     # Client numbers count up inside each facility, in the order the person-ids were drawn.
     order = pd.Series(b.person_id).str[1:].astype(np.int64).to_numpy()
     ranked = b.ident.assign(_o=order).sort_values(["fidx", "_o"], kind="stable")
@@ -121,8 +129,9 @@ def generate(
     account("facility", "facility_services.jsonl", b, frame, frame["client_id"].to_numpy())
     stage(f"facility_services.jsonl: {len(frame):,} rows")
 
-    b = sources.build(rng, world, enrolled["crisis"], ["resident"], noise_rates["crisis"],
-                      "D202605-", 6)
+    b = sources.build(
+        rng, world, enrolled["crisis"], ["resident"], noise_rates["crisis"], "D202605-", 6
+    )
     frame = sources.verbatim_repeats(sources.crisis_frame(rng, world, b), b)
     frame.to_csv(out_dir / "crisis_round.csv", index=False, encoding="utf-8-sig")
     account("crisis", "crisis_round.csv", b, frame, frame["대상자번호"].to_numpy())
@@ -131,18 +140,35 @@ def generate(
     truth = out_dir / "truth"
     records = pd.concat(truth_parts, ignore_index=True)
     records.to_csv(truth / "records.csv", index=False)
-    truth_res = residents[["resident_id", "name", "rrn", "birth_date", "sex", "phone",
-                           "household_id", "dong_code", "address", "previous_address", "moved",
-                           "disability", "is_foreigner"]].copy()
+    truth_res = residents[
+        [
+            "resident_id",
+            "name",
+            "rrn",
+            "birth_date",
+            "sex",
+            "phone",
+            "household_id",
+            "dong_code",
+            "address",
+            "previous_address",
+            "moved",
+            "disability",
+            "is_foreigner",
+        ]
+    ].copy()
     truth_res["birth_date"] = date_strings(residents["birth_date"].to_numpy(), "-")
     truth_res.to_csv(truth / "residents.csv", index=False)
-    households[["household_id", "size", "recognised_income", "dong_code", "address",
-                "is_couple_65"]].to_csv(truth / "households.csv", index=False)
+    households[
+        ["household_id", "size", "recognised_income", "dong_code", "address", "is_couple_65"]
+    ].to_csv(truth / "households.csv", index=False)
     blind = enrolled["blind_spots"]
-    blind = pd.DataFrame({
-        "resident_id": residents["resident_id"].to_numpy()[blind["resident"].to_numpy()],
-        "programme": blind["programme"].to_numpy(),
-    }).sort_values(["resident_id", "programme"], kind="stable")
+    blind = pd.DataFrame(
+        {
+            "resident_id": residents["resident_id"].to_numpy()[blind["resident"].to_numpy()],
+            "programme": blind["programme"].to_numpy(),
+        }
+    ).sort_values(["resident_id", "programme"], kind="stable")
     # A resident no source mentions is invisible to Big Care; evaluations report both figures.
     blind["known"] = blind["resident_id"].isin(records["resident_id"].unique())
     blind.to_csv(truth / "blind_spots.csv", index=False)
@@ -161,5 +187,6 @@ def generate(
         "noise_rates": noise_rates,
     }
     (truth / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return manifest

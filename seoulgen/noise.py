@@ -21,32 +21,79 @@ from .romanize import (
     surname_spelling_table,
 )
 
-KINDS = ("typo", "space", "variant", "romanised", "date_swap", "moved", "phone_changed",
-         "phone_missing", "masked_rrn", "dong_missing", "duplicate_id", "repeated_row")
+KINDS = (
+    "typo",
+    "space",
+    "variant",
+    "romanised",
+    "date_swap",
+    "moved",
+    "phone_changed",
+    "phone_missing",
+    "masked_rrn",
+    "dong_missing",
+    "duplicate_id",
+    "repeated_row",
+)
 
 NOISE_DEFAULTS: dict[str, dict[str, float]] = {
-    "city": {"typo": 0.03, "space": 0.05, "variant": 0.10, "date_swap": 0.02, "moved": 0.40,
-             "phone_changed": 0.06, "phone_missing": 0.08, "masked_rrn": 0.60,
-             "dong_missing": 0.10, "duplicate_id": 0.03, "repeated_row": 0.005},
-    "ministry": {"typo": 0.01, "moved": 0.50, "phone_changed": 0.05, "phone_missing": 0.04,
-                 "duplicate_id": 0.005},
-    "facility": {"typo": 0.04, "space": 0.03, "variant": 0.08, "romanised": 0.30,
-                 "date_swap": 0.03, "moved": 0.60, "phone_changed": 0.08,
-                 "phone_missing": 0.12, "duplicate_id": 0.02, "repeated_row": 0.005},
-    "crisis": {"typo": 0.02, "space": 0.01, "variant": 0.05, "moved": 0.30,
-               "repeated_row": 0.005},
+    "city": {
+        "typo": 0.03,
+        "space": 0.05,
+        "variant": 0.10,
+        "date_swap": 0.02,
+        "moved": 0.40,
+        "phone_changed": 0.06,
+        "phone_missing": 0.08,
+        "masked_rrn": 0.60,
+        "dong_missing": 0.10,
+        "duplicate_id": 0.03,
+        "repeated_row": 0.005,
+    },
+    "ministry": {
+        "typo": 0.01,
+        "moved": 0.50,
+        "phone_changed": 0.05,
+        "phone_missing": 0.04,
+        "duplicate_id": 0.005,
+    },
+    "facility": {
+        "typo": 0.04,
+        "space": 0.03,
+        "variant": 0.08,
+        "romanised": 0.30,
+        "date_swap": 0.03,
+        "moved": 0.60,
+        "phone_changed": 0.08,
+        "phone_missing": 0.12,
+        "duplicate_id": 0.02,
+        "repeated_row": 0.005,
+    },
+    "crisis": {"typo": 0.02, "space": 0.01, "variant": 0.05, "moved": 0.30, "repeated_row": 0.005},
 }
 
 # 두음법칙 surnames registered either way since 2007 (DOMAIN.md §7).
-VARIANTS = {"이": "리", "리": "이", "유": "류", "류": "유", "임": "림", "림": "임", "나": "라",
-            "라": "나", "노": "로", "양": "량", "량": "양"}
+VARIANTS = {
+    "이": "리",
+    "리": "이",
+    "유": "류",
+    "류": "유",
+    "임": "림",
+    "림": "임",
+    "나": "라",
+    "라": "나",
+    "노": "로",
+    "양": "량",
+    "량": "양",
+}
 
 # Plausible slips per jamo: a neighbouring final (준→중), a near vowel (ㅓ/ㅕ), a tense or aspirated
 # initial (ㅈ/ㅊ). Every entry differs from its index, so a typo always changes the name.
 _LEAD_SLIP = np.array([15, 0, 5, 16, 3, 2, 7, 17, 7, 10, 9, 18, 14, 12, 12, 0, 3, 7, 11])
 _VOWEL_SLIP = np.array([4, 5, 6, 7, 6, 1, 4, 5, 13, 0, 11, 10, 17, 8, 9, 16, 15, 12, 13, 20, 19])
-_TAIL_SLIP = np.array([4, 0, 1, 1, 21, 4, 4, 0, 0, 8, 16, 8, 8, 8, 17, 8, 21, 16, 17, 0, 19, 4,
-                       0, 0, 1, 0, 17, 0])
+_TAIL_SLIP = np.array(
+    [4, 0, 1, 1, 21, 4, 4, 0, 0, 8, 16, 8, 8, 8, 17, 8, 21, 16, 17, 0, 19, 4, 0, 0, 1, 0, 17, 0]
+)
 
 
 def jamo_typos(rng: np.random.Generator, names: np.ndarray, surname_len: np.ndarray) -> np.ndarray:
@@ -128,8 +175,12 @@ def romanise_names(
     style = rng.integers(0, 5, n)
     out = np.select(
         [style == 0, style == 1, style == 2, style == 3],
-        [sur_title + " " + hyphen_pop, sur_upper + " " + joined_pop.str.upper(),
-         joined_pop.str.capitalize() + " " + sur_title, sur_upper + " " + spaced_pop],
+        [
+            sur_title + " " + hyphen_pop,
+            sur_upper + " " + joined_pop.str.upper(),
+            joined_pop.str.capitalize() + " " + sur_title,
+            sur_upper + " " + spaced_pop,
+        ],
         default=sur_title + " " + joined_rr,
     )
     return out.astype(object)

@@ -47,8 +47,11 @@ def _household_sizes(rng: np.random.Generator, n_residents: int) -> tuple[np.nda
         kind = rng.choice(len(TYPE_SHARES), size=est, p=TYPE_SHARES)
         size = np.select(
             [kind == FAMILY, kind == SINGLE_PARENT, kind == NEWBORN],
-            [2 + rng.choice([1, 2, 3], est, p=[0.35, 0.5, 0.15]), 1 + rng.choice([1, 2], est),
-             3 + (rng.random(est) < 0.3)],
+            [
+                2 + rng.choice([1, 2, 3], est, p=[0.35, 0.5, 0.15]),
+                1 + rng.choice([1, 2], est),
+                3 + (rng.random(est) < 0.3),
+            ],
             default=np.where(np.isin(kind, [OLD_COUPLE, OLD_WITH_CHILD]), 2, 1),
         )
         total = np.cumsum(size)
@@ -116,10 +119,22 @@ def make_population(
     # Age of the head by household type; the others follow from it.
     old_age = np.minimum(65 + rng.exponential(9.0, n_hh), 99)
     head_age = np.select(
-        [kind == SINGLE_OLD, kind == SINGLE_ADULT, kind == OLD_COUPLE, kind == FAMILY,
-         kind == SINGLE_PARENT, kind == NEWBORN],
-        [old_age, rng.uniform(20, 65, n_hh), old_age, rng.uniform(30, 56, n_hh),
-         rng.uniform(28, 56, n_hh), rng.uniform(26, 43, n_hh)],
+        [
+            kind == SINGLE_OLD,
+            kind == SINGLE_ADULT,
+            kind == OLD_COUPLE,
+            kind == FAMILY,
+            kind == SINGLE_PARENT,
+            kind == NEWBORN,
+        ],
+        [
+            old_age,
+            rng.uniform(20, 65, n_hh),
+            old_age,
+            rng.uniform(30, 56, n_hh),
+            rng.uniform(28, 56, n_hh),
+            rng.uniform(26, 43, n_hh),
+        ],
         default=np.minimum(72 + rng.exponential(7.0, n_hh), 99),
     )
     ha = head_age[hh_of]
@@ -141,7 +156,8 @@ def make_population(
     head_female_p = np.array([0.7, 0.5, 0.2, 0.15, 0.8, 0.15, 0.65])
     head_female = rng.random(n_hh) < head_female_p[kind]
     female = np.where(
-        role == HEAD, head_female[hh_of],
+        role == HEAD,
+        head_female[hh_of],
         np.where(role == SPOUSE, ~head_female[hh_of], rng.random(n_residents) < 0.49),
     )
 
@@ -156,7 +172,8 @@ def make_population(
     spouse_of_hh = spouse_sur[np.minimum(spouse_pos, n_residents - 1)]
     father_sur = np.where(~head_female, head_sur, np.where(has_spouse, spouse_of_hh, other_sur))
     surname = np.where(
-        role == HEAD, head_sur[hh_of],
+        role == HEAD,
+        head_sur[hh_of],
         np.where(role == SPOUSE, spouse_sur, father_sur[hh_of]),
     )
     birth_year = split_date(birth)[0]

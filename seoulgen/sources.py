@@ -27,17 +27,34 @@ from .thresholds import (
 
 TAKE_UP = 0.8
 MINISTRY_NAMES = {code: label for code, label, _ in NATIONAL_BASIC} | {
-    "P01": "기초연금", "P02": "장애인연금", "C01": "아동수당", "A00": "소득재산조사"}
+    "P01": "기초연금",
+    "P02": "장애인연금",
+    "C01": "아동수당",
+    "A00": "소득재산조사",
+}
 # Share of households whose income the ministry investigated (소득·재산조사) because someone in
 # them asked about a benefit: most of the poor, few of the rest. It is how Big Care can know the
 # income of people who receive nothing, and so find them.
 ASSESSED = {"below_median": 0.95, "above_median": 0.10}
-CITY_NAMES = {"SEOUL_BASIC": "서울형기초보장", "SEOUL_DIDIMDOL": "서울디딤돌소득",
-              "SEOUL_EMERGENCY": "서울형긴급복지", "SEOUL_HOUSING": "서울형주택바우처"}
+CITY_NAMES = {
+    "SEOUL_BASIC": "서울형기초보장",
+    "SEOUL_DIDIMDOL": "서울디딤돌소득",
+    "SEOUL_EMERGENCY": "서울형긴급복지",
+    "SEOUL_HOUSING": "서울형주택바우처",
+}
 FACILITY_SERVICES = ("meal", "home_care", "counselling", "day_care", "goods")
 FACILITY_TYPES = ("노인종합복지관", "재가노인지원센터", "종합사회복지관", "장애인복지관")
-CRISIS_CODES = ("ELEC_CUT", "WATER_CUT", "GAS_CUT", "ELEC_ARREARS", "WATER_ARREARS",
-                "GAS_ARREARS", "HEALTH_INS_ARREARS", "PENSION_ARREARS", "TELECOM_ARREARS")
+CRISIS_CODES = (
+    "ELEC_CUT",
+    "WATER_CUT",
+    "GAS_CUT",
+    "ELEC_ARREARS",
+    "WATER_ARREARS",
+    "GAS_ARREARS",
+    "HEALTH_INS_ARREARS",
+    "PENSION_ARREARS",
+    "TELECOM_ARREARS",
+)
 CRISIS_WEIGHTS = np.array([0.04, 0.02, 0.04, 0.14, 0.1, 0.12, 0.24, 0.12, 0.18])
 CRISIS_ROUND = "2026-05"
 CRISIS_DATE = np.datetime64("2026-04-30", "D")
@@ -62,14 +79,23 @@ def _starts(rng: np.random.Generator, n: int, earliest: np.ndarray | None = None
     return start
 
 
-def _rows(resident: np.ndarray, code: str, amount: np.ndarray, start: np.ndarray,
-          end: np.ndarray | None = None) -> pd.DataFrame:
+def _rows(
+    resident: np.ndarray,
+    code: str,
+    amount: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray | None = None,
+) -> pd.DataFrame:
     n = len(resident)
-    return pd.DataFrame({
-        "resident": resident, "code": np.full(n, code, dtype=object),
-        "amount": np.asarray(amount, dtype=np.int64) // 10 * 10, "start": start,
-        "end": np.full(n, NAT) if end is None else end,
-    })
+    return pd.DataFrame(
+        {
+            "resident": resident,
+            "code": np.full(n, code, dtype=object),
+            "amount": np.asarray(amount, dtype=np.int64) // 10 * 10,
+            "start": start,
+            "end": np.full(n, NAT) if end is None else end,
+        }
+    )
 
 
 def enrol(rng: np.random.Generator, world: World) -> dict[str, pd.DataFrame]:
@@ -88,11 +114,22 @@ def enrol(rng: np.random.Generator, world: World) -> dict[str, pd.DataFrame]:
 
     ministry, blind = [], []
 
-    def plant(code: str, eligible: np.ndarray, takes: np.ndarray, amount: np.ndarray,
-              earliest: np.ndarray | None = None) -> None:
+    def plant(
+        code: str,
+        eligible: np.ndarray,
+        takes: np.ndarray,
+        amount: np.ndarray,
+        earliest: np.ndarray | None = None,
+    ) -> None:
         sel = eligible & takes
-        ministry.append(_rows(idx[sel], code, amount[sel], _starts(
-            rng, int(sel.sum()), None if earliest is None else earliest[sel])))
+        ministry.append(
+            _rows(
+                idx[sel],
+                code,
+                amount[sel],
+                _starts(rng, int(sel.sum()), None if earliest is None else earliest[sel]),
+            )
+        )
         miss = eligible & ~takes
         blind.append(pd.DataFrame({"resident": idx[miss], "programme": code}))
 
@@ -115,8 +152,10 @@ def enrol(rng: np.random.Generator, world: World) -> dict[str, pd.DataFrame]:
         else:
             amount = np.zeros(n, dtype=np.int64)
         plant(code, eligible, takes, amount, birth)
-    world.cache["b01_household"] = np.bincount(
-        hh, weights=(income <= threshold(size, 32))[hh] & hh_takes, minlength=len(h)) > 0
+    world.cache["b01_household"] = (
+        np.bincount(hh, weights=(income <= threshold(size, 32))[hh] & hh_takes, minlength=len(h))
+        > 0
+    )
 
     # Pensions judged on the household's recognised income against the single/couple line.
     couple = np.isin(kind, [OLD_COUPLE, FAMILY, NEWBORN]) & (size >= 2)
@@ -130,11 +169,15 @@ def enrol(rng: np.random.Generator, world: World) -> dict[str, pd.DataFrame]:
     plant("P01", (age >= 65) & under, rng.random(n) < TAKE_UP, p01, turned65)
     severe = r["disability"].to_numpy() == "severe"
     p02 = np.full(n, amounts["single"] + DISABILITY_PENSION_SUPPLEMENT[2026]["18-64"])
-    plant("P02", severe & (age >= 18) & (age < 65) & under, rng.random(n) < TAKE_UP, p02,
-          birth + 18 * 365 + 5)
+    plant(
+        "P02",
+        severe & (age >= 18) & (age < 65) & under,
+        rng.random(n) < TAKE_UP,
+        p02,
+        birth + 18 * 365 + 5,
+    )
     child = (birth >= CHILD_BENEFIT_BORN_FROM[2026]) & (birth < REFERENCE_DATE)
-    plant("C01", child, rng.random(n) < TAKE_UP, np.full(n, CHILD_BENEFIT_AMOUNT[2026]),
-          birth + 31)
+    plant("C01", child, rng.random(n) < TAKE_UP, np.full(n, CHILD_BENEFIT_AMOUNT[2026]), birth + 31)
 
     # Some who are no longer poor enough once received livelihood benefit: ended rows.
     ratio = income / median
@@ -145,8 +188,9 @@ def enrol(rng: np.random.Generator, world: World) -> dict[str, pd.DataFrame]:
     ministry.append(_rows(idx[was_poor], "B01", np.full(k, 300_000), start, end))
 
     # Investigations on file: a row per member, code A00, no amount, income and size filled in.
-    assessed = rng.random(len(h)) < np.where(ratio < 1.0, ASSESSED["below_median"],
-                                             ASSESSED["above_median"])
+    assessed = rng.random(len(h)) < np.where(
+        ratio < 1.0, ASSESSED["below_median"], ASSESSED["above_median"]
+    )
     sel = assessed[hh]
     k = int(sel.sum())
     ministry.append(_rows(idx[sel], "A00", np.zeros(k), _starts(rng, k, birth[sel])))
@@ -167,51 +211,83 @@ def enrol(rng: np.random.Generator, world: World) -> dict[str, pd.DataFrame]:
     city = []
     elig = (income <= threshold(size, 48)) & ~b01 & (rng.random(len(h)) < 0.5)
     sel = elig[hh]
-    city.append(_rows(idx[sel], "SEOUL_BASIC", (threshold(size, 32) // 2)[hh][sel],
-                      _starts(rng, int(sel.sum()), birth[sel])))
+    city.append(
+        _rows(
+            idx[sel],
+            "SEOUL_BASIC",
+            (threshold(size, 32) // 2)[hh][sel],
+            _starts(rng, int(sel.sum()), birth[sel]),
+        )
+    )
     didim = (ratio <= 0.85) & (rng.random(len(h)) < 0.08)
     sel = didim[hh]
     gap = np.maximum((median * 85 // 100 - income) // 2, 0)
-    city.append(_rows(idx[sel], "SEOUL_DIDIMDOL", (gap // size)[hh][sel],
-                      _starts(rng, int(sel.sum()), birth[sel])))
+    city.append(
+        _rows(
+            idx[sel],
+            "SEOUL_DIDIMDOL",
+            (gap // size)[hh][sel],
+            _starts(rng, int(sel.sum()), birth[sel]),
+        )
+    )
     housing = (income > threshold(size, 48)) & (ratio <= 0.7) & (rng.random(len(h)) < 0.35)
     sel = housing[hh] & head
-    city.append(_rows(idx[sel], "SEOUL_HOUSING", (80_000 + 10_000 * (size - 1))[hh][sel],
-                      _starts(rng, int(sel.sum()), birth[sel])))
+    city.append(
+        _rows(
+            idx[sel],
+            "SEOUL_HOUSING",
+            (80_000 + 10_000 * (size - 1))[hh][sel],
+            _starts(rng, int(sel.sum()), birth[sel]),
+        )
+    )
     emerg = crisis_hh & (ratio <= 0.75) & (rng.random(len(h)) < 0.4)
     sel = emerg[hh]
     k = int(sel.sum())
     start = REFERENCE_DATE - rng.integers(10, 400, k)
     end = np.where(start + 90 < REFERENCE_DATE, start + 90, NAT)
-    city.append(_rows(idx[sel], "SEOUL_EMERGENCY", np.minimum(
-        780_000 + 430_000 * (size[hh][sel] - 1), 3_000_000), start, end))
+    city.append(
+        _rows(
+            idx[sel],
+            "SEOUL_EMERGENCY",
+            np.minimum(780_000 + 430_000 * (size[hh][sel] - 1), 3_000_000),
+            start,
+            end,
+        )
+    )
 
     # Facilities serve mostly the old, the disabled, and poor families.
     disabled = r["disability"].to_numpy() != "none"
     poor = (ratio < 0.6)[hh]
-    p_use = np.select([age >= 65, disabled, poor & (age < 13), poor], [0.9, 0.7, 0.45, 0.4],
-                      default=0.2)
+    p_use = np.select(
+        [age >= 65, disabled, poor & (age < 13), poor], [0.9, 0.7, 0.45, 0.4], default=0.2
+    )
     users = idx[rng.random(n) < p_use]
     u = rng.random((len(users), 3))
     reps = 1 + (u[:, 0] < 0.6) + (u[:, 1] < 0.3) + (u[:, 2] < 0.1)
     users = np.repeat(users, reps)
     profile = np.where(age[users] >= 65, 0, np.where(disabled[users], 1, 2))
-    probs = np.array([[0.3, 0.2, 0.15, 0.15, 0.2], [0.0, 0.0, 0.4, 0.3, 0.3],
-                      [0.0, 0.0, 0.5, 0.0, 0.5]])
+    probs = np.array(
+        [[0.3, 0.2, 0.15, 0.15, 0.2], [0.0, 0.0, 0.4, 0.3, 0.3], [0.0, 0.0, 0.5, 0.0, 0.5]]
+    )
     u = rng.random(len(users))
     service = (u[:, None] > np.cumsum(probs[profile], axis=1)).sum(axis=1)
     service = np.minimum(service, len(FACILITY_SERVICES) - 1)
-    ftype = np.select([profile == 1, profile == 2, service == 1, service == 4],
-                      [3, 2, 1, 2], default=0)
+    ftype = np.select(
+        [profile == 1, profile == 2, service == 1, service == 4], [3, 2, 1, 2], default=0
+    )
     facility = pd.DataFrame({"resident": users, "service_idx": service, "ftype": ftype})
     facility = facility.drop_duplicates(["resident", "service_idx"], ignore_index=True)
     facility["second"] = rng.random(len(facility)) < 0.3
     facility["start"] = _starts(rng, len(facility), birth[facility["resident"].to_numpy()])
 
     blind_spots = pd.concat(blind, ignore_index=True)
-    return {"ministry": pd.concat(ministry, ignore_index=True), "city": pd.concat(
-        city, ignore_index=True), "facility": facility, "crisis": crisis,
-        "blind_spots": blind_spots}
+    return {
+        "ministry": pd.concat(ministry, ignore_index=True),
+        "city": pd.concat(city, ignore_index=True),
+        "facility": facility,
+        "crisis": crisis,
+        "blind_spots": blind_spots,
+    }
 
 
 @dataclass
@@ -224,8 +300,15 @@ class Built:
     person_id: np.ndarray
 
 
-def build(rng: np.random.Generator, world: World, rows: pd.DataFrame, key: list[str],
-          rates: dict[str, float], id_prefix: str, id_width: int) -> Built:
+def build(
+    rng: np.random.Generator,
+    world: World,
+    rows: pd.DataFrame,
+    key: list[str],
+    rates: dict[str, float],
+    id_prefix: str,
+    id_width: int,
+) -> Built:
     """Identities (person-ids), their defects, duplicates and repeats for one source."""
     r, h = world.residents, world.households
     rows = rows.reset_index(drop=True)
@@ -302,8 +385,9 @@ def build(rng: np.random.Generator, world: World, rows: pd.DataFrame, key: list[
 
     n_rows = len(rows)
     row_flags = {k: ident[k].to_numpy()[rows["ident"].to_numpy()] for k in flags}
-    row_flags["dong_missing"] = noise.draw(rng, rates.get("dong_missing", 0.0),
-                                           np.ones(n_rows, dtype=bool))
+    row_flags["dong_missing"] = noise.draw(
+        rng, rates.get("dong_missing", 0.0), np.ones(n_rows, dtype=bool)
+    )
     rows["dong_missing"] = row_flags["dong_missing"]
     rows["repeated_row"] = False
     rows["original"] = np.arange(n_rows)
@@ -367,8 +451,9 @@ def _dong_code(world: World, b: Built) -> np.ndarray:
     hh = b.ident["hh"].to_numpy()[ident_idx]
     old = b.ident["moved"].to_numpy()[ident_idx]
     codes = world.dongs["dong_code"].to_numpy()
-    return np.where(old, codes[h["prev_dong_idx"].to_numpy()[hh]],
-                    codes[h["dong_idx"].to_numpy()[hh]])
+    return np.where(
+        old, codes[h["prev_dong_idx"].to_numpy()[hh]], codes[h["dong_idx"].to_numpy()[hh]]
+    )
 
 
 def _ident_col(b: Built, col: str) -> np.ndarray:
@@ -401,24 +486,27 @@ def city_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataFrame
     income = _household_col(world, b, "recognised_income")
     income = (income * rng.uniform(0.9, 1.1, len(rows)) // 10 * 10).astype(np.int64)
     code = rows["code"].to_numpy()
-    return pd.DataFrame({
-        "관리번호": b.person_id[rows["ident"].to_numpy()],
-        "성명": _ident_col(b, "name"),
-        "주민등록번호": rrn,
-        "생년월일": ymd(_ident_col(b, "y"), _ident_col(b, "m"), _ident_col(b, "d"), "."),
-        "성별": sex,
-        "전화번호": _ident_col(b, "phone"),
-        "주소": _address(world, b, "road"),
-        "행정동코드": dong,
-        "가구원수": _blank_some(rng, _household_col(world, b, "size"), 0.03),
-        "소득인정액": _blank_some(rng, income, 0.05),
-        "서비스코드": code,
-        "서비스명": pd.Series(code).map(CITY_NAMES).to_numpy(),
-        "지원금액": rows["amount"].to_numpy(),
-        "시작일": date_strings(rows["start"].to_numpy(), "."),
-        "종료일": date_strings(rows["end"].fillna(REFERENCE_DATE).to_numpy(), ".",
-                             rows["end"].isna().to_numpy()),
-    })
+    return pd.DataFrame(
+        {
+            "관리번호": b.person_id[rows["ident"].to_numpy()],
+            "성명": _ident_col(b, "name"),
+            "주민등록번호": rrn,
+            "생년월일": ymd(_ident_col(b, "y"), _ident_col(b, "m"), _ident_col(b, "d"), "."),
+            "성별": sex,
+            "전화번호": _ident_col(b, "phone"),
+            "주소": _address(world, b, "road"),
+            "행정동코드": dong,
+            "가구원수": _blank_some(rng, _household_col(world, b, "size"), 0.03),
+            "소득인정액": _blank_some(rng, income, 0.05),
+            "서비스코드": code,
+            "서비스명": pd.Series(code).map(CITY_NAMES).to_numpy(),
+            "지원금액": rows["amount"].to_numpy(),
+            "시작일": date_strings(rows["start"].to_numpy(), "."),
+            "종료일": date_strings(
+                rows["end"].fillna(REFERENCE_DATE).to_numpy(), ".", rows["end"].isna().to_numpy()
+            ),
+        }
+    )
 
 
 def ministry_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataFrame:
@@ -427,26 +515,34 @@ def ministry_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataF
     rrn = pd.Series(_resident_col(world, b, "rrn")).str.replace("-", "", regex=False)
     jibun = (b.ident["hh"].to_numpy() % 2 == 0)[rows["ident"].to_numpy()]
     address = np.where(jibun, _address(world, b, "jibun"), _address(world, b, "road"))
-    grade = pd.Series(_resident_col(world, b, "disability")).map(
-        {"severe": "심한", "mild": "심하지않은", "none": ""}).to_numpy()
+    grade = (
+        pd.Series(_resident_col(world, b, "disability"))
+        .map({"severe": "심한", "mild": "심하지않은", "none": ""})
+        .to_numpy()
+    )
     code = rows["code"].to_numpy()
-    return pd.DataFrame({
-        "수급자번호": b.person_id[rows["ident"].to_numpy()],
-        "성명": _ident_col(b, "name"),
-        "주민등록번호": rrn.to_numpy(dtype=object),
-        "성별코드": np.where(_resident_col(world, b, "sex") == "F", "2", "1"),
-        "주소": address,
-        "연락처": pd.Series(_ident_col(b, "phone")).str.replace("-", "", regex=False).to_numpy(),
-        "가구원수": _blank_some(rng, _household_col(world, b, "size"), 0.02),
-        "소득인정액": _blank_some(rng, _household_col(world, b, "recognised_income"), 0.02),
-        "장애정도": grade,
-        "급여코드": code,
-        "급여명": pd.Series(code).map(MINISTRY_NAMES).to_numpy(),
-        "월지급액": rows["amount"].to_numpy(),
-        "지급개시일": date_strings(rows["start"].to_numpy(), ""),
-        "지급종료일": date_strings(rows["end"].fillna(REFERENCE_DATE).to_numpy(), "",
-                               rows["end"].isna().to_numpy()),
-    })
+    return pd.DataFrame(
+        {
+            "수급자번호": b.person_id[rows["ident"].to_numpy()],
+            "성명": _ident_col(b, "name"),
+            "주민등록번호": rrn.to_numpy(dtype=object),
+            "성별코드": np.where(_resident_col(world, b, "sex") == "F", "2", "1"),
+            "주소": address,
+            "연락처": pd.Series(_ident_col(b, "phone"))
+            .str.replace("-", "", regex=False)
+            .to_numpy(),
+            "가구원수": _blank_some(rng, _household_col(world, b, "size"), 0.02),
+            "소득인정액": _blank_some(rng, _household_col(world, b, "recognised_income"), 0.02),
+            "장애정도": grade,
+            "급여코드": code,
+            "급여명": pd.Series(code).map(MINISTRY_NAMES).to_numpy(),
+            "월지급액": rows["amount"].to_numpy(),
+            "지급개시일": date_strings(rows["start"].to_numpy(), ""),
+            "지급종료일": date_strings(
+                rows["end"].fillna(REFERENCE_DATE).to_numpy(), "", rows["end"].isna().to_numpy()
+            ),
+        }
+    )
 
 
 def facilities(rng: np.random.Generator, world: World) -> pd.DataFrame:
@@ -467,8 +563,9 @@ def facilities(rng: np.random.Generator, world: World) -> pd.DataFrame:
     return frame
 
 
-def assign_facility(world: World, fac: pd.DataFrame, rows: pd.DataFrame,
-                    moved_seen: np.ndarray) -> np.ndarray:
+def assign_facility(
+    world: World, fac: pd.DataFrame, rows: pd.DataFrame, moved_seen: np.ndarray
+) -> np.ndarray:
     """Facility index per row: the right type in the district of the address the client gave."""
     h = world.households
     hh = world.residents["hh"].to_numpy()[rows["resident"].to_numpy()]
@@ -478,8 +575,9 @@ def assign_facility(world: World, fac: pd.DataFrame, rows: pd.DataFrame,
     return gi * 8 + rows["ftype"].to_numpy() * 2 + rows["second"].to_numpy().astype(np.int64)
 
 
-def facility_frame(rng: np.random.Generator, world: World, b: Built,
-                   fac: pd.DataFrame) -> pd.DataFrame:
+def facility_frame(
+    rng: np.random.Generator, world: World, b: Built, fac: pd.DataFrame
+) -> pd.DataFrame:
     """The facility records as the JSON objects' fields, in file order."""
     rows = b.rows
     fidx = rows["fidx"].to_numpy()
@@ -488,8 +586,9 @@ def facility_frame(rng: np.random.Generator, world: World, b: Built,
     n = len(rows)
     us = compose([(m, 2), "/", (d, 2), "/", (y, 4)], n)
     compact = compose([(y, 4), (m, 2), (d, 2)], n)
-    loose = (pd.Series(y).astype(str) + "-" + pd.Series(m).astype(str) + "-"
-             + pd.Series(d).astype(str)).to_numpy(dtype=object)
+    loose = (
+        pd.Series(y).astype(str) + "-" + pd.Series(m).astype(str) + "-" + pd.Series(d).astype(str)
+    ).to_numpy(dtype=object)
     dob = np.select([style == 0, style == 1], [us, loose], default=compact)
     female = _resident_col(world, b, "sex") == "F"
     hangul_g = fac["hangul_gender"].to_numpy()[fidx]
@@ -497,19 +596,22 @@ def facility_frame(rng: np.random.Generator, world: World, b: Built,
     phone = pd.Series(_ident_col(b, "phone")).str.replace("-", " ", regex=False).to_numpy()
     # Client numbers count up inside each facility.
     client_no = pd.Series(b.ident["client_no"].to_numpy()[rows["ident"].to_numpy()])
-    return pd.DataFrame({
-        "facility_id": fac["facility_id"].to_numpy()[fidx],
-        "facility_name": fac["facility_name"].to_numpy()[fidx],
-        "client_id": fac["facility_id"].to_numpy()[fidx] + "-" + compose(
-            [(client_no.to_numpy(), 6)], n),
-        "name": _ident_col(b, "name"),
-        "dob": dob,
-        "gender": gender,
-        "phone": phone,
-        "address": _address(world, b, "road_short"),
-        "service": np.array(FACILITY_SERVICES, dtype=object)[rows["service_idx"].to_numpy()],
-        "since": date_strings(rows["start"].to_numpy(), "-"),
-    })
+    return pd.DataFrame(
+        {
+            "facility_id": fac["facility_id"].to_numpy()[fidx],
+            "facility_name": fac["facility_name"].to_numpy()[fidx],
+            "client_id": fac["facility_id"].to_numpy()[fidx]
+            + "-"
+            + compose([(client_no.to_numpy(), 6)], n),
+            "name": _ident_col(b, "name"),
+            "dob": dob,
+            "gender": gender,
+            "phone": phone,
+            "address": _address(world, b, "road_short"),
+            "service": np.array(FACILITY_SERVICES, dtype=object)[rows["service_idx"].to_numpy()],
+            "since": date_strings(rows["start"].to_numpy(), "-"),
+        }
+    )
 
 
 def crisis_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataFrame:
@@ -519,25 +621,38 @@ def crisis_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataFra
     n = len(rows)
     cut = pd.Series(code).str.endswith("_CUT").to_numpy()
     months = np.where(cut, rng.integers(1, 4, n), rng.integers(2, 13, n))
-    monthly = pd.Series(code).map({
-        "ELEC_ARREARS": 45_000, "WATER_ARREARS": 25_000, "GAS_ARREARS": 60_000,
-        "HEALTH_INS_ARREARS": 90_000, "PENSION_ARREARS": 180_000, "TELECOM_ARREARS": 70_000,
-    }).fillna(0).to_numpy()
+    monthly = (
+        pd.Series(code)
+        .map(
+            {
+                "ELEC_ARREARS": 45_000,
+                "WATER_ARREARS": 25_000,
+                "GAS_ARREARS": 60_000,
+                "HEALTH_INS_ARREARS": 90_000,
+                "PENSION_ARREARS": 180_000,
+                "TELECOM_ARREARS": 70_000,
+            }
+        )
+        .fillna(0)
+        .to_numpy()
+    )
     amount = (monthly * months * rng.uniform(0.7, 1.3, n)).astype(np.int64) // 10 * 10
     amount_text = np.where(cut, "", amount.astype(str).astype(object))
     y, mo, d = split_date(np.full(n, CRISIS_DATE))
-    return pd.DataFrame({
-        "발굴회차": CRISIS_ROUND,
-        "대상자번호": b.person_id[rows["ident"].to_numpy()],
-        "성명": _ident_col(b, "name"),
-        "주민등록번호": _resident_col(world, b, "rrn"),
-        "주소": _address(world, b, "road"),
-        "행정동코드": _dong_code(world, b),
-        "지표코드": code,
-        "체납개월": months,
-        "체납액": amount_text,
-        "기준일": ymd(y, mo, d, "-"),
-    })
+    return pd.DataFrame(
+        {
+            "발굴회차": CRISIS_ROUND,
+            "대상자번호": b.person_id[rows["ident"].to_numpy()],
+            "성명": _ident_col(b, "name"),
+            "주민등록번호": _resident_col(world, b, "rrn"),
+            "주소": _address(world, b, "road"),
+            "행정동코드": _dong_code(world, b),
+            "지표코드": code,
+            "체납개월": months,
+            "체납액": amount_text,
+            "기준일": ymd(y, mo, d, "-"),
+        }
+    )
 
 
 def write_xlsx(frame: pd.DataFrame, path: Path) -> None:

@@ -17,8 +17,12 @@ CHILD_BENEFIT_AMOUNT = {2026: 100_000}
 # Under 9 in 2026 means at most 107 months old: on 2026-06-01, born on or after 2017-06-02.
 CHILD_BENEFIT_BORN_FROM = {2026: np.datetime64("2017-06-02", "D")}
 # (code, Korean name, percent of median)
-NATIONAL_BASIC = (("B01", "생계급여", 32), ("B02", "의료급여", 40), ("B03", "주거급여", 48),
-                  ("B04", "교육급여", 50))
+NATIONAL_BASIC = (
+    ("B01", "생계급여", 32),
+    ("B02", "의료급여", 40),
+    ("B03", "주거급여", 48),
+    ("B04", "교육급여", 50),
+)
 
 
 def median_income(size: np.ndarray, year: int = 2026) -> np.ndarray:

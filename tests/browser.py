@@ -10,15 +10,24 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps dialling out of a closed network.
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 FULL_RRN = re.compile(r"(?<!\d)\d{6}-?[1-8]\d{6}(?!\d)")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 MARKS = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"needs Debian's chromium at {CHROMIUM} (never downloaded)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"needs Debian's chromium at {CHROMIUM} (never downloaded)",
+    ),
 ]
 
 

@@ -15,6 +15,7 @@ from bigcare.models import CommunityCentre, District
 # The `browser` fixture (Debian's Chromium through Playwright) for every browser test.
 pytest_plugins = ["tests.browser"]
 
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_stray_connections_at_the_end(django_db_setup, django_db_blocker):
     """End the live server's leftover connections (a keep-alive thread Chromium left open)
@@ -107,18 +108,29 @@ def personas(centres) -> Personas:
     jongno = District.objects.get(code="11110")
     a, b = CommunityCentre.objects.filter(district=jongno).order_by("code")[:2]
     other = CommunityCentre.objects.exclude(district=jongno).order_by("code").first()
-    far = CommunityCentre.objects.exclude(district__in=[jongno, other.district]).order_by(
-        "code").first()
+    far = (
+        CommunityCentre.objects.exclude(district__in=[jongno, other.district])
+        .order_by("code")
+        .first()
+    )
 
     def user(name: str):
         return users.create_user(name, password="test-password")
 
     p = Personas(
-        centre_a=a, centre_b=b, centre_other_district=other, district_a=jongno,
-        caseworker_a=user("caseworker_a"), nurse_a=user("nurse_a"),
-        caseworker_b=user("caseworker_b"), supervisor_district_a=user("supervisor_a"),
-        data_admin=user("data_admin"), auditor=user("auditor"), outsider=user("outsider"),
-        former_staff=user("former_staff"), centre_former=far,
+        centre_a=a,
+        centre_b=b,
+        centre_other_district=other,
+        district_a=jongno,
+        caseworker_a=user("caseworker_a"),
+        nurse_a=user("nurse_a"),
+        caseworker_b=user("caseworker_b"),
+        supervisor_district_a=user("supervisor_a"),
+        data_admin=user("data_admin"),
+        auditor=user("auditor"),
+        outsider=user("outsider"),
+        former_staff=user("former_staff"),
+        centre_former=far,
     )
     grant_membership(p.caseworker_a, "caseworker", centre=a, acting_user=None)
     grant_membership(p.nurse_a, "nurse", centre=a, acting_user=None)

@@ -18,7 +18,7 @@ def user_roles(context) -> set[str]:
 
 @register.filter
 def sex_label(code: str) -> str:
-    """"M"/"F" as a person reads them, in the current language."""
+    """ "M"/"F" as a person reads them, in the current language."""
     from django.utils.translation import gettext
 
     return {"M": gettext("Male"), "F": gettext("Female")}.get(code or "", "—")

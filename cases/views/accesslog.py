@@ -58,9 +58,16 @@ def access_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows.order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "cases/access_log.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "admin_events": events.order_by("-at", "-pk")[:ADMIN_EVENTS_SHOWN]})
+    return render(
+        request,
+        "cases/access_log.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "admin_events": events.order_by("-at", "-pk")[:ADMIN_EVENTS_SHOWN],
+        },
+    )
 
 
 def _month(text: str | None) -> date:
@@ -78,20 +85,30 @@ def access_review(request: HttpRequest) -> HttpResponse:
     first = _month(request.GET.get("month"))
     nxt = (first + timedelta(days=32)).replace(day=1)
     rows = AccessLog.objects.filter(at__gte=_aware(first), at__lt=_aware(nxt))
-    counts = list(rows.values("username", "action").annotate(n=Count("pk"))
-                  .order_by("username", "action"))
+    counts = list(
+        rows.values("username", "action").annotate(n=Count("pk")).order_by("username", "action")
+    )
     per_user: dict[str, int] = {}
     for c in counts:
         per_user[c["username"]] = per_user.get(c["username"], 0) + c["n"]
     median = statistics.median(per_user.values()) if per_user else 0
     unusual = sorted(
-        ((u, n) for u, n in per_user.items()
-         if n >= UNUSUAL_FLOOR and n > UNUSUAL_FACTOR * median),
-        key=lambda x: -x[1])
-    return render(request, "cases/access_review.html", {
-        "month": first, "prev": (first - timedelta(days=1)).replace(day=1), "next": nxt,
-        "counts": counts, "per_user": sorted(per_user.items()), "median": median,
-        "unusual": unusual,
-        "unmasks": rows.filter(action=AccessAction.UNMASK).prefetch_related("subjects")
-        .order_by("at")[:500],
-    })
+        ((u, n) for u, n in per_user.items() if n >= UNUSUAL_FLOOR and n > UNUSUAL_FACTOR * median),
+        key=lambda x: -x[1],
+    )
+    return render(
+        request,
+        "cases/access_review.html",
+        {
+            "month": first,
+            "prev": (first - timedelta(days=1)).replace(day=1),
+            "next": nxt,
+            "counts": counts,
+            "per_user": sorted(per_user.items()),
+            "median": median,
+            "unusual": unusual,
+            "unmasks": rows.filter(action=AccessAction.UNMASK)
+            .prefetch_related("subjects")
+            .order_by("at")[:500],
+        },
+    )

@@ -28,8 +28,7 @@ def _case_context(request: HttpRequest, case, **extra) -> dict:
         "may_approve": case.needs_approval
         and serves_centre(request.user, case.owner_centre_id, "supervise"),
         "service_form": extra.pop("service_form", None) or ServiceForm(),
-        "assign_form": AssignForm(centre_id=case.owner_centre_id,
-                                  initial={"owner": case.owner_id}),
+        "assign_form": AssignForm(centre_id=case.owner_centre_id, initial={"owner": case.owner_id}),
         **extra,
     }
 
@@ -93,20 +92,38 @@ def service_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         actions.add_service(request.user, c, **form.cleaned_data)
         if request.htmx:
-            return render(request, "cases/_services.html", {
-                "case": c, "services": c.services.select_related("programme"),
-                "may_write": True, "service_form": ServiceForm()})
+            return render(
+                request,
+                "cases/_services.html",
+                {
+                    "case": c,
+                    "services": c.services.select_related("programme"),
+                    "may_write": True,
+                    "service_form": ServiceForm(),
+                },
+            )
         return redirect("cases:case", pk=c.pk)
     if request.htmx:
-        return render(request, "cases/_services.html", {
-            "case": c, "services": c.services.select_related("programme"),
-            "may_write": True, "service_form": form})
+        return render(
+            request,
+            "cases/_services.html",
+            {
+                "case": c,
+                "services": c.services.select_related("programme"),
+                "may_write": True,
+                "service_form": form,
+            },
+        )
     return render(request, "cases/case.html", _case_context(request, c, service_form=form))
 
 
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
-    rows = (cases_for_user(request.user).overdue()
-            .filter(owner_centre_id__in=centre_ids(request.user))
-            .select_related("resident", "owner", "owner_centre").order_by("stage_due")[:200])
+    rows = (
+        cases_for_user(request.user)
+        .overdue()
+        .filter(owner_centre_id__in=centre_ids(request.user))
+        .select_related("resident", "owner", "owner_centre")
+        .order_by("stage_due")[:200]
+    )
     return render(request, "cases/overdue.html", {"cases": rows})

@@ -27,8 +27,10 @@ CONTACT_BUCKETS = [(7, "≤ 7"), (14, "8–14"), (30, "15–30"), (10_000, "> 30
 def _bars(rows: list[tuple[str, float, float | None]]) -> list[dict]:
     """Label, value and an optional target → widths in % of the largest, for the SVG bars."""
     top = max([max(v, t or 0) for _, v, t in rows] + [1])
-    return [{"label": label, "value": v, "target": t, "w": 100 * v / top,
-             "tw": 100 * (t or 0) / top} for label, v, t in rows]
+    return [
+        {"label": label, "value": v, "target": t, "w": 100 * v / top, "tw": 100 * (t or 0) / top}
+        for label, v, t in rows
+    ]
 
 
 def universal_visits(supervised, today) -> list[dict]:
@@ -37,69 +39,122 @@ def universal_visits(supervised, today) -> list[dict]:
     year_start = today.replace(month=1, day=1)
 
     def visited(reason, since):
-        return Exists(Visit.objects.filter(resident=OuterRef("pk"), reason=reason,
-                                           visited_on__gte=since))
+        return Exists(
+            Visit.objects.filter(resident=OuterRef("pk"), reason=reason, visited_on__gte=since)
+        )
 
     born_65, born_70 = Q(birth_date__year=today.year - 65), Q(birth_date__year=today.year - 70)
     newborn = Q(birth_date__gt=today - timedelta(days=365))
-    agg = Resident.objects.filter(home_centre__in=supervised, active=True).annotate(
-        v65=visited(R.TURNING_65, year_start), v70=visited(R.TURNING_70, year_start),
-        vb=visited(R.BIRTH, today - timedelta(days=365)),
-    ).aggregate(
-        due65=Count("pk", filter=born_65), done65=Count("pk", filter=born_65 & Q(v65=True)),
-        due70=Count("pk", filter=born_70), done70=Count("pk", filter=born_70 & Q(v70=True)),
-        dueb=Count("pk", filter=newborn), doneb=Count("pk", filter=newborn & Q(vb=True)),
+    agg = (
+        Resident.objects.filter(home_centre__in=supervised, active=True)
+        .annotate(
+            v65=visited(R.TURNING_65, year_start),
+            v70=visited(R.TURNING_70, year_start),
+            vb=visited(R.BIRTH, today - timedelta(days=365)),
+        )
+        .aggregate(
+            due65=Count("pk", filter=born_65),
+            done65=Count("pk", filter=born_65 & Q(v65=True)),
+            due70=Count("pk", filter=born_70),
+            done70=Count("pk", filter=born_70 & Q(v70=True)),
+            dueb=Count("pk", filter=newborn),
+            doneb=Count("pk", filter=newborn & Q(vb=True)),
+        )
     )
-    return _bars([(str(R.TURNING_65.label), agg["done65"], agg["due65"]),
-                  (str(R.TURNING_70.label), agg["done70"], agg["due70"]),
-                  (str(R.BIRTH.label), agg["doneb"], agg["dueb"])])
+    return _bars(
+        [
+            (str(R.TURNING_65.label), agg["done65"], agg["due65"]),
+            (str(R.TURNING_70.label), agg["done70"], agg["due70"]),
+            (str(R.BIRTH.label), agg["doneb"], agg["dueb"]),
+        ]
+    )
 
 
 def crisis_contact(supervised, today) -> tuple[list[dict], float | None]:
     """Days from a resident's first recent crisis signal to the first visit after it: one
     query; the buckets and median are computed here."""
     since = today - timedelta(days=CRISIS_DAYS)
-    first_signal = CrisisSignal.objects.filter(
-        record__link__resident=OuterRef("pk"), observed_on__gte=since,
-    ).order_by("observed_on").values("observed_on")[:1]
-    rows = Resident.objects.filter(home_centre__in=supervised, active=True).annotate(
-        signal=Subquery(first_signal)).filter(signal__isnull=False).annotate(
-        contact=Subquery(Visit.objects.filter(
-            resident=OuterRef("pk"), visited_on__gte=OuterRef("signal"),
-        ).order_by("visited_on").values("visited_on")[:1]),
-    ).values_list("signal", "contact")[:20_000]
+    first_signal = (
+        CrisisSignal.objects.filter(
+            record__link__resident=OuterRef("pk"),
+            observed_on__gte=since,
+        )
+        .order_by("observed_on")
+        .values("observed_on")[:1]
+    )
+    rows = (
+        Resident.objects.filter(home_centre__in=supervised, active=True)
+        .annotate(signal=Subquery(first_signal))
+        .filter(signal__isnull=False)
+        .annotate(
+            contact=Subquery(
+                Visit.objects.filter(
+                    resident=OuterRef("pk"),
+                    visited_on__gte=OuterRef("signal"),
+                )
+                .order_by("visited_on")
+                .values("visited_on")[:1]
+            ),
+        )
+        .values_list("signal", "contact")[:20_000]
+    )
     days, waiting = [], 0
     for signal, contact in rows:
         if contact is None:
             waiting += 1
         else:
             days.append((contact - signal).days)
-    counts = [sum(1 for d in days if lo < d <= hi) for lo, hi in zip(
-        [-1] + [b for b, _ in CONTACT_BUCKETS[:-1]], [b for b, _ in CONTACT_BUCKETS],
-        strict=True)]
-    bars = [(_("%(d)s days") % {"d": label}, n, None)
-            for (_b, label), n in zip(CONTACT_BUCKETS, counts, strict=True)]
+    counts = [
+        sum(1 for d in days if lo < d <= hi)
+        for lo, hi in zip(
+            [-1] + [b for b, _ in CONTACT_BUCKETS[:-1]],
+            [b for b, _ in CONTACT_BUCKETS],
+            strict=True,
+        )
+    ]
+    bars = [
+        (_("%(d)s days") % {"d": label}, n, None)
+        for (_b, label), n in zip(CONTACT_BUCKETS, counts, strict=True)
+    ]
     bars.append((_("not contacted yet"), waiting, None))
     median = sorted(days)[len(days) // 2] if days else None
     return _bars(bars), median
 
 
 def caseload(supervised, today) -> list[dict]:
-    rows = Case.objects.filter(owner_centre__in=supervised).open().values(
-        "owner__username").annotate(n=Count("pk"), late=Count(
-            "pk", filter=Q(stage_due__lt=today))).order_by("-n")[:30]
+    rows = (
+        Case.objects.filter(owner_centre__in=supervised)
+        .open()
+        .values("owner__username")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(stage_due__lt=today)))
+        .order_by("-n")[:30]
+    )
     top = max([r["n"] for r in rows] + [1])
-    return [{"label": r["owner__username"] or "—", "n": r["n"], "late": r["late"],
-             "w": 100 * r["n"] / top, "lw": 100 * r["late"] / top} for r in rows]
+    return [
+        {
+            "label": r["owner__username"] or "—",
+            "n": r["n"],
+            "late": r["late"],
+            "w": 100 * r["n"] / top,
+            "lw": 100 * r["late"] / top,
+        }
+        for r in rows
+    ]
 
 
 def blind_spot_flow(supervised) -> list[dict]:
     agg = ReportItem.objects.filter(report__centre__in=supervised).aggregate(
-        found=Count("pk"), sent=Count("pk", filter=Q(sent_at__isnull=False)),
-        enrolled=Count("pk", filter=Q(outcome=Outcome.ENROLLED)))
-    return _bars([(_("Blind spots found"), agg["found"], None),
-                  (_("Sent to visits"), agg["sent"], None),
-                  (_("Enrolled"), agg["enrolled"], None)])
+        found=Count("pk"),
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        enrolled=Count("pk", filter=Q(outcome=Outcome.ENROLLED)),
+    )
+    return _bars(
+        [
+            (_("Blind spots found"), agg["found"], None),
+            (_("Sent to visits"), agg["sent"], None),
+            (_("Enrolled"), agg["enrolled"], None),
+        ]
+    )
 
 
 FIGURES = {
@@ -117,14 +172,21 @@ def map_values(figure: str, supervised, today) -> dict[str, float]:
         if run is None:
             return {}
         field = "blind_spots" if figure == "blind_spots" else "unknown"
-        rows = ScreeningCount.objects.filter(run=run, centre__in=supervised).values(
-            "centre__code").annotate(v=Sum(field)).values_list("centre__code", "v")
+        rows = (
+            ScreeningCount.objects.filter(run=run, centre__in=supervised)
+            .values("centre__code")
+            .annotate(v=Sum(field))
+            .values_list("centre__code", "v")
+        )
     else:
         cases = Case.objects.filter(owner_centre__in=supervised).open()
         if figure == "overdue_cases":
             cases = cases.filter(stage_due__lt=today)
-        rows = cases.values("owner_centre__code").annotate(v=Count("pk")).values_list(
-            "owner_centre__code", "v")
+        rows = (
+            cases.values("owner_centre__code")
+            .annotate(v=Count("pk"))
+            .values_list("owner_centre__code", "v")
+        )
     return {code: float(v or 0) for code, v in rows}
 
 
@@ -144,9 +206,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         values.setdefault(code, 0.0)
     dongs, height, legend = shaded(values)
     contact, median = crisis_contact(ids, today)
-    return render(request, "cases/dashboard.html", {
-        "visits": universal_visits(ids, today), "contact": contact, "median": median,
-        "caseload": caseload(ids, today), "flow": blind_spot_flow(ids),
-        "figures": [(k, f()) for k, f in FIGURES.items()], "figure": figure,
-        "dongs": dongs, "height": height, "legend": legend, "attribution": ATTRIBUTION,
-    })
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "visits": universal_visits(ids, today),
+            "contact": contact,
+            "median": median,
+            "caseload": caseload(ids, today),
+            "flow": blind_spot_flow(ids),
+            "figures": [(k, f()) for k, f in FIGURES.items()],
+            "figure": figure,
+            "dongs": dongs,
+            "height": height,
+            "legend": legend,
+            "attribution": ATTRIBUTION,
+        },
+    )

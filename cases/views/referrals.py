@@ -36,16 +36,27 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def referral(request: HttpRequest, pk: int) -> HttpResponse:
     r = referral_for_user(request.user, pk)
-    log_access(request, AccessAction.VIEW_REFERRAL, [r.case.resident_id],
-               detail=f"referral {r.pk} of case {r.case_id}")
+    log_access(
+        request,
+        AccessAction.VIEW_REFERRAL,
+        [r.case.resident_id],
+        detail=f"referral {r.pk} of case {r.case_id}",
+    )
     receiver = r.to_centre_id or r.from_centre_id
-    return render(request, "cases/referral.html", {
-        "r": r,
-        "may_decide": r.status == ReferralStatus.PENDING
-        and serves_centre(request.user, receiver),
-        "may_end": r.is_live and (serves_centre(request.user, r.case.owner_centre_id)
-                                  or serves_centre(request.user, r.to_centre_id)),
-    })
+    return render(
+        request,
+        "cases/referral.html",
+        {
+            "r": r,
+            "may_decide": r.status == ReferralStatus.PENDING
+            and serves_centre(request.user, receiver),
+            "may_end": r.is_live
+            and (
+                serves_centre(request.user, r.case.owner_centre_id)
+                or serves_centre(request.user, r.to_centre_id)
+            ),
+        },
+    )
 
 
 @login_required
@@ -74,10 +85,16 @@ def referral_end(request: HttpRequest, pk: int) -> HttpResponse:
 def referrals(request: HttpRequest) -> HttpResponse:
     centres = centre_ids(request.user)
     rows = referrals_for_user(request.user).select_related(
-        "case__resident", "from_centre", "to_centre")
-    return render(request, "cases/referrals.html", {
-        "incoming": rows.filter(to_centre_id__in=centres).filter(
-            Q(status=ReferralStatus.PENDING) | Q(status=ReferralStatus.ACCEPTED,
-                                                 ended_at__isnull=True))[:100],
-        "outgoing": rows.filter(from_centre_id__in=centres).order_by("-created_at")[:100],
-    })
+        "case__resident", "from_centre", "to_centre"
+    )
+    return render(
+        request,
+        "cases/referrals.html",
+        {
+            "incoming": rows.filter(to_centre_id__in=centres).filter(
+                Q(status=ReferralStatus.PENDING)
+                | Q(status=ReferralStatus.ACCEPTED, ended_at__isnull=True)
+            )[:100],
+            "outgoing": rows.filter(from_centre_id__in=centres).order_by("-created_at")[:100],
+        },
+    )

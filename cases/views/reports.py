@@ -34,33 +34,54 @@ def _supervised(request: HttpRequest):
 def report_rows(report, limit: int | None = ITEM_LIMIT) -> list[dict]:
     """The report's lines, crisis first, each with its explanation: one query."""
     items = report.items.select_related("resident").order_by(
-        "-priority", "resident__name", "resident_id", "programme")
+        "-priority", "resident__name", "resident_id", "programme"
+    )
     items = list(items[:limit] if limit else items)
     rules = report.run.rules
     rows = []
     for item in items:
         meta = rules.get(item.programme, {})
-        rows.append({
-            "item": item, "resident": item.resident,
-            "programme": programme_name(meta) or item.programme,
-            "unverified": meta.get("confidence") == "U",
-            "text": explain(meta, "eligible", household_size=item.household_size,
-                            income=item.income, line=item.line, percent=item.percent,
-                            crisis=item.priority == 2),
-        })
+        rows.append(
+            {
+                "item": item,
+                "resident": item.resident,
+                "programme": programme_name(meta) or item.programme,
+                "unverified": meta.get("confidence") == "U",
+                "text": explain(
+                    meta,
+                    "eligible",
+                    household_size=item.household_size,
+                    income=item.income,
+                    line=item.line,
+                    percent=item.percent,
+                    crisis=item.priority == 2,
+                ),
+            }
+        )
     return rows
 
 
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
     _supervised(request)
-    rows = reports_for_user(request.user).select_related("centre__district").annotate(
-        n=Count("items"), sent=Count("items", filter=Q(items__sent_at__isnull=False)),
-    ).order_by("-month", "centre__code")[:200]
-    return render(request, "cases/reports.html", {
-        "reports": rows, "latest": ScreeningRun.latest(),
-        "this_month": timezone.localdate().replace(day=1),
-    })
+    rows = (
+        reports_for_user(request.user)
+        .select_related("centre__district")
+        .annotate(
+            n=Count("items"),
+            sent=Count("items", filter=Q(items__sent_at__isnull=False)),
+        )
+        .order_by("-month", "centre__code")[:200]
+    )
+    return render(
+        request,
+        "cases/reports.html",
+        {
+            "reports": rows,
+            "latest": ScreeningRun.latest(),
+            "this_month": timezone.localdate().replace(day=1),
+        },
+    )
 
 
 @login_required
@@ -79,12 +100,23 @@ def reports_make(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     rep = report_for_user(request.user, pk)
     rows = report_rows(rep)
-    log_access(request, AccessAction.SEARCH, [r["resident"].pk for r in rows],
-               detail=f"eligibility report {rep.pk}")
-    return render(request, "cases/report.html", {
-        "report": rep, "rows": rows, "comments": rep.comments.select_related("by"),
-        "outcomes": Outcome.choices, "truncated": len(rows) >= ITEM_LIMIT,
-    })
+    log_access(
+        request,
+        AccessAction.SEARCH,
+        [r["resident"].pk for r in rows],
+        detail=f"eligibility report {rep.pk}",
+    )
+    return render(
+        request,
+        "cases/report.html",
+        {
+            "report": rep,
+            "rows": rows,
+            "comments": rep.comments.select_related("by"),
+            "outcomes": Outcome.choices,
+            "truncated": len(rows) >= ITEM_LIMIT,
+        },
+    )
 
 
 @login_required
@@ -141,35 +173,70 @@ def rollup(request: HttpRequest) -> HttpResponse:
     run = ScreeningRun.latest()
     sums = {"eligible": Sum("eligible"), "blind": Sum("blind_spots"), "unknown": Sum("unknown")}
     counts = ScreeningCount.objects.filter(run=run) if run else ScreeningCount.objects.none()
-    centres = counts.filter(centre__in=supervised.values("pk")).values(
-        "centre__district__name_ko", "centre__name_ko").annotate(**sums).order_by(
-        "centre__district__name_ko", "centre__name_ko")
-    districts = counts.filter(centre__in=supervised.values("pk")).values(
-        "centre__district__name_ko").annotate(**sums).order_by("centre__district__name_ko")
+    centres = (
+        counts.filter(centre__in=supervised.values("pk"))
+        .values("centre__district__name_ko", "centre__name_ko")
+        .annotate(**sums)
+        .order_by("centre__district__name_ko", "centre__name_ko")
+    )
+    districts = (
+        counts.filter(centre__in=supervised.values("pk"))
+        .values("centre__district__name_ko")
+        .annotate(**sums)
+        .order_by("centre__district__name_ko")
+    )
     outcomes = ReportItem.objects.filter(
-        report__centre__in=supervised.values("pk"), report__run=run).aggregate(
-        found=Count("pk"), sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        report__centre__in=supervised.values("pk"), report__run=run
+    ).aggregate(
+        found=Count("pk"),
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
         enrolled=Count("pk", filter=Q(outcome=Outcome.ENROLLED)),
         not_eligible=Count("pk", filter=Q(outcome=Outcome.NOT_ELIGIBLE)),
-        refused=Count("pk", filter=Q(outcome=Outcome.REFUSED)))
-    return render(request, "cases/rollup.html", {
-        "run": run, "centres": centres, "districts": districts,
-        "city": counts.aggregate(**sums), "outcomes": outcomes,
-        "programmes": counts.values("programme").annotate(**sums).order_by("programme"),
-    })
+        refused=Count("pk", filter=Q(outcome=Outcome.REFUSED)),
+    )
+    return render(
+        request,
+        "cases/rollup.html",
+        {
+            "run": run,
+            "centres": centres,
+            "districts": districts,
+            "city": counts.aggregate(**sums),
+            "outcomes": outcomes,
+            "programmes": counts.values("programme").annotate(**sums).order_by("programme"),
+        },
+    )
 
 
 def _export_rows(report) -> tuple[list[str], list[list], list[int]]:
     rows = report_rows(report, limit=None)
-    header = [_("Priority"), _("Resident"), _("Name"), _("Birth date"), _("Centre"),
-              _("Programme"), _("Why"), _("Unverified rule"), _("Sent to visits"), _("Outcome")]
-    body = [[_("Crisis") if r["item"].priority == 2 else _("Normal"), r["resident"].pk,
-             r["resident"].name,
-             r["resident"].birth_date.isoformat() if r["resident"].birth_date else "",
-             report.centre.name_ko, r["programme"], r["text"],
-             _("yes") if r["unverified"] else "",
-             r["item"].sent_at.date().isoformat() if r["item"].sent_at else "",
-             r["item"].get_outcome_display()] for r in rows]
+    header = [
+        _("Priority"),
+        _("Resident"),
+        _("Name"),
+        _("Birth date"),
+        _("Centre"),
+        _("Programme"),
+        _("Why"),
+        _("Unverified rule"),
+        _("Sent to visits"),
+        _("Outcome"),
+    ]
+    body = [
+        [
+            _("Crisis") if r["item"].priority == 2 else _("Normal"),
+            r["resident"].pk,
+            r["resident"].name,
+            r["resident"].birth_date.isoformat() if r["resident"].birth_date else "",
+            report.centre.name_ko,
+            r["programme"],
+            r["text"],
+            _("yes") if r["unverified"] else "",
+            r["item"].sent_at.date().isoformat() if r["item"].sent_at else "",
+            r["item"].get_outcome_display(),
+        ]
+        for r in rows
+    ]
     return header, body, [r["resident"].pk for r in rows]
 
 
@@ -189,12 +256,16 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("State a reason for the export."))
         return redirect("cases:report", pk=rep.pk)
     header, body, ids = _export_rows(rep)
-    log_access(request, AccessAction.EXPORT, ids, reason=reason,
-               detail=f"eligibility report {rep.pk} xlsx")
-    response = HttpResponse(xlsx(f"{rep.month:%Y-%m}", header, body), content_type=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    log_access(
+        request, AccessAction.EXPORT, ids, reason=reason, detail=f"eligibility report {rep.pk} xlsx"
+    )
+    response = HttpResponse(
+        xlsx(f"{rep.month:%Y-%m}", header, body),
+        content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )
     response["Content-Disposition"] = (
-        f'attachment; filename="eligibility-{rep.centre.code}-{rep.month:%Y-%m}.xlsx"')
+        f'attachment; filename="eligibility-{rep.centre.code}-{rep.month:%Y-%m}.xlsx"'
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -210,13 +281,16 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("State a reason for the export."))
         return redirect("cases:report", pk=rep.pk)
     header, body, ids = _export_rows(rep)
-    log_access(request, AccessAction.EXPORT, ids, reason=reason,
-               detail=f"eligibility report {rep.pk} pdf")
+    log_access(
+        request, AccessAction.EXPORT, ids, reason=reason, detail=f"eligibility report {rep.pk} pdf"
+    )
     title = f"{_('Eligibility report')} {rep.centre.name_ko} {rep.month:%Y-%m} ({rep.status})"
-    response = HttpResponse(pdf(title, header, body,
-                                (14, 14, 22, 20, 22, 28, 90, 16, 20, 24)),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        pdf(title, header, body, (14, 14, 22, 20, 22, 28, 90, 16, 20, 24)),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = (
-        f'attachment; filename="eligibility-{rep.centre.code}-{rep.month:%Y-%m}.pdf"')
+        f'attachment; filename="eligibility-{rep.centre.code}-{rep.month:%Y-%m}.pdf"'
+    )
     response["Cache-Control"] = "no-store"
     return response

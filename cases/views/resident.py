@@ -21,10 +21,16 @@ def resident(request: HttpRequest, pk: int) -> HttpResponse:
     person = resident_for_user(request.user, pk)
     profile = build_profile(request.user, person)
     log_access(request, AccessAction.VIEW_PROFILE, [person.pk])
-    return render(request, "cases/resident.html", {
-        "p": profile, "resident": person, "unmask_form": UnmaskForm(),
-        "may_unmask": request.user.has_perm("cases.unmask_rrn"),
-    })
+    return render(
+        request,
+        "cases/resident.html",
+        {
+            "p": profile,
+            "resident": person,
+            "unmask_form": UnmaskForm(),
+            "may_unmask": request.user.has_perm("cases.unmask_rrn"),
+        },
+    )
 
 
 @login_required
@@ -41,10 +47,17 @@ def unmask(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             error = e.messages[0]
     template = "cases/_rrn.html" if request.htmx else "cases/unmask.html"
-    response = render(request, template, {
-        "resident": person, "full": full, "error": error, "unmask_form": form,
-        "may_unmask": True,
-    })
+    response = render(
+        request,
+        template,
+        {
+            "resident": person,
+            "full": full,
+            "error": error,
+            "unmask_form": form,
+            "may_unmask": True,
+        },
+    )
     # The full number must not linger in any cache.
     response["Cache-Control"] = "no-store"
     return response

@@ -27,14 +27,22 @@ def _require_admin(request: HttpRequest) -> None:
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    versions = list(ProgrammeRule.objects.select_related("created_by").order_by(
-        "programme", "-valid_from", "-version")[:500])
+    versions = list(
+        ProgrammeRule.objects.select_related("created_by").order_by(
+            "programme", "-valid_from", "-version"
+        )[:500]
+    )
     for v in versions:
         v.params_json = json.dumps(v.params, ensure_ascii=False, sort_keys=True)
-    return render(request, "cases/rules.html", {
-        "versions": versions, "confidences": Confidence.choices,
-        "medians": MedianIncome.objects.order_by("-year", "household_size", "-version")[:200],
-    })
+    return render(
+        request,
+        "cases/rules.html",
+        {
+            "versions": versions,
+            "confidences": Confidence.choices,
+            "medians": MedianIncome.objects.order_by("-year", "household_size", "-version")[:200],
+        },
+    )
 
 
 def _date(value: str) -> date | None:
@@ -53,13 +61,19 @@ def rule_edit(request: HttpRequest) -> HttpResponse:
         params = json.loads(request.POST.get("params", ""))
         if not isinstance(params, dict):
             raise ValueError
-        new = edit_rule(rule, acting_user=request.user, params=params,
-                        valid_from=_date(request.POST.get("valid_from", "")) or rule.valid_from,
-                        valid_to=_date(request.POST.get("valid_to", "")),
-                        confidence=request.POST.get("confidence") or None,
-                        note=request.POST.get("note", ""))
-        messages.success(request, _("Saved as version %(v)s from %(d)s.")
-                         % {"v": new.version, "d": new.valid_from})
+        new = edit_rule(
+            rule,
+            acting_user=request.user,
+            params=params,
+            valid_from=_date(request.POST.get("valid_from", "")) or rule.valid_from,
+            valid_to=_date(request.POST.get("valid_to", "")),
+            confidence=request.POST.get("confidence") or None,
+            note=request.POST.get("note", ""),
+        )
+        messages.success(
+            request,
+            _("Saved as version %(v)s from %(d)s.") % {"v": new.version, "d": new.valid_from},
+        )
     except ValueError:
         messages.error(request, _("Parameters must be a JSON object and dates YYYY-MM-DD."))
     except (ValidationError, PermissionDenied) as e:
@@ -72,11 +86,15 @@ def rule_edit(request: HttpRequest) -> HttpResponse:
 def median_edit(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     try:
-        new = edit_median(int(request.POST.get("year", "")),
-                          int(request.POST.get("household_size", "")),
-                          int(request.POST.get("amount", "")), acting_user=request.user)
-        messages.success(request, _("Saved as version %(v)s from %(d)s.")
-                         % {"v": new.version, "d": new.year})
+        new = edit_median(
+            int(request.POST.get("year", "")),
+            int(request.POST.get("household_size", "")),
+            int(request.POST.get("amount", "")),
+            acting_user=request.user,
+        )
+        messages.success(
+            request, _("Saved as version %(v)s from %(d)s.") % {"v": new.version, "d": new.year}
+        )
     except ValueError:
         messages.error(request, _("Year, household size and amount must be whole numbers."))
     except ValidationError as e:

@@ -33,8 +33,13 @@ def no_rrn_in_address(view):
     @wraps(view)
     def refuse(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method == "GET" and finder.holds_rrn(request.GET.get("q", "")):
-            messages.error(request, _("Search by RRN with the search form: "
-                                      "an identity number must not be put in an address."))
+            messages.error(
+                request,
+                _(
+                    "Search by RRN with the search form: "
+                    "an identity number must not be put in an address."
+                ),
+            )
             return redirect("cases:search")
         return view(request, *args, **kwargs)
 
@@ -52,10 +57,15 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and (form.cleaned_data["q"] or "").strip():
         query = finder.parse_query(form.cleaned_data["q"], form.cleaned_data["birth_year"])
         results = finder.search(residents_for_user(request.user), query)
-        log_access(request, AccessAction.SEARCH, [r.pk for r in results],
-                   detail=query.describe())
+        log_access(request, AccessAction.SEARCH, [r.pk for r in results], detail=query.describe())
     template = "cases/_search_results.html" if request.htmx else "cases/search.html"
-    return render(request, template, {
-        "form": form, "results": results, "query": query,
-        "recent": recently_viewed(request) if not request.htmx else [],
-    })
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "results": results,
+            "query": query,
+            "recent": recently_viewed(request) if not request.htmx else [],
+        },
+    )

@@ -20,16 +20,30 @@ def supervisor(request: HttpRequest) -> HttpResponse:
     # Through the case helper, narrowed to the centres the user supervises.
     cases = cases_for_user(request.user).filter(owner_centre_id__in=supervised)
     today = timezone.localdate()
-    return render(request, "cases/supervisor.html", {
-        "awaiting": cases.awaiting_approval().select_related(
-            "resident", "owner", "owner_centre").order_by("stage_due")[:100],
-        "overdue": cases.overdue().select_related(
-            "resident", "owner", "owner_centre").order_by("stage_due")[:100],
-        "caseload": cases.open().values("owner__username", "owner_centre__name_ko").annotate(
-            n=Count("pk"), late=Count("pk", filter=Q(stage_due__lt=today)),
-        ).order_by("owner_centre__name_ko", "owner__username"),
-        "visits": visits_for_user(request.user).filter(
-            centre_id__in=supervised, visited_on__year=today.year,
-        ).values("centre__name_ko", "reason").annotate(n=Count("pk")).order_by(
-            "centre__name_ko", "reason"),
-    })
+    return render(
+        request,
+        "cases/supervisor.html",
+        {
+            "awaiting": cases.awaiting_approval()
+            .select_related("resident", "owner", "owner_centre")
+            .order_by("stage_due")[:100],
+            "overdue": cases.overdue()
+            .select_related("resident", "owner", "owner_centre")
+            .order_by("stage_due")[:100],
+            "caseload": cases.open()
+            .values("owner__username", "owner_centre__name_ko")
+            .annotate(
+                n=Count("pk"),
+                late=Count("pk", filter=Q(stage_due__lt=today)),
+            )
+            .order_by("owner_centre__name_ko", "owner__username"),
+            "visits": visits_for_user(request.user)
+            .filter(
+                centre_id__in=supervised,
+                visited_on__year=today.year,
+            )
+            .values("centre__name_ko", "reason")
+            .annotate(n=Count("pk"))
+            .order_by("centre__name_ko", "reason"),
+        },
+    )

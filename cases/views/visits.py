@@ -27,9 +27,13 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     # Visits are the home centre's work; a referral's receiver reads but does not record.
     if not serves_centre(request.user, person.home_centre_id):
         raise PermissionDenied
-    form = VisitForm(request.POST or None, centre_id=person.home_centre_id, user=request.user,
-                     show_health=is_nurse(request.user),
-                     initial={"reason": request.GET.get("reason")})
+    form = VisitForm(
+        request.POST or None,
+        centre_id=person.home_centre_id,
+        user=request.user,
+        show_health=is_nurse(request.user),
+        initial={"reason": request.GET.get("reason")},
+    )
     if request.method == "POST" and form.is_valid():
         visit = actions.record_visit(request.user, person, **form.visit_fields())
         return redirect("cases:visit", pk=visit.pk)
@@ -40,8 +44,12 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
 def visit(request: HttpRequest, pk: int) -> HttpResponse:
     v = visit_for_user(request.user, pk)
     show_health = may_read_health_notes(request.user, v)
-    log_access(request, AccessAction.VIEW_VISIT, [v.resident_id],
-               detail=f"visit {v.pk}" + (" with health notes" if show_health else ""))
+    log_access(
+        request,
+        AccessAction.VIEW_VISIT,
+        [v.resident_id],
+        detail=f"visit {v.pk}" + (" with health notes" if show_health else ""),
+    )
     return render(request, "cases/visit.html", {"visit": v, "show_health": show_health})
 
 
@@ -52,6 +60,7 @@ def visit_open_case(request: HttpRequest, pk: int) -> HttpResponse:
     if v.case_id:
         return redirect("cases:case", pk=v.case_id)
     person = resident_for_user(request.user, v.resident_id)
-    case = actions.open_case(request.user, person, visit=v,
-                             summary=request.POST.get("summary", "")[:200])
+    case = actions.open_case(
+        request.user, person, visit=v, summary=request.POST.get("summary", "")[:200]
+    )
     return redirect("cases:case", pk=case.pk)

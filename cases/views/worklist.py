@@ -27,31 +27,58 @@ def worklists(user, centre) -> dict[str, list]:
     scope = residents_for_user(user).filter(home_centre=centre).order_by("birth_date", "name")
 
     def not_visited(reason: str, since):
-        return ~Exists(Visit.objects.filter(resident=OuterRef("pk"), reason=reason,
-                                            visited_on__gte=since))
+        return ~Exists(
+            Visit.objects.filter(resident=OuterRef("pk"), reason=reason, visited_on__gte=since)
+        )
 
     year_start = today.replace(month=1, day=1)
-    recent_signal = Exists(CrisisSignal.objects.filter(
-        record__link__resident=OuterRef("pk"),
-        observed_on__gte=today - timedelta(days=SIGNAL_DAYS)))
+    recent_signal = Exists(
+        CrisisSignal.objects.filter(
+            record__link__resident=OuterRef("pk"),
+            observed_on__gte=today - timedelta(days=SIGNAL_DAYS),
+        )
+    )
     return {
-        VisitReason.TURNING_65: list(scope.filter(
-            birth_date__year=today.year - 65).filter(
-            not_visited(VisitReason.TURNING_65, year_start))[:LIST_LIMIT]),
-        VisitReason.TURNING_70: list(scope.filter(
-            birth_date__year=today.year - 70).filter(
-            not_visited(VisitReason.TURNING_70, year_start))[:LIST_LIMIT]),
-        VisitReason.BIRTH: list(scope.filter(
-            birth_date__gt=today - timedelta(days=365)).filter(
-            not_visited(VisitReason.BIRTH, today - timedelta(days=365)))[:LIST_LIMIT]),
-        VisitReason.CRISIS: list(scope.filter(recent_signal).filter(
-            not_visited(VisitReason.CRISIS, today - timedelta(days=SIGNAL_DAYS)))[:LIST_LIMIT]),
+        VisitReason.TURNING_65: list(
+            scope.filter(birth_date__year=today.year - 65).filter(
+                not_visited(VisitReason.TURNING_65, year_start)
+            )[:LIST_LIMIT]
+        ),
+        VisitReason.TURNING_70: list(
+            scope.filter(birth_date__year=today.year - 70).filter(
+                not_visited(VisitReason.TURNING_70, year_start)
+            )[:LIST_LIMIT]
+        ),
+        VisitReason.BIRTH: list(
+            scope.filter(birth_date__gt=today - timedelta(days=365)).filter(
+                not_visited(VisitReason.BIRTH, today - timedelta(days=365))
+            )[:LIST_LIMIT]
+        ),
+        VisitReason.CRISIS: list(
+            scope.filter(recent_signal).filter(
+                not_visited(VisitReason.CRISIS, today - timedelta(days=SIGNAL_DAYS))
+            )[:LIST_LIMIT]
+        ),
         # Sent from an approved eligibility report; off the list once visited after being sent.
-        VisitReason.SCREENING: list(scope.filter(Exists(WorklistEntry.objects.filter(
-            resident=OuterRef("pk"), centre=centre, reason=VisitReason.SCREENING,
-        ).exclude(Exists(Visit.objects.filter(
-            resident=OuterRef("resident"), reason=VisitReason.SCREENING,
-            visited_on__gte=OuterRef("added_on"))))))[:LIST_LIMIT]),
+        VisitReason.SCREENING: list(
+            scope.filter(
+                Exists(
+                    WorklistEntry.objects.filter(
+                        resident=OuterRef("pk"),
+                        centre=centre,
+                        reason=VisitReason.SCREENING,
+                    ).exclude(
+                        Exists(
+                            Visit.objects.filter(
+                                resident=OuterRef("resident"),
+                                reason=VisitReason.SCREENING,
+                                visited_on__gte=OuterRef("added_on"),
+                            )
+                        )
+                    )
+                )
+            )[:LIST_LIMIT]
+        ),
     }
 
 
@@ -68,6 +95,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
     shown = [r.pk for _, _, rows in sections for r in rows]
     if shown:
         log_access(request, AccessAction.SEARCH, shown, detail=f"worklist centre={centre.code}")
-    return render(request, "cases/worklist.html", {
-        "centres": centres, "centre": centre, "sections": sections,
-    })
+    return render(
+        request,
+        "cases/worklist.html",
+        {
+            "centres": centres,
+            "centre": centre,
+            "sections": sections,
+        },
+    )

@@ -32,8 +32,9 @@ def test_logging_costs_the_same_whatever_the_number_of_residents(
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 4):
         entry = log_access(request, "search", range(100), detail="q=김")
     assert entry.pk and entry.subject_count == 100
-    assert sorted(AccessLogSubject.objects.filter(entry=entry)
-                  .values_list("resident_id", flat=True)) == list(range(100))
+    assert sorted(
+        AccessLogSubject.objects.filter(entry=entry).values_list("resident_id", flat=True)
+    ) == list(range(100))
 
 
 def test_identity_numbers_are_redacted_from_details(personas):
@@ -77,8 +78,9 @@ def test_postgres_lets_the_retention_purge_delete_rows_older_than_two_years(pers
 
     from django.utils import timezone
 
-    old = AccessLog.objects.create(username="x", action="search",
-                                   at=timezone.now() - timedelta(days=2 * 366))
+    old = AccessLog.objects.create(
+        username="x", action="search", at=timezone.now() - timedelta(days=2 * 366)
+    )
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM bigcare_accesslog WHERE id = %s", [old.pk])
     assert not AccessLog.objects.filter(pk=old.pk).exists()

@@ -11,12 +11,19 @@ from django.conf import settings
 
 
 def _demo(var_dir):
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "CELERY_BROKER_URL"} and not k.startswith("BIGCARE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL"} and not k.startswith("BIGCARE_")
+    }
     env["BIGCARE_VAR_DIR"] = str(var_dir)
     return subprocess.run(
         [sys.executable, "manage.py", "demo", "--no-serve", "--residents", "300"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=600,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -25,8 +32,13 @@ def test_demo_sets_up_everything_and_is_safe_to_run_twice(tmp_path):
     first = _demo(tmp_path)
     assert first.returncode == 0, first.stderr[-3000:]
     logins = re.findall(r"^\s+(demo-\w+)\s", first.stdout, flags=re.M)
-    assert logins == ["demo-caseworker", "demo-nurse", "demo-supervisor", "demo-dataadmin",
-                      "demo-auditor"]
+    assert logins == [
+        "demo-caseworker",
+        "demo-nurse",
+        "demo-supervisor",
+        "demo-dataadmin",
+        "demo-auditor",
+    ]
 
     second = _demo(tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]

@@ -34,7 +34,11 @@ def _settings_in_subprocess(tmp_path, extra_env: dict, code: str):
     env.update(extra_env)
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=env, capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=60,
     )
 
 
@@ -57,8 +61,12 @@ def test_production_without_keys_refuses_to_start_and_names_them(tmp_path):
 
 
 def test_a_malformed_key_is_a_clear_error(tmp_path):
-    env = {"BIGCARE_ENV": "production", "SECRET_KEY": "x" * 50,
-           "BIGCARE_FIELD_KEYS": "k1:tooshort", "BIGCARE_INDEX_KEY": "AAAA"}
+    env = {
+        "BIGCARE_ENV": "production",
+        "SECRET_KEY": "x" * 50,
+        "BIGCARE_FIELD_KEYS": "k1:tooshort",
+        "BIGCARE_INDEX_KEY": "AAAA",
+    }
     result = _settings_in_subprocess(tmp_path, env, "pass")
     assert result.returncode != 0
     assert "must decode to 32 bytes" in result.stderr

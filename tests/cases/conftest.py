@@ -51,36 +51,68 @@ class World:
 @pytest.fixture
 def world(personas) -> World:
     p = personas
-    inside = ResidentFactory(name="김영희", home_centre=p.centre_a, rrn_full=INSIDE_RRN,
-                             address="서울특별시 종로구 자하문로 1")
-    ResidentFactory(name="박철수", birth_date=timezone.localdate().replace(year=1980),
-                    home_centre=p.centre_a, address=inside.address)
-    outside = ResidentFactory(name="김영희", home_centre=p.centre_other_district,
-                              rrn_full=OUTSIDE_RRN)
+    inside = ResidentFactory(
+        name="김영희",
+        home_centre=p.centre_a,
+        rrn_full=INSIDE_RRN,
+        address="서울특별시 종로구 자하문로 1",
+    )
+    ResidentFactory(
+        name="박철수",
+        birth_date=timezone.localdate().replace(year=1980),
+        home_centre=p.centre_a,
+        address=inside.address,
+    )
+    outside = ResidentFactory(
+        name="김영희", home_centre=p.centre_other_district, rrn_full=OUTSIDE_RRN
+    )
     records_in = link_records(inside, 2)
     records_out = link_records(outside, 2)
-    visit_in = VisitFactory(resident=inside, caseworker=p.caseworker_a, nurse=p.nurse_a,
-                            created_by=p.caseworker_a)
+    visit_in = VisitFactory(
+        resident=inside, caseworker=p.caseworker_a, nurse=p.nurse_a, created_by=p.caseworker_a
+    )
     other_worker = outside_staff(p)
     visit_out = VisitFactory(resident=outside, caseworker=other_worker, created_by=other_worker)
     case_in = CaseFactory(resident=inside, owner=p.caseworker_a)
     case_out = CaseFactory(resident=outside, owner=other_worker)
     referral_in = actions.refer_case(
-        p.caseworker_a, case_in, kind="referral", to_centre=None, facility_name="종로노인복지관",
-        reason="meals", consent_on=timezone.localdate(), consent_note="signed form")
+        p.caseworker_a,
+        case_in,
+        kind="referral",
+        to_centre=None,
+        facility_name="종로노인복지관",
+        reason="meals",
+        consent_on=timezone.localdate(),
+        consent_note="signed form",
+    )
     # Referred to the former staff member's centre while they worked there; then they left.
     actions.refer_case(
-        p.caseworker_a, case_in, kind="referral", to_centre=p.centre_former, facility_name="",
-        reason="care nearer the daughter", consent_on=timezone.localdate(),
-        consent_note="signed form")
+        p.caseworker_a,
+        case_in,
+        kind="referral",
+        to_centre=p.centre_former,
+        facility_name="",
+        reason="care nearer the daughter",
+        consent_on=timezone.localdate(),
+        consent_note="signed form",
+    )
     end_membership(p.former_staff.memberships.get(), acting_user=None)
     referral_out = actions.refer_case(
-        other_worker, case_out, kind="referral", to_centre=None, facility_name="다른복지관",
-        reason="meals", consent_on=timezone.localdate(), consent_note="signed form")
-    review_in = ReviewItem.objects.create(record_a=records_in[0], record_b=records_in[1],
-                                          total=3.5, weights={}, levels={})
-    review_out = ReviewItem.objects.create(record_a=records_out[0], record_b=records_out[1],
-                                           total=3.5, weights={}, levels={})
+        other_worker,
+        case_out,
+        kind="referral",
+        to_centre=None,
+        facility_name="다른복지관",
+        reason="meals",
+        consent_on=timezone.localdate(),
+        consent_note="signed form",
+    )
+    review_in = ReviewItem.objects.create(
+        record_a=records_in[0], record_b=records_in[1], total=3.5, weights={}, levels={}
+    )
+    review_out = ReviewItem.objects.create(
+        record_a=records_out[0], record_b=records_out[1], total=3.5, weights={}, levels={}
+    )
     spare = ResidentFactory(name="이순자", home_centre=p.centre_a)
     link_records(spare, 1, with_benefits=False)
     change_in = ResidentChange.objects.create(kind=ResidentChange.Kind.MERGE, reason="fixture")
@@ -89,12 +121,29 @@ def world(personas) -> World:
     grant_source(p.data_admin, source_in, acting_user=None)
     source_out = DataSourceFactory(code="facility-other", name="another facility")
     run_in, run_out = ImportRunFactory(source=source_in), ImportRunFactory(source=source_out)
-    review_across = ReviewItem.objects.create(record_a=records_in[0], record_b=records_out[0],
-                                              total=3.0, weights={}, levels={})
-    return World(inside, outside, visit_in, visit_out, case_in, case_out, referral_in,
-                 referral_out, review_in, review_out, source_in, source_out, run_in, run_out,
-                 *eligibility_reports(p, inside, outside), spare=spare, change_in=change_in,
-                 review_across=review_across)
+    review_across = ReviewItem.objects.create(
+        record_a=records_in[0], record_b=records_out[0], total=3.0, weights={}, levels={}
+    )
+    return World(
+        inside,
+        outside,
+        visit_in,
+        visit_out,
+        case_in,
+        case_out,
+        referral_in,
+        referral_out,
+        review_in,
+        review_out,
+        source_in,
+        source_out,
+        run_in,
+        run_out,
+        *eligibility_reports(p, inside, outside),
+        spare=spare,
+        change_in=change_in,
+        review_across=review_across,
+    )
 
 
 def eligibility_reports(p, inside, outside):
@@ -102,17 +151,36 @@ def eligibility_reports(p, inside, outside):
     every report URL (outcome included) has something to act on."""
     from cases.models import EligibilityReport, ReportItem, ScreeningRun
 
-    run = ScreeningRun.objects.create(on=timezone.localdate(), status="done", year=2026, rules={
-        "B01": {"test": "income_vs_median", "confidence": "V", "name_ko": "생계급여",
-                "name_en": "Livelihood benefit", "params": {"percent": 32}, "year": 2026}})
+    run = ScreeningRun.objects.create(
+        on=timezone.localdate(),
+        status="done",
+        year=2026,
+        rules={
+            "B01": {
+                "test": "income_vs_median",
+                "confidence": "V",
+                "name_ko": "생계급여",
+                "name_en": "Livelihood benefit",
+                "params": {"percent": 32},
+                "year": 2026,
+            }
+        },
+    )
     reports = []
     for resident, centre in ((inside, p.centre_a), (outside, p.centre_other_district)):
         report = EligibilityReport.objects.create(
-            centre=centre, month=timezone.localdate().replace(day=1), run=run,
-            status="approved")
-        ReportItem.objects.create(report=report, resident=resident, programme="B01",
-                                  household_size=1, income=800_000, line=820_556, percent=32,
-                                  sent_at=timezone.now())
+            centre=centre, month=timezone.localdate().replace(day=1), run=run, status="approved"
+        )
+        ReportItem.objects.create(
+            report=report,
+            resident=resident,
+            programme="B01",
+            household_size=1,
+            income=800_000,
+            line=820_556,
+            percent=32,
+            sent_at=timezone.now(),
+        )
         reports.append(report)
     return reports
 

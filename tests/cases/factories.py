@@ -28,8 +28,11 @@ _serial = itertools.count(1)
 def rrn_fields(full: str) -> dict:
     """Encrypted, indexed and masked forms of an RRN such as ``850101-1234567``."""
     digits = full.replace("-", "")
-    return {"rrn_enc": crypto.encrypt(digits), "rrn_index": crypto.blind_index(digits),
-            "rrn_masked": rrn.mask(full)}
+    return {
+        "rrn_enc": crypto.encrypt(digits),
+        "rrn_index": crypto.blind_index(digits),
+        "rrn_masked": rrn.mask(full),
+    }
 
 
 class ResidentFactory(factory.django.DjangoModelFactory):
@@ -111,18 +114,23 @@ def link_records(resident: Resident, n: int, *, with_benefits: bool = True) -> l
     """``n`` source records linked to the resident, each with a benefit and a crisis signal,
     spread over two agencies."""
     city = ImportRunFactory(source=DataSourceFactory())
-    ministry = ImportRunFactory(source=DataSourceFactory(
-        code="mohw-pension", name="보건복지부 기초연금", kind=AgencyKind.MINISTRY))
+    ministry = ImportRunFactory(
+        source=DataSourceFactory(
+            code="mohw-pension", name="보건복지부 기초연금", kind=AgencyKind.MINISTRY
+        )
+    )
     programme, indicator = ProgrammeFactory(), IndicatorFactory()
     records = []
     for i in range(n):
         record = SourceRecordFactory(run=city if i % 2 else ministry)
         RecordLink.objects.create(record=record, resident=resident)
         if with_benefits:
-            Enrollment.objects.create(record=record, programme=programme,
-                                      start=date(2020, 1, 1 + i % 28))
-            CrisisSignal.objects.create(record=record, indicator=indicator, round="2025-1",
-                                        observed_on=timezone.localdate())
+            Enrollment.objects.create(
+                record=record, programme=programme, start=date(2020, 1, 1 + i % 28)
+            )
+            CrisisSignal.objects.create(
+                record=record, indicator=indicator, round="2025-1", observed_on=timezone.localdate()
+            )
         records.append(record)
     return records
 

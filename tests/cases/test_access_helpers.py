@@ -29,9 +29,12 @@ def test_staff_of_centre_a_reach_its_resident_and_their_records(personas, world,
 @pytest.mark.parametrize("persona", IN_SCOPE + OUT_OF_SCOPE)
 def test_nobody_reaches_a_resident_of_another_district(personas, world, persona):
     user = getattr(personas, persona)
-    for helper, pk in [(resident_for_user, world.outside.pk), (case_for_user, world.case_out.pk),
-                       (visit_for_user, world.visit_out.pk),
-                       (referral_for_user, world.referral_out.pk)]:
+    for helper, pk in [
+        (resident_for_user, world.outside.pk),
+        (case_for_user, world.case_out.pk),
+        (visit_for_user, world.visit_out.pk),
+        (referral_for_user, world.referral_out.pk),
+    ]:
         with pytest.raises(Http404):
             helper(user, pk)
 
@@ -69,9 +72,16 @@ def test_writing_needs_the_owning_centre_even_with_a_grant(personas, world):
 
     from cases import actions
 
-    actions.refer_case(personas.caseworker_a, world.case_in, kind="referral",
-                       to_centre=personas.centre_b, facility_name="", reason="x",
-                       consent_on=timezone.localdate(), consent_note="verbal, witnessed")
+    actions.refer_case(
+        personas.caseworker_a,
+        world.case_in,
+        kind="referral",
+        to_centre=personas.centre_b,
+        facility_name="",
+        reason="x",
+        consent_on=timezone.localdate(),
+        consent_note="verbal, witnessed",
+    )
     assert case_for_user(personas.caseworker_b, world.case_in.pk) == world.case_in
     with pytest.raises(PermissionDenied):
         case_for_user(personas.caseworker_b, world.case_in.pk, write=True)

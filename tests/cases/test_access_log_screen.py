@@ -33,8 +33,9 @@ def test_the_monthly_review_counts_and_lists_unmask_reasons(client, personas, wo
         _log(personas.nurse_a, "search", [])
     _log(personas.caseworker_b, "search", [])
     client.force_login(personas.auditor)
-    html = client.get(reverse("cases:access_review"),
-                      {"month": timezone.localdate().strftime("%Y-%m")}).content.decode()
+    html = client.get(
+        reverse("cases:access_review"), {"month": timezone.localdate().strftime("%Y-%m")}
+    ).content.decode()
     assert "benefit check" in html
     assert 'href="/audit/access-log/?user=nurse_a"' in html  # flagged as unusual
 
@@ -45,13 +46,21 @@ def test_only_auditors_see_the_log(client, personas, persona):
     assert client.get(reverse("cases:access_log")).status_code == 404
 
 
-@pytest.mark.parametrize("persona,page", [
-    ("caseworker_a", "cases:worklist"), ("nurse_a", "cases:worklist"),
-    ("supervisor_district_a", "cases:supervisor"), ("auditor", "cases:access_log"),
-])
+@pytest.mark.parametrize(
+    "persona,page",
+    [
+        ("caseworker_a", "cases:worklist"),
+        ("nurse_a", "cases:worklist"),
+        ("supervisor_district_a", "cases:supervisor"),
+        ("auditor", "cases:access_log"),
+    ],
+)
 def test_each_role_lands_on_its_start_page(client, personas, persona, page):
-    response = client.post(reverse("login"), {"username": getattr(personas, persona).username,
-                                              "password": "test-password"}, follow=True)
+    response = client.post(
+        reverse("login"),
+        {"username": getattr(personas, persona).username, "password": "test-password"},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == reverse(page)
     assert response.status_code == 200
 
@@ -69,6 +78,6 @@ def test_the_auditor_sees_who_changed_access_mappings_and_rules(client, personas
     end_membership(personas.caseworker_b.memberships.get(), acting_user=personas.data_admin)
     client.force_login(personas.auditor)
     html = client.get(reverse("cases:access_log"), {"user": "data_admin"}).content.decode()
-    section = html[html.index('id="admin-events"'):]
+    section = html[html.index('id="admin-events"') :]
     assert "data_admin" in section and "caseworker_b" in section
     assert "supervisor_a" not in section

@@ -13,8 +13,9 @@ ARTIFACTS = ROOT / "report-walk"
 pytestmark = MARKS
 
 
-def test_a_supervisor_approves_sends_and_exports(transactional_db, live_server, browser,
-                                                 personas, world):
+def test_a_supervisor_approves_sends_and_exports(
+    transactional_db, live_server, browser, personas, world
+):
     import openpyxl
 
     from bigcare.models import AccessLog

@@ -34,8 +34,9 @@ class Walk:
         self.page.wait_for_load_state()
 
 
-def test_a_caseworker_walks_from_search_to_a_case(transactional_db, live_server, browser,
-                                                  personas, world):
+def test_a_caseworker_walks_from_search_to_a_case(
+    transactional_db, live_server, browser, personas, world
+):
     from cases.models import Case, Visit
 
     context = browser.new_context(viewport={"width": 1280, "height": 800})  # a 10-inch tablet

@@ -66,10 +66,16 @@ def test_others_cannot_advance_assign_or_plan(client, personas, world, persona):
     client.force_login(getattr(personas, persona))
     pk = world.case_in.pk
     assert client.post(reverse("cases:case_advance", args=[pk])).status_code == 404
-    assert client.post(reverse("cases:case_assign", args=[pk]),
-                       {"owner": personas.caseworker_b.pk}).status_code == 404
-    assert client.post(reverse("cases:service_add", args=[pk]),
-                       {"facility_name": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("cases:case_assign", args=[pk]), {"owner": personas.caseworker_b.pk}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("cases:service_add", args=[pk]), {"facility_name": "x"}).status_code
+        == 404
+    )
     case = Case.objects.get(pk=pk)
     assert case.stage == Stage.INTAKE and case.owner == personas.caseworker_a
     assert not case.services.exists()
@@ -79,8 +85,9 @@ def test_planned_services_link_to_a_programme_or_a_facility(client, personas, wo
     programme = ProgrammeFactory()
     client.force_login(personas.caseworker_a)
     url = reverse("cases:service_add", args=[world.case_in.pk])
-    response = client.post(url, {"programme": programme.pk, "description": "apply"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        url, {"programme": programme.pk, "description": "apply"}, HTTP_HX_REQUEST="true"
+    )
     assert "<html" not in response.content.decode() and "기초연금" in response.content.decode()
     client.post(url, {"facility_name": "종로노인복지관", "description": "meals"})
     client.post(url, {"description": "neither"})
@@ -93,9 +100,12 @@ def test_assigning_to_someone_of_another_centre_is_refused(personas, world):
 
 
 def test_the_overdue_list(client, personas, world, django_assert_max_num_queries):
-    late = CaseFactory(resident=world.inside, owner=personas.caseworker_a,
-                       opened_on=timezone.localdate() - timedelta(days=20),
-                       stage_due=timezone.localdate() - timedelta(days=10))
+    late = CaseFactory(
+        resident=world.inside,
+        owner=personas.caseworker_a,
+        opened_on=timezone.localdate() - timedelta(days=20),
+        stage_due=timezone.localdate() - timedelta(days=10),
+    )
     client.force_login(personas.caseworker_a)
     client.get(reverse("cases:overdue"))
     with django_assert_max_num_queries(10):
@@ -103,8 +113,10 @@ def test_the_overdue_list(client, personas, world, django_assert_max_num_queries
     assert reverse("cases:case", args=[late.pk]) in html
     assert reverse("cases:case", args=[world.case_in.pk]) not in html
     client.force_login(personas.caseworker_b)
-    assert reverse("cases:case", args=[late.pk]) not in client.get(
-        reverse("cases:overdue")).content.decode()
+    assert (
+        reverse("cases:case", args=[late.pk])
+        not in client.get(reverse("cases:overdue")).content.decode()
+    )
 
 
 def test_the_supervisor_page(client, personas, world, django_assert_max_num_queries):

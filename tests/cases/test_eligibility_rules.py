@@ -20,16 +20,28 @@ def rules():
 
 
 def person(**overrides):
-    row = {"resident_id": 1, "birth_date": pd.Timestamp("1980-05-05"), "household_size": 1,
-           "recognised_income": 0, "disability": "none", "couple": False, "crisis": False}
+    row = {
+        "resident_id": 1,
+        "birth_date": pd.Timestamp("1980-05-05"),
+        "household_size": 1,
+        "recognised_income": 0,
+        "disability": "none",
+        "couple": False,
+        "crisis": False,
+    }
     row.update(overrides)
     return row
 
 
 def frame(*rows):
-    return pd.DataFrame(list(rows)).astype({"household_size": "Int64",
-                                            "recognised_income": "Int64",
-                                            "disability": "string", "couple": "boolean"})
+    return pd.DataFrame(list(rows)).astype(
+        {
+            "household_size": "Int64",
+            "recognised_income": "Int64",
+            "disability": "string",
+            "couple": "boolean",
+        }
+    )
 
 
 def status(rules, programme, **overrides):
@@ -50,8 +62,10 @@ def test_the_2026_tables_are_the_published_ones(rules):
 def test_eight_or_more_add_seven_minus_six_per_person(rules):
     step = MEDIAN_2026[6] - MEDIAN_2026[5]
     assert step == 959_198
-    assert list(rules.median_for(np.array([8, 9]))) == [MEDIAN_2026[6] + step,
-                                                       MEDIAN_2026[6] + 2 * step]
+    assert list(rules.median_for(np.array([8, 9]))) == [
+        MEDIAN_2026[6] + step,
+        MEDIAN_2026[6] + 2 * step,
+    ]
 
 
 @pytest.mark.parametrize("size", range(1, 9))
@@ -65,13 +79,17 @@ def test_basic_pension_single_and_couple_lines(rules):
     old = pd.Timestamp("1955-01-01")
     assert status(rules, "P01", birth_date=old, recognised_income=2_470_000) == ELIGIBLE
     assert status(rules, "P01", birth_date=old, recognised_income=2_470_001) == "not_eligible"
-    assert status(rules, "P01", birth_date=old, recognised_income=3_952_000,
-                  couple=True) == ELIGIBLE
-    assert status(rules, "P01", birth_date=old, recognised_income=3_952_001,
-                  couple=True) == "not_eligible"
+    assert (
+        status(rules, "P01", birth_date=old, recognised_income=3_952_000, couple=True) == ELIGIBLE
+    )
+    assert (
+        status(rules, "P01", birth_date=old, recognised_income=3_952_001, couple=True)
+        == "not_eligible"
+    )
     # Between the two lines an unknown marriage decides it: unknown, not a guess.
-    assert status(rules, "P01", birth_date=old, recognised_income=3_000_000,
-                  couple=pd.NA) == UNKNOWN
+    assert (
+        status(rules, "P01", birth_date=old, recognised_income=3_000_000, couple=pd.NA) == UNKNOWN
+    )
 
 
 def test_basic_pension_starts_on_the_65th_birthday(rules):
@@ -89,14 +107,24 @@ def test_a_missing_income_is_unknown_and_says_what_is_missing(rules):
 
 
 def test_child_benefit_under_nine_without_an_income_test(rules):
-    assert status(rules, "C01", birth_date=pd.Timestamp("2017-06-02"),
-                  recognised_income=50_000_000) == ELIGIBLE  # 107 months old
+    assert (
+        status(rules, "C01", birth_date=pd.Timestamp("2017-06-02"), recognised_income=50_000_000)
+        == ELIGIBLE
+    )  # 107 months old
     assert status(rules, "C01", birth_date=pd.Timestamp("2017-06-01")) == "not_eligible"
 
 
 def test_education_benefit_is_for_school_age_children(rules):
-    assert status(rules, "B04", birth_date=pd.Timestamp("2012-03-03"), household_size=3,
-                  recognised_income=2_000_000) == ELIGIBLE
+    assert (
+        status(
+            rules,
+            "B04",
+            birth_date=pd.Timestamp("2012-03-03"),
+            household_size=3,
+            recognised_income=2_000_000,
+        )
+        == ELIGIBLE
+    )
     assert status(rules, "B04", household_size=3, recognised_income=2_000_000) == "not_eligible"
 
 
@@ -112,8 +140,11 @@ def test_emergency_welfare_needs_a_crisis(rules):
 
 
 def test_a_blind_spot_is_eligible_and_receives_it_from_no_source(rules):
-    people = frame(person(resident_id=1), person(resident_id=2), person(resident_id=3,
-                   recognised_income=9_000_000))
+    people = frame(
+        person(resident_id=1),
+        person(resident_id=2),
+        person(resident_id=3, recognised_income=9_000_000),
+    )
     screened = screen(people, rules)
     receives = pd.DataFrame({"resident_id": [2], "programme": ["B01"]})
     spots = blind_spots(screened, receives, crisis_ids=np.array([1]))
@@ -124,8 +155,10 @@ def test_a_blind_spot_is_eligible_and_receives_it_from_no_source(rules):
 
 def test_next_years_table_is_a_data_change(tmp_path):
     text = (load_toml.__defaults__[0]).read_text(encoding="utf-8")
-    text += "\n[[median_income]]\nyear = 2027\namounts = [2736042, 4480000, 5700000, " \
-            "6929885, 8000000, 9000000, 10000000]\n"
+    text += (
+        "\n[[median_income]]\nyear = 2027\namounts = [2736042, 4480000, 5700000, "
+        "6929885, 8000000, 9000000, 10000000]\n"
+    )
     path = tmp_path / "rules.toml"
     path.write_text(text, encoding="utf-8")
     rules = rules_on(date(2027, 3, 1), *load_toml(path))

@@ -17,9 +17,11 @@ def write_truth(folder, records, blind):
     (folder / "truth").mkdir()
     (folder / "truth" / "records.csv").write_text(
         "source,source_record_id,row_number,resident_id,noise\n"
-        + "".join(f"ministry,{k},{i + 1},{t},\n" for i, (k, t) in enumerate(records)))
+        + "".join(f"ministry,{k},{i + 1},{t},\n" for i, (k, t) in enumerate(records))
+    )
     (folder / "truth" / "blind_spots.csv").write_text(
-        "resident_id,programme,known\n" + "".join(f"{t},{p},{k}\n" for t, p, k in blind))
+        "resident_id,programme,known\n" + "".join(f"{t},{p},{k}\n" for t, p, k in blind)
+    )
 
 
 def test_recall_and_precision_are_printed(personas, tmp_path, capsys):
@@ -31,11 +33,17 @@ def test_recall_and_precision_are_printed(personas, tmp_path, capsys):
     person(personas.centre_a, run=run, key="M4", birth=date(1950, 1, 1), income=5_000_000)
     run_screening(ON)
     assert SourceRecord.objects.count() == 4
-    write_truth(tmp_path, [("M1", 1), ("M2", 2), ("M3", 3), ("M4", 4)], [
-        (1, "B01", True), (1, "B02", True), (1, "B03", True),
-        (2, "B03", True),
-        (9, "B01", False),  # a person no source knows: counts in recall over all only
-    ])
+    write_truth(
+        tmp_path,
+        [("M1", 1), ("M2", 2), ("M3", 3), ("M4", 4)],
+        [
+            (1, "B01", True),
+            (1, "B02", True),
+            (1, "B03", True),
+            (2, "B03", True),
+            (9, "B01", False),  # a person no source knows: counts in recall over all only
+        ],
+    )
     call_command("evaluate_screening", truth=str(tmp_path))
     out = capsys.readouterr().out
     # Predicted blind spots: resident 1 B01 B02 B03; resident 2 B02? 1.2 M > 1,025,695 → no;

@@ -6,14 +6,17 @@ from django.utils import translation
 from cases.templatetags.cases_tags import phone, sex_label, won
 
 
-@pytest.mark.parametrize(("digits", "shown"), [
-    ("01012345678", "010-1234-5678"),
-    ("021234567", "02-123-4567"),
-    ("0212345678", "02-1234-5678"),
-    ("0311234567", "031-123-4567"),
-    ("", "—"),
-    ("12345", "12345"),
-])
+@pytest.mark.parametrize(
+    ("digits", "shown"),
+    [
+        ("01012345678", "010-1234-5678"),
+        ("021234567", "02-123-4567"),
+        ("0212345678", "02-1234-5678"),
+        ("0311234567", "031-123-4567"),
+        ("", "—"),
+        ("12345", "12345"),
+    ],
+)
 def test_phone_numbers_are_written_the_korean_way(digits, shown):
     assert phone(digits) == shown
 

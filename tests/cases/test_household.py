@@ -24,14 +24,15 @@ def _html(client, user, resident) -> str:
 
 def _panel(html: str) -> str:
     start = html.index('id="household-h"')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def test_two_spellings_of_one_dwelling_are_one_household(client, personas):
     jo = ResidentFactory(name="조정희", address=JO, home_centre=personas.centre_a)
     ResidentFactory(name="박영수", address=PARK, home_centre=personas.centre_a)
-    ResidentFactory(name="이웃집", address="서울 종로구 무악로 132 115동 1802호",
-                    home_centre=personas.centre_a)
+    ResidentFactory(
+        name="이웃집", address="서울 종로구 무악로 132 115동 1802호", home_centre=personas.centre_a
+    )
     panel = _panel(_html(client, personas.caseworker_a, jo))
     assert "박영수" in panel and PARK in panel
     assert "이웃집" not in panel  # the flat next door is another household
@@ -59,8 +60,9 @@ def test_the_page_and_screening_agree_on_household_size(client, personas):
     load_rules()
     # The sources say 2 for 조정희; 박영수's source is silent: the dwelling counts 2 as well.
     jo = person(personas.centre_a, address=JO, size=2, income=1_210_000, name="조정희")
-    park = person(personas.centre_a, address=PARK, size=None, income=1_210_000, name="박영수",
-                  sex="M")
+    park = person(
+        personas.centre_a, address=PARK, size=None, income=1_210_000, name="박영수", sex="M"
+    )
     people = read_inputs(ON).people.set_index("resident_id")
     assert people.loc[jo.pk, "household_size"] == 2
     assert people.loc[park.pk, "household_size"] == 2  # from the grouping
@@ -71,9 +73,7 @@ def test_the_page_and_screening_agree_on_household_size(client, personas):
     assert people.loc[jo.pk, "couple"] and people.loc[park.pk, "couple"]
 
 
-def test_when_sources_and_dwelling_disagree_both_are_shown_and_the_sources_screen(
-    client, personas
-):
+def test_when_sources_and_dwelling_disagree_both_are_shown_and_the_sources_screen(client, personas):
     load_rules()
     jo = person(personas.centre_a, address=JO, size=3, income=1_210_000, name="조정희")
     ResidentFactory(name="박영수", address=PARK, home_centre=personas.centre_a)

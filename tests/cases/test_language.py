@@ -28,8 +28,9 @@ def test_the_screens_are_korean_by_default_and_english_on_request(client, person
 def test_the_committed_catalogue_is_compiled_from_the_current_po(tmp_path, language):
     folder = LOCALE / language / "LC_MESSAGES"
     fresh = tmp_path / "django.mo"
-    subprocess.run(["msgfmt", "--check-format", "-o", str(fresh), str(folder / "django.po")],
-                   check=True)
+    subprocess.run(
+        ["msgfmt", "--check-format", "-o", str(fresh), str(folder / "django.po")], check=True
+    )
     with fresh.open("rb") as a, (folder / "django.mo").open("rb") as b:
         expected = gettext.GNUTranslations(a)._catalog
         committed = gettext.GNUTranslations(b)._catalog

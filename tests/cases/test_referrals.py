@@ -17,9 +17,16 @@ from cases.models import CaseUserObjectPermission, ReferralStatus
 
 
 def _refer(p, case, kind="referral", to=None):
-    return actions.refer_case(p.caseworker_a, case, kind=kind, to_centre=to or p.centre_b,
-                              facility_name="", reason="moved in with daughter",
-                              consent_on=timezone.localdate(), consent_note="signed form")
+    return actions.refer_case(
+        p.caseworker_a,
+        case,
+        kind=kind,
+        to_centre=to or p.centre_b,
+        facility_name="",
+        reason="moved in with daughter",
+        consent_on=timezone.localdate(),
+        consent_note="signed form",
+    )
 
 
 def test_a_referral_grants_the_receiving_centre_until_it_ends(personas, world):
@@ -65,25 +72,46 @@ def test_a_transfer_passes_ownership_on_acceptance(personas, world):
 
 def test_consent_must_be_recorded(personas, world):
     with pytest.raises(ValidationError):
-        actions.refer_case(personas.caseworker_a, world.case_in, kind="referral",
-                           to_centre=personas.centre_b, facility_name="", reason="x",
-                           consent_on=timezone.localdate(), consent_note=" ")
+        actions.refer_case(
+            personas.caseworker_a,
+            world.case_in,
+            kind="referral",
+            to_centre=personas.centre_b,
+            facility_name="",
+            reason="x",
+            consent_on=timezone.localdate(),
+            consent_note=" ",
+        )
 
 
 def test_only_the_owning_centre_refers(personas, world):
     _refer(personas, world.case_in)
     with pytest.raises(PermissionDenied):
-        actions.refer_case(personas.caseworker_b, world.case_in, kind="referral",
-                           to_centre=personas.centre_other_district, facility_name="",
-                           reason="x", consent_on=timezone.localdate(), consent_note="ok")
+        actions.refer_case(
+            personas.caseworker_b,
+            world.case_in,
+            kind="referral",
+            to_centre=personas.centre_other_district,
+            facility_name="",
+            reason="x",
+            consent_on=timezone.localdate(),
+            consent_note="ok",
+        )
 
 
 def test_the_referral_screens(client, personas, world):
     p = personas
     client.force_login(p.caseworker_a)
-    response = client.post(reverse("cases:referral_new", args=[world.case_in.pk]), {
-        "kind": "referral", "to_centre": p.centre_b.pk, "reason": "care",
-        "consent_on": "2025-03-01", "consent_note": "signed form"})
+    response = client.post(
+        reverse("cases:referral_new", args=[world.case_in.pk]),
+        {
+            "kind": "referral",
+            "to_centre": p.centre_b.pk,
+            "reason": "care",
+            "consent_on": "2025-03-01",
+            "consent_note": "signed form",
+        },
+    )
     referral = world.case_in.referrals.get(to_centre=p.centre_b)
     assert response["Location"] == reverse("cases:referral", args=[referral.pk])
     client.force_login(p.caseworker_b)
@@ -105,8 +133,12 @@ def test_a_third_centre_never_sees_the_referral(client, personas, world):
     referral = _refer(personas, world.case_in)
     client.force_login(outside_staff(personas))
     assert client.get(reverse("cases:referral", args=[referral.pk])).status_code == 404
-    assert client.post(reverse("cases:referral_decide", args=[referral.pk]),
-                       {"accept": "1"}).status_code == 404
+    assert (
+        client.post(
+            reverse("cases:referral_decide", args=[referral.pk]), {"accept": "1"}
+        ).status_code
+        == 404
+    )
 
 
 def test_reading_a_referral_writes_an_access_row_naming_its_resident(client, personas, world):
@@ -118,9 +150,7 @@ def test_reading_a_referral_writes_an_access_row_naming_its_resident(client, per
     assert list(entry.subjects.values_list("resident_id", flat=True)) == [world.inside.pk]
 
 
-def test_a_pending_referral_shows_no_health_notes_to_the_receiving_centre(
-    client, personas, world
-):
+def test_a_pending_referral_shows_no_health_notes_to_the_receiving_centre(client, personas, world):
     from bigcare.actions import grant_membership
     from tests.cases.factories import VisitFactory
 
@@ -128,13 +158,21 @@ def test_a_pending_referral_shows_no_health_notes_to_the_receiving_centre(
     nurse_b = get_user_model().objects.create_user("nurse_b", password="test-password")
     grant_membership(nurse_b, "nurse", centre=p.centre_b, acting_user=None)
     notes = "당뇨 약 복용 중"
-    visit = VisitFactory(resident=world.inside, case=world.case_in, caseworker=p.caseworker_a,
-                         nurse=p.nurse_a, created_by=p.caseworker_a, health_notes=notes)
+    visit = VisitFactory(
+        resident=world.inside,
+        case=world.case_in,
+        caseworker=p.caseworker_a,
+        nurse=p.nurse_a,
+        created_by=p.caseworker_a,
+        health_notes=notes,
+    )
     referral = _refer(p, world.case_in)
 
     client.force_login(nurse_b)
-    for url in (reverse("cases:visit", args=[visit.pk]),
-                reverse("cases:resident", args=[world.inside.pk])):
+    for url in (
+        reverse("cases:visit", args=[visit.pk]),
+        reverse("cases:resident", args=[world.inside.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 200 and notes not in response.content.decode(), url
 
@@ -145,18 +183,25 @@ def test_a_pending_referral_shows_no_health_notes_to_the_receiving_centre(
 
 def _reads(client, world, referral, visit) -> dict[str, int]:
     """What the signed-in user gets for the case, profile, visit and referral pages."""
-    urls = {"case": reverse("cases:case", args=[world.case_in.pk]),
-            "profile": reverse("cases:resident", args=[world.inside.pk]),
-            "visit": reverse("cases:visit", args=[visit.pk]),
-            "referral": reverse("cases:referral", args=[referral.pk])}
+    urls = {
+        "case": reverse("cases:case", args=[world.case_in.pk]),
+        "profile": reverse("cases:resident", args=[world.inside.pk]),
+        "visit": reverse("cases:visit", args=[visit.pk]),
+        "referral": reverse("cases:referral", args=[referral.pk]),
+    }
     return {what: client.get(url).status_code for what, url in urls.items()}
 
 
 def _referred_with_a_visit(p, world):
     referral = _refer(p, world.case_in)
-    visit = actions.record_visit(p.caseworker_a, world.inside, case=world.case_in,
-                                 caseworker=p.caseworker_a, reason="crisis",
-                                 health_notes="혈압 높음")
+    visit = actions.record_visit(
+        p.caseworker_a,
+        world.inside,
+        case=world.case_in,
+        caseworker=p.caseworker_a,
+        reason="crisis",
+        health_notes="혈압 높음",
+    )
     return referral, visit
 
 
@@ -167,7 +212,8 @@ def test_a_referral_grant_ends_with_the_receivers_membership(client, personas, w
     assert set(_reads(client, world, referral, visit).values()) == {200}
     end_membership(p.caseworker_b.memberships.get(), acting_user=None)
     assert _reads(client, world, referral, visit) == dict.fromkeys(
-        ["case", "profile", "visit", "referral"], 404)
+        ["case", "profile", "visit", "referral"], 404
+    )
     assert not CaseUserObjectPermission.objects.filter(user=p.caseworker_b).exists()
 
 
@@ -180,7 +226,8 @@ def test_a_membership_whose_end_date_has_come_carries_no_grant(client, personas,
     Membership.objects.filter(user=p.caseworker_b).update(ended=today)
     client.force_login(p.caseworker_b)
     assert _reads(client, world, referral, visit) == dict.fromkeys(
-        ["case", "profile", "visit", "referral"], 404)
+        ["case", "profile", "visit", "referral"], 404
+    )
     assert not residents_for_user(p.caseworker_b).exists()
     # Nor can they act on it: deciding or ending the referral needs a membership in force.
     with pytest.raises(PermissionDenied):

@@ -12,10 +12,18 @@ from cases.exports import neutralise
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1", "'+1"), ("-2", "'-2"),
-    ("@SUM(A1)", "'@SUM(A1)"), ("김영희", "김영희"), (42, 42), (None, None),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("김영희", "김영희"),
+        (42, 42),
+        (None, None),
+    ],
+)
 def test_formula_like_text_is_neutralised(value, expected):
     assert neutralise(value) == expected
 
@@ -32,8 +40,10 @@ def test_the_excel_file_is_logged_and_holds_the_residents(client, personas, worl
     world.inside.name = "=cmd|' /C calc'!A0"
     world.inside.save(update_fields=["name"])
     client.force_login(personas.supervisor_district_a)
-    response = client.post(reverse("cases:report_xlsx", args=[world.report_in.pk]),
-                           {"reason": "monthly review meeting"})
+    response = client.post(
+        reverse("cases:report_xlsx", args=[world.report_in.pk]),
+        {"reason": "monthly review meeting"},
+    )
     assert response.status_code == 200
     entry = AccessLog.objects.get(action="export")
     assert entry.reason == "monthly review meeting" and entry.subject_count == 1
@@ -47,15 +57,18 @@ def test_the_excel_file_is_logged_and_holds_the_residents(client, personas, worl
 
 def test_the_pdf_is_logged(client, personas, world):
     client.force_login(personas.supervisor_district_a)
-    response = client.post(reverse("cases:report_pdf", args=[world.report_in.pk]),
-                           {"reason": "district meeting"})
+    response = client.post(
+        reverse("cases:report_pdf", args=[world.report_in.pk]), {"reason": "district meeting"}
+    )
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert AccessLog.objects.get(action="export").detail.endswith("pdf")
 
 
 def test_another_districts_report_cannot_be_exported(client, personas, world):
     client.force_login(personas.supervisor_district_a)
-    response = client.post(reverse("cases:report_xlsx", args=[world.report_out.pk]),
-                           {"reason": "monthly review meeting"})
+    response = client.post(
+        reverse("cases:report_xlsx", args=[world.report_out.pk]),
+        {"reason": "monthly review meeting"},
+    )
     assert response.status_code == 404
     assert not AccessLog.objects.filter(action="export").exists()

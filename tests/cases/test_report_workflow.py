@@ -48,13 +48,15 @@ def test_draft_reviewed_approved_with_comments(report, personas):
     report.refresh_from_db()
     assert report.status == "approved" and report.approved_by == sup
     assert list(report.comments.values_list("status", "text")) == [
-        ("draft", "looked at the crisis households first")]
+        ("draft", "looked at the crisis households first")
+    ]
     with pytest.raises(ValidationError):
         actions.advance_report(sup, report)
 
 
-@pytest.mark.parametrize("who", ["caseworker_a", "nurse_a", "caseworker_b", "data_admin",
-                                 "auditor", "outsider"])
+@pytest.mark.parametrize(
+    "who", ["caseworker_a", "nurse_a", "caseworker_b", "data_admin", "auditor", "outsider"]
+)
 def test_only_supervisors_review(report, personas, who):
     user = getattr(personas, who)
     with pytest.raises(PermissionDenied):
@@ -104,7 +106,8 @@ def test_another_districts_report_is_a_404(report, personas, client):
 
 
 def test_the_report_page_explains_and_costs_the_same_whatever_its_length(
-        report, personas, client, django_assert_max_num_queries):
+    report, personas, client, django_assert_max_num_queries
+):
     client.force_login(personas.supervisor_district_a)
     url = reverse("cases:report", args=[report.pk])
     client.get(url)
@@ -121,8 +124,9 @@ def test_the_report_page_explains_and_costs_the_same_whatever_its_length(
         client.get(reverse("cases:report", args=[big.pk]))
 
 
-def test_rollup_and_dashboard_have_bounded_queries(report, personas, client,
-                                                   django_assert_max_num_queries):
+def test_rollup_and_dashboard_have_bounded_queries(
+    report, personas, client, django_assert_max_num_queries
+):
     client.force_login(personas.supervisor_district_a)
     client.get(reverse("cases:rollup"))
     with django_assert_max_num_queries(14):
@@ -133,8 +137,9 @@ def test_rollup_and_dashboard_have_bounded_queries(report, personas, client,
     assert "<path" in html and "SGIS" in html and "CC BY 4.0" in html
 
 
-def test_the_report_list_has_bounded_queries(report, personas, client,
-                                             django_assert_max_num_queries):
+def test_the_report_list_has_bounded_queries(
+    report, personas, client, django_assert_max_num_queries
+):
     client.force_login(personas.supervisor_district_a)
     client.get(reverse("cases:reports"))
     with django_assert_max_num_queries(10):

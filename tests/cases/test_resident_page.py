@@ -48,8 +48,9 @@ def test_the_page_costs_the_same_whatever_the_history(
     resident = ResidentFactory(home_centre=personas.centre_a)
     link_records(resident, records)
     for _ in range(records):
-        VisitFactory(resident=resident, caseworker=personas.caseworker_a,
-                     created_by=personas.caseworker_a)
+        VisitFactory(
+            resident=resident, caseworker=personas.caseworker_a, created_by=personas.caseworker_a
+        )
         CaseFactory(resident=resident, owner=personas.caseworker_a)
     _page(client, personas.caseworker_a, resident)
     response = _count(client, django_assert_num_queries, resident, page_queries())
@@ -148,8 +149,10 @@ def test_supervisors_find_merge_split_and_history_on_the_page(client, personas, 
 
 def test_signed_in_pages_are_never_stored_by_a_cache(client, personas, world):
     client.force_login(personas.caseworker_a)
-    for url in (reverse("cases:resident", args=[world.inside.pk]),
-                reverse("cases:visit", args=[world.visit_in.pk]),
-                reverse("cases:worklist")):
+    for url in (
+        reverse("cases:resident", args=[world.inside.pk]),
+        reverse("cases:visit", args=[world.visit_in.pk]),
+        reverse("cases:worklist"),
+    ):
         cache_control = client.get(url)["Cache-Control"]
         assert "no-store" in cache_control and "private" in cache_control, url

@@ -17,10 +17,14 @@ pytestmark = pytest.mark.django_db
 def verdicts(resident, household=()):
     from cases.rules import rules_from_db
 
-    records = list(SourceRecord.objects.filter(link__resident=resident).select_related(
-        "run", "source").prefetch_related("enrollments__programme", "signals"))
-    return {v.programme: v for v in screen_one(resident, records, list(household),
-                                               rules_from_db(ON))}
+    records = list(
+        SourceRecord.objects.filter(link__resident=resident)
+        .select_related("run", "source")
+        .prefetch_related("enrollments__programme", "signals")
+    )
+    return {
+        v.programme: v for v in screen_one(resident, records, list(household), rules_from_db(ON))
+    }
 
 
 def test_every_programme_is_listed_with_its_reason(personas):
@@ -29,8 +33,9 @@ def test_every_programme_is_listed_with_its_reason(personas):
     with translation.override("en"):
         v = verdicts(r)
     assert v["B01"].status == "eligible" and not v["B01"].receiving
-    assert v["B01"].text == ("2-person household, recognised income ₩1,210,000 ≤ 32 % of 2026 "
-                             "median ₩1,343,773")
+    assert v["B01"].text == (
+        "2-person household, recognised income ₩1,210,000 ≤ 32 % of 2026 median ₩1,343,773"
+    )
     assert v["B02"].receiving
     assert v["P01"].status == "not_eligible"  # 46 years old
     assert v["SEOUL_DIDIMDOL"].status == "eligible"

@@ -21,8 +21,9 @@ def rules(db):
 
 
 def results(run, **filters):
-    return {(r.resident_id, r.programme): r
-            for r in ScreeningResult.objects.filter(run=run, **filters)}
+    return {
+        (r.resident_id, r.programme): r for r in ScreeningResult.objects.filter(run=run, **filters)
+    }
 
 
 def test_a_poor_single_person_is_a_livelihood_blind_spot(rules, personas):
@@ -57,8 +58,9 @@ def test_the_most_recent_run_wins_and_superseded_records_are_ignored(rules, pers
     city = ImportRunFactory(source=DataSourceFactory(code="city", kind=AgencyKind.CITY))
     newer = SourceRecordFactory(run=city, recognised_income=700_000, household_size=1)
     RecordLink.objects.create(record=newer, resident=r)
-    old = SourceRecordFactory(run=city, recognised_income=9, household_size=1,
-                              status=RecordStatus.SUPERSEDED)
+    old = SourceRecordFactory(
+        run=city, recognised_income=9, household_size=1, status=RecordStatus.SUPERSEDED
+    )
     RecordLink.objects.create(record=old, resident=r)
     got = results(run_screening(ON))
     assert got[(r.pk, "B01")].income == 700_000
@@ -68,8 +70,11 @@ def test_missing_income_counts_as_unknown_per_centre(rules, personas):
     person(personas.centre_a, income=None)
     run = run_screening(ON)
     assert not ScreeningResult.objects.filter(run=run).exists()
-    unknown = dict(ScreeningCount.objects.filter(run=run, centre=personas.centre_a)
-                   .values_list("programme", "unknown"))
+    unknown = dict(
+        ScreeningCount.objects.filter(run=run, centre=personas.centre_a).values_list(
+            "programme", "unknown"
+        )
+    )
     assert unknown["B01"] == 1 and unknown["B03"] == 1
     assert run.unknown >= 2
 
@@ -78,12 +83,27 @@ def test_couples_are_derived_from_the_dwelling(rules, personas):
     run = ministry_run()
     home = "서울특별시 종로구 자하문로 9, 101동 202호"
     # Both 70, household income between the single and the couple line.
-    husband = person(personas.centre_a, run=run, birth=date(1955, 1, 1), sex="M", address=home,
-                     size=2, income=3_500_000)
-    wife = person(personas.centre_a, run=run, birth=date(1955, 2, 1), sex="F",
-                  address=" 서울 종로구  자하문로 9, 101동 202호", size=2, income=3_500_000)
-    alone = person(personas.centre_a, run=run, birth=date(1955, 1, 1), sex="M", size=2,
-                   income=3_500_000)
+    husband = person(
+        personas.centre_a,
+        run=run,
+        birth=date(1955, 1, 1),
+        sex="M",
+        address=home,
+        size=2,
+        income=3_500_000,
+    )
+    wife = person(
+        personas.centre_a,
+        run=run,
+        birth=date(1955, 2, 1),
+        sex="F",
+        address=" 서울 종로구  자하문로 9, 101동 202호",
+        size=2,
+        income=3_500_000,
+    )
+    alone = person(
+        personas.centre_a, run=run, birth=date(1955, 1, 1), sex="M", size=2, income=3_500_000
+    )
     got = results(run_screening(ON))
     assert (husband.pk, "P01") in got and (wife.pk, "P01") in got
     assert (alone.pk, "P01") not in got  # unknown: no partner found, size says 2
@@ -113,8 +133,10 @@ def test_the_command_loads_rules_and_screens(personas, capsys):
 def test_the_nightly_task_is_scheduled_and_runs_eagerly(personas, settings):
     from cases.tasks import screen_eligibility
 
-    assert settings.CELERY_BEAT_SCHEDULE["screen-eligibility-nightly"]["task"] == \
-        "cases.screen_eligibility"
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["screen-eligibility-nightly"]["task"]
+        == "cases.screen_eligibility"
+    )
     person(personas.centre_a, income=800_000)
     run_id = screen_eligibility.delay().get()
     assert ScreeningRun.objects.get(pk=run_id).status == "done"

@@ -95,8 +95,15 @@ def test_the_search_form_posts_so_no_identity_number_travels_in_a_url(client, pe
     assert 'hx-post="/search/"' in html and "hx-get" not in html
 
 
-@pytest.mark.parametrize("q", [INSIDE_RRN, INSIDE_RRN.replace("-", ""),
-                               INSIDE_RRN.replace("-", " "), INSIDE_RRN.replace("-", "%2D")])
+@pytest.mark.parametrize(
+    "q",
+    [
+        INSIDE_RRN,
+        INSIDE_RRN.replace("-", ""),
+        INSIDE_RRN.replace("-", " "),
+        INSIDE_RRN.replace("-", "%2D"),
+    ],
+)
 def test_a_get_with_an_identity_number_is_refused_and_not_logged(client, personas, world, q):
     client.force_login(personas.caseworker_a)
     response = client.get(reverse("cases:search"), {"q": q})
@@ -118,8 +125,9 @@ def test_a_get_by_name_still_searches_and_logs(client, personas, world):
 
 @pytest.mark.parametrize("spelling", [" ", ".", "–", "_", ""])
 def test_the_rrn_is_found_in_any_spelling(client, personas, world, spelling):
-    html = _search(client, personas.caseworker_a,
-                   q=INSIDE_RRN.replace("-", spelling)).content.decode()
+    html = _search(
+        client, personas.caseworker_a, q=INSIDE_RRN.replace("-", spelling)
+    ).content.decode()
     assert reverse("cases:resident", args=[world.inside.pk]) in html
 
 
@@ -132,8 +140,16 @@ def test_query_kinds():
     assert comparable("김 영희") == comparable("김영희")
 
 
-@given(st.lists(st.text(alphabet=st.sampled_from(
-    list("김이박영희순자민수ㄱㅏ") + list("KimLe-. ,·\n\t") + ["\u1100", "ᄀ"]), max_size=8),
-    max_size=30))
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(
+                list("김이박영희순자민수ㄱㅏ") + list("KimLe-. ,·\n\t") + ["\u1100", "ᄀ"]
+            ),
+            max_size=8,
+        ),
+        max_size=30,
+    )
+)
 def test_folding_many_names_at_once_is_folding_each(names):
     assert comparable_many(names) == [comparable(n) for n in names]

@@ -17,8 +17,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 ANON = "anonymous"
 # ``former_staff`` received a referral of centre A's case, then their membership ended: every
 # grant it carried must be gone (issue 12 §6), so they may open only what any signed-in user may.
-PERSONAS = [ANON, "caseworker_a", "nurse_a", "caseworker_b", "supervisor_district_a",
-            "data_admin", "auditor", "outsider", "former_staff"]
+PERSONAS = [
+    ANON,
+    "caseworker_a",
+    "nurse_a",
+    "caseworker_b",
+    "supervisor_district_a",
+    "data_admin",
+    "auditor",
+    "outsider",
+    "former_staff",
+]
 STAFF_A = {"caseworker_a", "nurse_a", "supervisor_district_a"}
 SIGNED_IN = set(PERSONAS) - {ANON}
 EVERYONE = set(PERSONAS)
@@ -51,8 +60,12 @@ SPECS: dict[str, Spec] = {
     "cases:access_review": Spec(allowed={"auditor"}),
     # cases: one object each
     "cases:resident": Spec(obj="resident", allowed=STAFF_A),
-    "cases:unmask": Spec("post", obj="resident", allowed={"caseworker_a"},
-                         data={"reason": "benefit application check"}),
+    "cases:unmask": Spec(
+        "post",
+        obj="resident",
+        allowed={"caseworker_a"},
+        data={"reason": "benefit application check"},
+    ),
     "cases:visit_new": Spec(obj="resident", allowed=STAFF_A),
     "cases:case_open": Spec("post", obj="resident", allowed=STAFF_A),
     "cases:visit": Spec(obj="visit", allowed=STAFF_A),
@@ -60,10 +73,15 @@ SPECS: dict[str, Spec] = {
     "cases:case": Spec(obj="case", allowed=STAFF_A),
     "cases:case_advance": Spec("post", obj="case", allowed=STAFF_A),
     "cases:case_approve": Spec("post", obj="case", allowed={"supervisor_district_a"}),
-    "cases:case_assign": Spec("post", obj="case", allowed=STAFF_A,
-                              data=lambda w, p: {"owner": p.caseworker_a.pk}),
-    "cases:service_add": Spec("post", obj="case", allowed=STAFF_A,
-                              data={"facility_name": "종로노인복지관", "description": "meals"}),
+    "cases:case_assign": Spec(
+        "post", obj="case", allowed=STAFF_A, data=lambda w, p: {"owner": p.caseworker_a.pk}
+    ),
+    "cases:service_add": Spec(
+        "post",
+        obj="case",
+        allowed=STAFF_A,
+        data={"facility_name": "종로노인복지관", "description": "meals"},
+    ),
     "cases:referral_new": Spec(obj="case", allowed=STAFF_A),
     "cases:referral": Spec(obj="referral", allowed=STAFF_A),
     "cases:referral_decide": Spec("post", obj="referral", allowed=STAFF_A, data={"accept": "1"}),
@@ -75,26 +93,48 @@ SPECS: dict[str, Spec] = {
     "cases:dashboard": Spec(allowed={"supervisor_district_a"}, data={"figure": "open_cases"}),
     "cases:report": Spec(obj="report", allowed={"supervisor_district_a"}),
     "cases:report_advance": Spec("post", obj="report", allowed={"supervisor_district_a"}),
-    "cases:report_comment": Spec("post", obj="report", allowed={"supervisor_district_a"},
-                                 data={"text": "checked with the team"}),
-    "cases:report_send": Spec("post", obj="report", allowed={"supervisor_district_a"},
-                              data=lambda w, p: {"item": [i.pk for i in w.report_in.items.all()]}),
-    "cases:report_xlsx": Spec("post", obj="report", allowed={"supervisor_district_a"},
-                              data={"reason": "monthly review meeting"}),
-    "cases:report_pdf": Spec("post", obj="report", allowed={"supervisor_district_a"},
-                             data={"reason": "monthly review meeting"}),
-    "cases:item_outcome": Spec("post", obj="item", allowed=STAFF_A,
-                               data={"outcome": "enrolled"}),
+    "cases:report_comment": Spec(
+        "post",
+        obj="report",
+        allowed={"supervisor_district_a"},
+        data={"text": "checked with the team"},
+    ),
+    "cases:report_send": Spec(
+        "post",
+        obj="report",
+        allowed={"supervisor_district_a"},
+        data=lambda w, p: {"item": [i.pk for i in w.report_in.items.all()]},
+    ),
+    "cases:report_xlsx": Spec(
+        "post",
+        obj="report",
+        allowed={"supervisor_district_a"},
+        data={"reason": "monthly review meeting"},
+    ),
+    "cases:report_pdf": Spec(
+        "post",
+        obj="report",
+        allowed={"supervisor_district_a"},
+        data={"reason": "monthly review meeting"},
+    ),
+    "cases:item_outcome": Spec("post", obj="item", allowed=STAFF_A, data={"outcome": "enrolled"}),
     "cases:rules": Spec(allowed={"data_admin"}),
-    "cases:rule_edit": Spec("post", allowed={"data_admin"}, data=lambda w, p: {
-        "rule": _rule_pk(), "params": '{"percent": 33}'}),
-    "cases:median_edit": Spec("post", allowed={"data_admin"},
-                              data={"year": "2027", "household_size": "1", "amount": "2736042"}),
+    "cases:rule_edit": Spec(
+        "post",
+        allowed={"data_admin"},
+        data=lambda w, p: {"rule": _rule_pk(), "params": '{"percent": 33}'},
+    ),
+    "cases:median_edit": Spec(
+        "post",
+        allowed={"data_admin"},
+        data={"year": "2027", "household_size": "1", "amount": "2736042"},
+    ),
     # intake: data administrators, on the sources granted to them
     "intake:sources": Spec(allowed=SIGNED_IN),
     "intake:source": Spec(obj="source", allowed={"data_admin"}),
-    "intake:source_mapping": Spec("post", obj="source", allowed={"data_admin"},
-                                  data={"mapping": "not toml ["}),
+    "intake:source_mapping": Spec(
+        "post", obj="source", allowed={"data_admin"}, data={"mapping": "not toml ["}
+    ),
     "intake:upload": Spec("post", obj="source", allowed={"data_admin"}),
     "intake:run": Spec(obj="run", allowed={"data_admin"}),
     "intake:run_progress": Spec(obj="run", allowed={"data_admin"}),
@@ -105,16 +145,29 @@ SPECS: dict[str, Spec] = {
     # matching: the review queue is a scoped list; deciding needs supervision of the centres
     # of both records' residents (the "across" variant: one inside, one in another district)
     "matching:queue": Spec(allowed=SIGNED_IN),
-    "matching:decide": Spec("post", obj="review", allowed={"supervisor_district_a"},
-                            data={"decision": "different"}),
+    "matching:decide": Spec(
+        "post", obj="review", allowed={"supervisor_district_a"}, data={"decision": "different"}
+    ),
     # matching: merge, split and undo are a supervisor's, on residents of supervised centres only
-    "matching:merge": Spec("post", obj="resident", allowed={"supervisor_district_a"},
-                           data=lambda w, p: {"other": w.spare.pk}),
-    "matching:split": Spec("post", obj="resident", allowed={"supervisor_district_a"},
-                           data=lambda w, p: {"records": [w.review_in.record_b_id]}),
+    "matching:merge": Spec(
+        "post",
+        obj="resident",
+        allowed={"supervisor_district_a"},
+        data=lambda w, p: {"other": w.spare.pk},
+    ),
+    "matching:split": Spec(
+        "post",
+        obj="resident",
+        allowed={"supervisor_district_a"},
+        data=lambda w, p: {"records": [w.review_in.record_b_id]},
+    ),
     "matching:changes": Spec(obj="resident", allowed={"supervisor_district_a"}),
-    "matching:undo": Spec("post", obj="resident", allowed={"supervisor_district_a"},
-                          data=lambda w, p: {"change": w.change_in.pk}),
+    "matching:undo": Spec(
+        "post",
+        obj="resident",
+        allowed={"supervisor_district_a"},
+        data=lambda w, p: {"change": w.change_in.pk},
+    ),
 }
 
 
@@ -166,8 +219,11 @@ def _outcome(response) -> str:
     code = response.status_code
     if code in (403, 404):
         return "deny"
-    if code == 302 and response["Location"].startswith(reverse("login")) \
-            and "?next=" in response["Location"]:
+    if (
+        code == 302
+        and response["Location"].startswith(reverse("login"))
+        and "?next=" in response["Location"]
+    ):
         return "login"
     # 400/409: the scope check passed and the input was refused — an allow as far as access goes.
     if code in (200, 302, 400, 409):
@@ -184,7 +240,7 @@ def test_every_url_with_every_persona(client, personas, world):
     for name in patterns:
         spec = SPECS[name]
         variants = ["inside", "outside", *(["across"] if spec.obj in ACROSS else [])]
-        for variant in (variants if spec.obj else ["none"]):
+        for variant in variants if spec.obj else ["none"]:
             obj = _objects(world, variant)[spec.obj] if spec.obj else None
             url = reverse(name, args=[obj.pk]) if obj else reverse(name)
             for persona in PERSONAS:
@@ -203,8 +259,12 @@ def test_every_url_with_every_persona(client, personas, world):
                     expected = "allow" if allowed else "deny"
                 cells += 1
                 if got != expected:
-                    failures.append(f"{name} [{variant}] as {persona}: expected {expected}, "
-                                    f"got {got} ({response.status_code})")
-    print(f"\nURL × persona matrix: {len(patterns)} patterns, {len(PERSONAS)} personas, "
-          f"{cells} requests, {len(failures)} unexpected")
+                    failures.append(
+                        f"{name} [{variant}] as {persona}: expected {expected}, "
+                        f"got {got} ({response.status_code})"
+                    )
+    print(
+        f"\nURL × persona matrix: {len(patterns)} patterns, {len(PERSONAS)} personas, "
+        f"{cells} requests, {len(failures)} unexpected"
+    )
     assert not failures, "\n".join(failures)

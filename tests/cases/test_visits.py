@@ -11,19 +11,29 @@ from tests.cases.factories import ResidentFactory, VisitFactory, link_records
 
 
 def _visit_data(personas, **extra):
-    return {"visited_on": "2025-03-02", "reason": VisitReason.TURNING_65,
-            "caseworker": personas.caseworker_a.pk, "nurse": personas.nurse_a.pk,
-            "risk": "high", "notes": "lives alone", "finding_income": "pension only",
-            "finding_housing": "", **extra}
+    return {
+        "visited_on": "2025-03-02",
+        "reason": VisitReason.TURNING_65,
+        "caseworker": personas.caseworker_a.pk,
+        "nurse": personas.nurse_a.pk,
+        "risk": "high",
+        "notes": "lives alone",
+        "finding_income": "pension only",
+        "finding_housing": "",
+        **extra,
+    }
 
 
 def test_a_caseworker_records_a_visit(client, personas, world):
     client.force_login(personas.caseworker_a)
-    response = client.post(reverse("cases:visit_new", args=[world.inside.pk]),
-                           _visit_data(personas, health_notes="ignored: not a nurse"))
+    response = client.post(
+        reverse("cases:visit_new", args=[world.inside.pk]),
+        _visit_data(personas, health_notes="ignored: not a nurse"),
+    )
     visit = Visit.objects.latest("pk")
     assert response.status_code == 302 and response["Location"] == reverse(
-        "cases:visit", args=[visit.pk])
+        "cases:visit", args=[visit.pk]
+    )
     assert visit.centre == personas.centre_a and visit.created_by == personas.caseworker_a
     assert visit.findings == {"income": "pension only"}
     assert visit.health_notes == ""
@@ -31,24 +41,29 @@ def test_a_caseworker_records_a_visit(client, personas, world):
 
 def test_a_nurse_writes_health_notes(client, personas, world):
     client.force_login(personas.nurse_a)
-    client.post(reverse("cases:visit_new", args=[world.inside.pk]),
-                _visit_data(personas, health_notes="당뇨"))
+    client.post(
+        reverse("cases:visit_new", args=[world.inside.pk]),
+        _visit_data(personas, health_notes="당뇨"),
+    )
     assert Visit.objects.latest("pk").health_notes == "당뇨"
 
 
 @pytest.mark.parametrize("persona", ["caseworker_b", "data_admin", "auditor", "outsider"])
 def test_others_cannot_record_a_visit(client, personas, world, persona):
     client.force_login(getattr(personas, persona))
-    response = client.post(reverse("cases:visit_new", args=[world.inside.pk]),
-                           _visit_data(personas))
+    response = client.post(
+        reverse("cases:visit_new", args=[world.inside.pk]), _visit_data(personas)
+    )
     assert response.status_code == 404
     assert Visit.objects.count() == 2
 
 
 def test_the_caseworker_choices_are_staff_of_the_residents_centre(client, personas, world):
     client.force_login(personas.caseworker_a)
-    response = client.post(reverse("cases:visit_new", args=[world.inside.pk]),
-                           _visit_data(personas, caseworker=personas.caseworker_b.pk))
+    response = client.post(
+        reverse("cases:visit_new", args=[world.inside.pk]),
+        _visit_data(personas, caseworker=personas.caseworker_b.pk),
+    )
     assert response.status_code == 200  # the form again, with an error
     assert Visit.objects.count() == 2
 
@@ -73,20 +88,29 @@ def test_the_worklist_lists_who_turns_65_and_70_newborns_and_crisis_signals(
     client, personas, world, django_assert_max_num_queries
 ):
     year = timezone.localdate().year
-    turning65 = ResidentFactory(name="이육오", birth_date=date(year - 65, 6, 1),
-                                home_centre=personas.centre_a)
-    turning70 = ResidentFactory(name="이칠공", birth_date=date(year - 70, 6, 1),
-                                home_centre=personas.centre_a)
-    baby = ResidentFactory(name="아기", birth_date=timezone.localdate(),
-                           home_centre=personas.centre_a)
-    visited = ResidentFactory(name="방문됨", birth_date=date(year - 65, 1, 2),
-                              home_centre=personas.centre_a)
-    VisitFactory(resident=visited, reason=VisitReason.TURNING_65,
-                 caseworker=personas.caseworker_a, created_by=personas.caseworker_a)
+    turning65 = ResidentFactory(
+        name="이육오", birth_date=date(year - 65, 6, 1), home_centre=personas.centre_a
+    )
+    turning70 = ResidentFactory(
+        name="이칠공", birth_date=date(year - 70, 6, 1), home_centre=personas.centre_a
+    )
+    baby = ResidentFactory(
+        name="아기", birth_date=timezone.localdate(), home_centre=personas.centre_a
+    )
+    visited = ResidentFactory(
+        name="방문됨", birth_date=date(year - 65, 1, 2), home_centre=personas.centre_a
+    )
+    VisitFactory(
+        resident=visited,
+        reason=VisitReason.TURNING_65,
+        caseworker=personas.caseworker_a,
+        created_by=personas.caseworker_a,
+    )
     signalled = ResidentFactory(name="위기", home_centre=personas.centre_a)
     link_records(signalled, 1)
-    elsewhere = ResidentFactory(name="남의동", birth_date=date(year - 65, 6, 1),
-                                home_centre=personas.centre_b)
+    elsewhere = ResidentFactory(
+        name="남의동", birth_date=date(year - 65, 6, 1), home_centre=personas.centre_b
+    )
     client.force_login(personas.caseworker_a)
     client.get(reverse("cases:worklist"))
     with django_assert_max_num_queries(18):

@@ -12,8 +12,12 @@ from intake.models import DataSource, ImportRun
 from intake.reference import load_reference
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "intake" / "mappings"
-SOURCE_FILES = {"city": "city_welfare.csv", "ministry": "ministry_benefits.xlsx",
-                "facility": "facility_services.jsonl", "crisis": "crisis_round.csv"}
+SOURCE_FILES = {
+    "city": "city_welfare.csv",
+    "ministry": "ministry_benefits.xlsx",
+    "facility": "facility_services.jsonl",
+    "crisis": "crisis_round.csv",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -24,8 +28,10 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def sources(db) -> dict[str, DataSource]:
     load_reference()
-    return {code: define_source(read_mapping_file(MAPPINGS / f"{code}.toml"))[0]
-            for code in SOURCE_FILES}
+    return {
+        code: define_source(read_mapping_file(MAPPINGS / f"{code}.toml"))[0]
+        for code in SOURCE_FILES
+    }
 
 
 @pytest.fixture

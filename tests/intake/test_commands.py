@@ -12,7 +12,7 @@ from intake.models import DataSource, LinkStatus, RunStatus, SourceRecord
 from tests.intake.conftest import MAPPINGS, city_file
 from tests.intake.malformed.make_corpus import city_row, xlsx
 
-FIFTH = '''
+FIFTH = """
 code = "gangnam-care"
 name = "강남 돌봄센터 엑셀"
 kind = "facility"
@@ -30,7 +30,7 @@ phone = { columns = ["휴대폰", "집전화"], transform = "phone" }
 
 [mapping.enrollment]
 programme = { columns = ["서비스"], transform = "programme", codes = { "도시락" = "FAC_MEAL" } }
-'''
+"""
 
 
 def test_add_source_is_idempotent(db):
@@ -53,16 +53,42 @@ def test_a_fifth_source_needs_no_code(sources, tmp_path):
     mapping.write_text(FIFTH, encoding="utf-8")
     call_command("add_source", "--mapping", str(mapping), stdout=StringIO())
     sheet = tmp_path / "members.xlsx"
-    sheet.write_bytes(xlsx([
-        ["회원번호", "이름", "생일", "성별", "주소", "상세주소", "휴대폰", "집전화", "서비스"],
-        ["G-1", "홍 길동", "1950/03/04", "남", "서울특별시 강남구 테헤란로 1", "101호", "",
-         "02-123-4567", "도시락"],
-    ]))
+    sheet.write_bytes(
+        xlsx(
+            [
+                [
+                    "회원번호",
+                    "이름",
+                    "생일",
+                    "성별",
+                    "주소",
+                    "상세주소",
+                    "휴대폰",
+                    "집전화",
+                    "서비스",
+                ],
+                [
+                    "G-1",
+                    "홍 길동",
+                    "1950/03/04",
+                    "남",
+                    "서울특별시 강남구 테헤란로 1",
+                    "101호",
+                    "",
+                    "02-123-4567",
+                    "도시락",
+                ],
+            ]
+        )
+    )
     out = StringIO()
     call_command("import_source", "gangnam-care", str(sheet), stdout=out, stderr=StringIO())
     record = SourceRecord.objects.get(source__code="gangnam-care")
     assert (record.name, record.phone, record.address) == (
-        "홍길동", "021234567", "서울특별시 강남구 테헤란로 1 101호")
+        "홍길동",
+        "021234567",
+        "서울특별시 강남구 테헤란로 1 101호",
+    )
     assert record.enrollments.get().programme.code == "FAC_MEAL"
 
 
@@ -84,7 +110,8 @@ def test_import_source_exits_non_zero_on_failure(sources, tmp_path):
 
 
 def test_a_failed_link_leaves_the_import_done_and_import_source_exits_zero(
-        transactional_db, sources, tmp_path, monkeypatch):
+    transactional_db, sources, tmp_path, monkeypatch
+):
     """At 1.9 M records the link after an import failed and the run said failed, its records
     committed (#12 item 12): the link has its own status and the import's stands."""
     from django.db import OperationalError

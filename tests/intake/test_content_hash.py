@@ -21,19 +21,30 @@ rehash = importlib.import_module("intake.migrations.0007_content_hash_v2")
 def test_a_stored_versions_hash_recomputes_from_its_rows(code, sources, synthetic):
     run = import_file(sources[code], synthetic / SOURCE_FILES[code])
     assert run.status == "done" and run.records_added > 0
-    stored = dict(SourceRecord.objects.filter(source=sources[code]).values_list(
-        "id", "content_hash"))
+    stored = dict(
+        SourceRecord.objects.filter(source=sources[code]).values_list("id", "content_hash")
+    )
     with connection.cursor() as cursor:
         recomputed = rehash.stored_hashes(cursor, sources[code].pk)
     assert recomputed.to_dict() == stored
 
 
 def _person(**changes) -> pd.DataFrame:
-    person = {"source_key": "SC1", "name": "김영숙", "birth_date": pd.Timestamp("1950-01-01"),
-              "sex": "F", "phone": "01012345678", "rrn_index": "ab" * 16,
-              "rrn_masked": "500101-2******", "address": "서울특별시 종로구 세종대로 110",
-              "dong_code": "1111051500", "household_size": 1, "recognised_income": 500_000,
-              "disability": "", "rrn_digits": "5001012345672"}
+    person = {
+        "source_key": "SC1",
+        "name": "김영숙",
+        "birth_date": pd.Timestamp("1950-01-01"),
+        "sex": "F",
+        "phone": "01012345678",
+        "rrn_index": "ab" * 16,
+        "rrn_masked": "500101-2******",
+        "address": "서울특별시 종로구 세종대로 110",
+        "dong_code": "1111051500",
+        "household_size": 1,
+        "recognised_income": 500_000,
+        "disability": "",
+        "rrn_digits": "5001012345672",
+    }
     person.update(changes)
     frame = pd.DataFrame([person])
     for column in ("household_size", "recognised_income"):
@@ -42,11 +53,16 @@ def _person(**changes) -> pd.DataFrame:
 
 
 def _items(*amounts: int | None) -> pd.DataFrame:
-    return pd.DataFrame({
-        "source_key": ["SC1"] * len(amounts), "programme_id": [3] * len(amounts),
-        "active": [True] * len(amounts), "start": pd.to_datetime(["2024-01-01"] * len(amounts)),
-        "end": pd.to_datetime([None] * len(amounts)),
-        "monthly_amount": pd.array(list(amounts), dtype="Int64")})
+    return pd.DataFrame(
+        {
+            "source_key": ["SC1"] * len(amounts),
+            "programme_id": [3] * len(amounts),
+            "active": [True] * len(amounts),
+            "start": pd.to_datetime(["2024-01-01"] * len(amounts)),
+            "end": pd.to_datetime([None] * len(amounts)),
+            "monthly_amount": pd.array(list(amounts), dtype="Int64"),
+        }
+    )
 
 
 def _hash(person: pd.DataFrame, items: pd.DataFrame) -> str:
@@ -60,8 +76,13 @@ def test_the_hash_follows_every_field_and_item_but_not_item_order():
     assert _hash(_person(), _items(100)) != base
     assert _hash(_person(household_size=None), _items(100, 200)) != base
     assert _hash(_person(birth_date=pd.NaT), _items(100, 200)) != base
-    for field, value in [("name", "김영순"), ("phone", ""), ("rrn_index", "cd" * 16),
-                         ("dong_code", "1111053000"), ("recognised_income", 500_001)]:
+    for field, value in [
+        ("name", "김영순"),
+        ("phone", ""),
+        ("rrn_index", "cd" * 16),
+        ("dong_code", "1111053000"),
+        ("recognised_income", 500_001),
+    ]:
         assert _hash(_person(**{field: value}), _items(100, 200)) != base, field
 
 

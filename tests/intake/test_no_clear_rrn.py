@@ -27,8 +27,7 @@ def _dump_every_table() -> str:
     return "\n".join(parts)
 
 
-def test_no_rrn_in_clear_anywhere(sources, tmp_path, caplog,
-                                  django_capture_on_commit_callbacks):
+def test_no_rrn_in_clear_anywhere(sources, tmp_path, caplog, django_capture_on_commit_callbacks):
     rows = [
         city_row(1, 주민등록번호="500101-2345672"),
         city_row(2, 주민등록번호="210101-3456789", 생년월일="2021.01.01"),
@@ -37,8 +36,9 @@ def test_no_rrn_in_clear_anywhere(sources, tmp_path, caplog,
     ]
     header = CITY_HEADER + ",비고"
     path = tmp_path / "rrn.csv"
-    path.write_bytes(city(*[r + ",보호자 770505-1234561" for r in rows], header=header)
-                     .encode("cp949"))
+    path.write_bytes(
+        city(*[r + ",보호자 770505-1234561" for r in rows], header=header).encode("cp949")
+    )
     caplog.set_level(logging.DEBUG)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         run = import_file(sources["city"], path)
@@ -69,11 +69,22 @@ def test_the_import_task_takes_only_the_run_id(sources, tmp_path, monkeypatch):
 
 
 # Issue 12 item 7: every spelling agencies and clerks use, in the RRN column and elsewhere.
-SPELLINGS = ["500101 2345672", "500101.2345672", "500101–2345672", "500101—2345672",
-             "500101−2345672", "500101－2345672", "500101_2345672", "500101/2345672",
-             "５００１０１－２３４５６７２", "５００１０１２３４５６７２",
-             "5 0 0 1 0 1 - 2 3 4 5 6 7 2", "5 0 0 1 0 1 2 3 4 5 6 7 2", "500101 - 2345672",
-             "500101\u30002345672"]
+SPELLINGS = [
+    "500101 2345672",
+    "500101.2345672",
+    "500101–2345672",
+    "500101—2345672",
+    "500101−2345672",
+    "500101－2345672",
+    "500101_2345672",
+    "500101/2345672",
+    "５００１０１－２３４５６７２",
+    "５００１０１２３４５６７２",
+    "5 0 0 1 0 1 - 2 3 4 5 6 7 2",
+    "5 0 0 1 0 1 2 3 4 5 6 7 2",
+    "500101 - 2345672",
+    "500101\u30002345672",
+]
 
 
 def test_every_spelling_is_read_in_the_rrn_column(sources, tmp_path):
@@ -88,22 +99,23 @@ def test_every_spelling_is_read_in_the_rrn_column(sources, tmp_path):
 
 
 def test_every_spelling_is_masked_in_raw_rows_rejected_rows_and_their_csv(
-        manager, sources, client, tmp_path):
+    manager, sources, client, tmp_path
+):
     from django.urls import reverse
 
     # Each spelling in an extra column of an accepted row, and of a rejected one (bad phone),
     # and in the rejected cell itself, whose value a reason quotes.
     rows = [city_row(i) + f',"보호자 {v}"' for i, v in enumerate(SPELLINGS, 1)]
-    rows += [city_row(100 + i, 전화번호=f'"{v}"') + f',"보호자 {v}"'
-             for i, v in enumerate(SPELLINGS, 1)]
+    rows += [
+        city_row(100 + i, 전화번호=f'"{v}"') + f',"보호자 {v}"' for i, v in enumerate(SPELLINGS, 1)
+    ]
     path = tmp_path / "spellings.csv"
     path.write_bytes(city(*rows, header=CITY_HEADER + ",비고").encode("utf-8"))
     run = import_file(sources["city"], path)
     assert (run.accepted, run.rejected) == (len(SPELLINGS), len(SPELLINGS))
 
     response = client.get(reverse("intake:run_rejected_csv", args=[run.pk]))
-    stored = "\n".join([_dump_every_table(),
-                        b"".join(response.streaming_content).decode("utf-8")])
+    stored = "\n".join([_dump_every_table(), b"".join(response.streaming_content).decode("utf-8")])
     assert redact_rrns(stored) == stored
     for spelling in SPELLINGS:
         assert spelling not in stored

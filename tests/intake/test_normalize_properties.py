@@ -13,8 +13,11 @@ from intake import normalize as nz
 
 HANGUL = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
 LATIN = st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -'.")
-NAMES = st.lists(st.text(alphabet=st.one_of(HANGUL, LATIN, st.sampled_from(" \t\u3000")),
-                         max_size=12), min_size=1, max_size=20)
+NAMES = st.lists(
+    st.text(alphabet=st.one_of(HANGUL, LATIN, st.sampled_from(" \t\u3000")), max_size=12),
+    min_size=1,
+    max_size=20,
+)
 ANY_TEXT = st.lists(st.text(max_size=20), min_size=1, max_size=20)
 DIGITS = st.text(alphabet="0123456789-*xX ", max_size=16)
 
@@ -103,7 +106,8 @@ def _one_rrn(value: str) -> tuple[str, str, date | None, str, bool]:
         return "", "", None, "", clean != ""
     compact = clean.replace("-", "")
     century = {"9": 1800, "0": 1800, "1": 1900, "2": 1900, "5": 1900, "6": 1900}.get(
-        compact[6], 2000)
+        compact[6], 2000
+    )
     try:
         born = date(century + int(compact[:2]), int(compact[2:4]), int(compact[4:6]))
     except ValueError:
@@ -117,7 +121,14 @@ def _one_rrn(value: str) -> tuple[str, str, date | None, str, bool]:
 @given(st.lists(_RRN_LIKE, min_size=1, max_size=30))
 def test_rrns_parse_as_the_rule_says(values):
     parsed = nz.rrn(_series(values))
-    got = list(zip(parsed.digits, parsed.masked,
-                   [None if pd.isna(b) else b.date() for b in parsed.birth_date],
-                   parsed.sex, parsed.bad.tolist(), strict=True))
+    got = list(
+        zip(
+            parsed.digits,
+            parsed.masked,
+            [None if pd.isna(b) else b.date() for b in parsed.birth_date],
+            parsed.sex,
+            parsed.bad.tolist(),
+            strict=True,
+        )
+    )
     assert got == [_one_rrn(v) for v in values]

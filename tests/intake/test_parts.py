@@ -12,27 +12,62 @@ from tests.intake.conftest import SOURCE_FILES, import_file
 
 def _loaded(source) -> dict:
     return {
-        "records": sorted(SourceRecord.objects.filter(source=source).values_list(
-            "source_key", "version", "status", "content_hash", "name", "birth_date", "sex",
-            "phone", "rrn_index", "rrn_masked", "address", "dong_code", "household_size",
-            "recognised_income", "disability", "row_number", "raw")),
-        "enrollments": sorted(Enrollment.objects.filter(record__source=source).values_list(
-            "row_number", "record__source_key", "programme__code", "active", "start", "end",
-            "monthly_amount")),
-        "signals": sorted(CrisisSignal.objects.filter(record__source=source).values_list(
-            "row_number", "record__source_key", "indicator__code", "round", "observed_on",
-            "months", "amount")),
-        "rejected": sorted((r, str(raw), tuple(reasons)) for r, raw, reasons in
-                           RejectedRow.objects.filter(run__source=source).values_list(
-                               "row_number", "raw", "reasons")),
+        "records": sorted(
+            SourceRecord.objects.filter(source=source).values_list(
+                "source_key",
+                "version",
+                "status",
+                "content_hash",
+                "name",
+                "birth_date",
+                "sex",
+                "phone",
+                "rrn_index",
+                "rrn_masked",
+                "address",
+                "dong_code",
+                "household_size",
+                "recognised_income",
+                "disability",
+                "row_number",
+                "raw",
+            )
+        ),
+        "enrollments": sorted(
+            Enrollment.objects.filter(record__source=source).values_list(
+                "row_number",
+                "record__source_key",
+                "programme__code",
+                "active",
+                "start",
+                "end",
+                "monthly_amount",
+            )
+        ),
+        "signals": sorted(
+            CrisisSignal.objects.filter(record__source=source).values_list(
+                "row_number",
+                "record__source_key",
+                "indicator__code",
+                "round",
+                "observed_on",
+                "months",
+                "amount",
+            )
+        ),
+        "rejected": sorted(
+            (r, str(raw), tuple(reasons))
+            for r, raw, reasons in RejectedRow.objects.filter(run__source=source).values_list(
+                "row_number", "raw", "reasons"
+            )
+        ),
     }
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("workers", [0, 2], ids=["thread", "processes"])
 @pytest.mark.parametrize("code", sorted(SOURCE_FILES))
-def test_parts_load_what_one_piece_loads(code, workers, sources, synthetic, monkeypatch,
-                                         settings):
+def test_parts_load_what_one_piece_loads(code, workers, sources, synthetic, monkeypatch, settings):
     from intake.actions import define_source, read_mapping_file
     from tests.intake.conftest import MAPPINGS
 
@@ -50,15 +85,20 @@ def test_parts_load_what_one_piece_loads(code, workers, sources, synthetic, monk
 
     assert parted.status == whole.status == "done"
     assert (parted.rows_in, parted.accepted, parted.rejected, parted.records_added) == (
-        whole.rows_in, whole.accepted, whole.rejected, whole.records_added)
+        whole.rows_in,
+        whole.accepted,
+        whole.rejected,
+        whole.records_added,
+    )
     assert parted.rows_in == parted.accepted + parted.rejected
     assert parted.columns == whole.columns
     assert _loaded(parted_source) == _loaded(sources[code])
 
 
 @pytest.mark.django_db
-def test_a_second_extract_in_parts_adds_versions_only_for_changes(sources, synthetic,
-                                                                   monkeypatch, tmp_path):
+def test_a_second_extract_in_parts_adds_versions_only_for_changes(
+    sources, synthetic, monkeypatch, tmp_path
+):
     """The version diff is per key, so parts see the same current versions as one piece."""
     monkeypatch.setattr(imports, "ROWS_PER_PART", 29)
     path = synthetic / SOURCE_FILES["city"]
@@ -75,8 +115,7 @@ def test_a_second_extract_in_parts_adds_versions_only_for_changes(sources, synth
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("where", ["write", "stage"])
-def test_a_failure_in_a_later_part_leaves_nothing(where, sources, synthetic, monkeypatch,
-                                                  settings):
+def test_a_failure_in_a_later_part_leaves_nothing(where, sources, synthetic, monkeypatch, settings):
     """Parts are not commits: a part failing after others were COPYed rolls all of them back,
     whether the COPY (write) or the staging of a part (stage, here in a thread) fails."""
     from intake import load as loader
@@ -106,8 +145,9 @@ def test_a_failure_in_a_later_part_leaves_nothing(where, sources, synthetic, mon
 
 
 @pytest.mark.django_db
-def test_a_staging_worker_killed_mid_import_leaves_nothing(sources, synthetic, monkeypatch,
-                                                           settings):
+def test_a_staging_worker_killed_mid_import_leaves_nothing(
+    sources, synthetic, monkeypatch, settings
+):
     """A worker process that dies (the kernel's OOM killer, an operator) fails the run, and
     the parts already COPYed go with the transaction."""
     import os

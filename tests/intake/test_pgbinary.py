@@ -15,7 +15,7 @@ from django.db import connection
 from intake.pgbinary import encode
 from tests.conftest import requires_postgres
 
-TEXTS = ["서울특별시 종로구 세종대로 209", None, "", 'a\tb\nc\r\n"q" \'s\' \\N \\ ,;|', "x" * 5000]
+TEXTS = ["서울특별시 종로구 세종대로 209", None, "", "a\tb\nc\r\n\"q\" 's' \\N \\ ,;|", "x" * 5000]
 JSONS = ['["홍길동", "850101-1******"]', None, "[]", '{"a": "\\t\\n\\"\\\\"}', '[""]']
 COLUMNS = {
     # name: (SQL type, pg_type.typname, values)
@@ -23,11 +23,30 @@ COLUMNS = {
     "num": ("integer", "int4", pd.array([-1, None, -(2**31), 2**31 - 1, 0], dtype="Int64")),
     "small": ("smallint", "int2", pd.array([5, None, -(2**15), 2**15 - 1, 0], dtype="Int64")),
     "flag": ("boolean", "bool", pd.array([True, None, False, True, False], dtype="boolean")),
-    "day": ("date", "date", pd.Series(pd.to_datetime(
-        ["1999-12-31", None, "2000-01-01", "1935-02-28", "2031-07-09"])).astype("datetime64[s]")),
-    "at": ("timestamptz", "timestamptz", pd.Series(pd.to_datetime(
-        ["1999-12-31T23:59:59.999999Z", None, "2000-01-01T00:00:00Z",
-         "1969-07-20T20:17:40Z", "2026-11-24T09:30:00.5+09:00"], utc=True, format="ISO8601"))),
+    "day": (
+        "date",
+        "date",
+        pd.Series(
+            pd.to_datetime(["1999-12-31", None, "2000-01-01", "1935-02-28", "2031-07-09"])
+        ).astype("datetime64[s]"),
+    ),
+    "at": (
+        "timestamptz",
+        "timestamptz",
+        pd.Series(
+            pd.to_datetime(
+                [
+                    "1999-12-31T23:59:59.999999Z",
+                    None,
+                    "2000-01-01T00:00:00Z",
+                    "1969-07-20T20:17:40Z",
+                    "2026-11-24T09:30:00.5+09:00",
+                ],
+                utc=True,
+                format="ISO8601",
+            )
+        ),
+    ),
     "txt": ("text", "text", TEXTS),
     "var": ("varchar(5000)", "varchar", TEXTS),
     "doc": ("jsonb", "jsonb", JSONS),
@@ -40,7 +59,8 @@ def _copy(table: str, frame: pd.DataFrame, pg_types: list[str], not_null: list[b
     columns = ", ".join(frame.columns)
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(
-            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)", io.BytesIO(data))
+            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)", io.BytesIO(data)
+        )
 
 
 def _expected(name: str, value):
@@ -59,18 +79,27 @@ def _expected(name: str, value):
 @pytest.mark.django_db
 def test_every_type_reads_back_as_written_nulls_and_empty_texts_apart():
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE every_type (pos integer, "
-                       + ", ".join(f"{n} {sql}" for n, (sql, _, _) in COLUMNS.items()) + ")")
+        cursor.execute(
+            "CREATE TEMP TABLE every_type (pos integer, "
+            + ", ".join(f"{n} {sql}" for n, (sql, _, _) in COLUMNS.items())
+            + ")"
+        )
     frame = pd.DataFrame({"pos": range(5), **{n: v for n, (_, _, v) in COLUMNS.items()}})
-    _copy("every_type", frame, ["int4", *(t for _, t, _ in COLUMNS.values())],
-          [False] * frame.shape[1])
+    _copy(
+        "every_type",
+        frame,
+        ["int4", *(t for _, t, _ in COLUMNS.values())],
+        [False] * frame.shape[1],
+    )
 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(COLUMNS)} FROM every_type ORDER BY pos")  # noqa: S608
         # jsonb comes back as its own spelling of the text: compared as the value it holds.
         doc = list(COLUMNS).index("doc")
-        got = [(*r[:doc], None if r[doc] is None else json.loads(r[doc]), *r[doc + 1:])
-               for r in cursor.fetchall()]
+        got = [
+            (*r[:doc], None if r[doc] is None else json.loads(r[doc]), *r[doc + 1 :])
+            for r in cursor.fetchall()
+        ]
     want = [tuple(_expected(n, frame[n].iloc[i]) for n in COLUMNS) for i in range(5)]
     assert got == want
     assert got[1] == (None,) * len(COLUMNS)
@@ -98,8 +127,12 @@ def test_the_column_type_not_the_name_chooses_the_encoding():
 def test_a_missing_text_in_a_not_null_column_is_sent_as_empty():
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE required (name text NOT NULL, n bigint)")
-    _copy("required", pd.DataFrame({"name": ["a", None], "n": pd.array([None, 2], "Int64")}),
-          ["text", "int8"], [True, False])
+    _copy(
+        "required",
+        pd.DataFrame({"name": ["a", None], "n": pd.array([None, 2], "Int64")}),
+        ["text", "int8"],
+        [True, False],
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, n FROM required ORDER BY name")
         assert cursor.fetchall() == [("", 2), ("a", None)]
@@ -111,20 +144,29 @@ def test_many_rows_in_slices_of_a_larger_table():
     """A slice of an arrow table starts at an offset inside its buffers."""
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE many (n bigint, t text, d date)")
-    frame = pd.DataFrame({"n": range(10_000), "t": [f"행 {i}" if i % 7 else None
-                                                     for i in range(10_000)],
-                          "d": pd.date_range("1990-01-01", periods=10_000).astype(
-                              "datetime64[s]")})
+    frame = pd.DataFrame(
+        {
+            "n": range(10_000),
+            "t": [f"행 {i}" if i % 7 else None for i in range(10_000)],
+            "d": pd.date_range("1990-01-01", periods=10_000).astype("datetime64[s]"),
+        }
+    )
     table = pa.Table.from_pandas(frame, preserve_index=False)
     with connection.cursor() as cursor:
         for start in range(0, 10_000, 3_000):
             data = encode(table.slice(start, 3_000), ["int8", "text", "date"], [False] * 3)
-            cursor.cursor.copy_expert("COPY many FROM STDIN WITH (FORMAT binary)",
-                                      io.BytesIO(data))
-        cursor.execute("SELECT count(*), sum(n), count(t), min(d), max(d), "
-                       "bool_and(t = '행 ' || n) FROM many")
-        assert cursor.fetchone() == (10_000, sum(range(10_000)), 10_000 - 1_429,
-                                     dt.date(1990, 1, 1), dt.date(2017, 5, 18), True)
+            cursor.cursor.copy_expert("COPY many FROM STDIN WITH (FORMAT binary)", io.BytesIO(data))
+        cursor.execute(
+            "SELECT count(*), sum(n), count(t), min(d), max(d), bool_and(t = '행 ' || n) FROM many"
+        )
+        assert cursor.fetchone() == (
+            10_000,
+            sum(range(10_000)),
+            10_000 - 1_429,
+            dt.date(1990, 1, 1),
+            dt.date(2017, 5, 18),
+            True,
+        )
 
 
 def test_an_empty_table_is_the_header_and_the_trailer():

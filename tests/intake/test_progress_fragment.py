@@ -39,8 +39,9 @@ def test_a_run_out_of_scope_is_a_404(manager, sources, client):
     assert client.get(reverse("intake:run", args=[run.pk])).status_code == 404
 
 
-def test_polling_a_stuck_run_does_not_keep_the_session_alive(manager, sources, client,
-                                                              settings, monkeypatch):
+def test_polling_a_stuck_run_does_not_keep_the_session_alive(
+    manager, sources, client, settings, monkeypatch
+):
     import bigcare.middleware
 
     run = _run(sources["city"], status=RunStatus.LOADING, rows_in=1000, rows_done=400)
@@ -55,14 +56,16 @@ def test_polling_a_stuck_run_does_not_keep_the_session_alive(manager, sources, c
         assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
     assert client.session["last_seen"] == now - settings.SESSION_IDLE_TIMEOUT + 120
     monkeypatch.setattr(bigcare.middleware.time, "time", lambda: now + 121)
-    response = client.get(url, HTTP_HX_REQUEST="true",
-                          HTTP_HX_CURRENT_URL=f"http://testserver/intake/runs/{run.pk}/")
+    response = client.get(
+        url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver/intake/runs/{run.pk}/"
+    )
     assert response["HX-Redirect"] == f"/accounts/login/?next=/intake/runs/{run.pk}/"
     assert client.get(reverse("intake:run", args=[run.pk])).status_code == 302
 
 
-def test_a_request_of_the_users_own_keeps_the_session_alive(manager, sources, client,
-                                                            settings, monkeypatch):
+def test_a_request_of_the_users_own_keeps_the_session_alive(
+    manager, sources, client, settings, monkeypatch
+):
     import bigcare.middleware
 
     run = _run(sources["city"], status=RunStatus.LOADING)

@@ -17,9 +17,11 @@ from tests.intake.malformed.make_corpus import CITY_HEADER, city, city_row
 
 def test_raw_holds_every_cell_with_the_rrn_masked(sources, tmp_path):
     header = CITY_HEADER + ",비고"
-    rows = [city_row(1, 주민등록번호="500101-2345672") + ",보호자 770505-1234561 \"연락\"",
-            city_row(2) + ",",
-            city_row(3, 생년월일="1950.02.30") + ",x"]  # rejected: no such date
+    rows = [
+        city_row(1, 주민등록번호="500101-2345672") + ',보호자 770505-1234561 "연락"',
+        city_row(2) + ",",
+        city_row(3, 생년월일="1950.02.30") + ",x",
+    ]  # rejected: no such date
     path = tmp_path / "raw.csv"
     path.write_bytes(city(*rows, header=header).encode("cp949"))
 
@@ -49,8 +51,7 @@ def test_raw_arrays_are_json_of_the_cells_with_rrns_redacted(rows):
     frame = pd.DataFrame(rows, columns=["a", "b", "c"], dtype="str")
     got = pipeline.raw_json(frame, keys=False)
     for text, cells in zip(got, rows, strict=True):
-        expected = [pipeline._json_cells(pd.Series([c], dtype="str"))[0].as_py()
-                    for c in cells]
+        expected = [pipeline._json_cells(pd.Series([c], dtype="str"))[0].as_py() for c in cells]
         assert json.loads(text) == [json.loads(f'"{e}"') for e in expected]
         # Per cell: digits lining up only across two cells ('0000001' + '000000') are no RRN.
         assert not any(re.search(r"[0-9]{6}-?[1-8][0-9]{6}", c) for c in json.loads(text))

@@ -13,14 +13,20 @@ def _frames(path, monkeypatch, arrow: bool):
     monkeypatch.setattr(readers, "ARROW_MAX_BYTES", readers.ARROW_MAX_BYTES if arrow else -1)
     monkeypatch.setattr(readers, "CHUNK_ROWS", 2)
     _, chunks = readers.read_file(path, "auto", ["관리번호"])
-    return [(c.first_row + i, row) for c in chunks
-            for i, row in enumerate(c.frame.to_dict("records"))]
+    return [
+        (c.first_row + i, row) for c in chunks for i, row in enumerate(c.frame.to_dict("records"))
+    ]
 
 
 @pytest.mark.parametrize("encoding", ["cp949", "utf-8-sig"])
 def test_arrow_and_pandas_read_the_same_cells(tmp_path, monkeypatch, encoding):
-    rows = [city_row(1, 성명='"김 ""영숙"""'), city_row(2, 주소='"서울 종로구\r\n세종대로 1"'),
-            "", city_row(3, 종료일="NA"), city_row(4, 전화번호="")]
+    rows = [
+        city_row(1, 성명='"김 ""영숙"""'),
+        city_row(2, 주소='"서울 종로구\r\n세종대로 1"'),
+        "",
+        city_row(3, 종료일="NA"),
+        city_row(4, 전화번호=""),
+    ]
     path = tmp_path / "city.csv"
     path.write_bytes(city(*rows, header=" " + CITY_HEADER).encode(encoding))
 

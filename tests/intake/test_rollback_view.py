@@ -13,8 +13,9 @@ from tests.intake.malformed.make_corpus import city_row
 MINISTRY_OK = Path(__file__).parent / "malformed" / "ministry_ok.xlsx"
 
 
-def test_it_asks_before_rolling_back(manager, sources, client, tmp_path,
-                                     django_assert_max_num_queries):
+def test_it_asks_before_rolling_back(
+    manager, sources, client, tmp_path, django_assert_max_num_queries
+):
     run = import_file(sources["city"], city_file(tmp_path, city_row(1)))
     with django_assert_max_num_queries(8):
         response = client.get(reverse("intake:run_rollback", args=[run.pk]))

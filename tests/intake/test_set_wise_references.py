@@ -28,8 +28,10 @@ def _copy(sql: str) -> None:
 def test_an_item_of_a_missing_record_is_refused(loaded):
     programme = Programme.objects.first()
     with pytest.raises(IntegrityError, match="no such row in intake_sourcerecord"):
-        _copy(f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
-              f"VALUES (1, 987654321, {programme.pk}, true)")
+        _copy(
+            f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
+            f"VALUES (1, 987654321, {programme.pk}, true)"
+        )
 
 
 def test_a_record_of_a_missing_run_is_refused(loaded):
@@ -54,15 +56,21 @@ def test_one_missing_parent_among_many_is_named(loaded):
     programme = Programme.objects.first()
     records = list(SourceRecord.objects.filter(run=loaded).values_list("pk", flat=True))
     # Row numbers past the file's: (record, row) is the items' primary key.
-    rows = ", ".join(f"({i}, {r}, {programme.pk}, true)"
-                     for i, r in enumerate([*records, 987654321, *records], start=100))
+    rows = ", ".join(
+        f"({i}, {r}, {programme.pk}, true)"
+        for i, r in enumerate([*records, 987654321, *records], start=100)
+    )
     with pytest.raises(IntegrityError, match="intake_enrollment.record_id = 987654321"):
-        _copy(f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
-              f"VALUES {rows}")
+        _copy(
+            f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
+            f"VALUES {rows}"
+        )
     with pytest.raises(IntegrityError, match="intake_enrollment.programme_id = 987654321"):
-        _copy(f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
-              f"VALUES (100, {records[0]}, {programme.pk}, true), "
-              f"(101, {records[1]}, 987654321, true)")
+        _copy(
+            f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
+            f"VALUES (100, {records[0]}, {programme.pk}, true), "
+            f"(101, {records[1]}, 987654321, true)"
+        )
 
 
 def test_a_missing_id_inside_the_items_range_is_named(loaded):
@@ -71,8 +79,11 @@ def test_a_missing_id_inside_the_items_range_is_named(loaded):
     programme = Programme.objects.first()
     records = sorted(SourceRecord.objects.filter(run=loaded).values_list("pk", flat=True))
     hole = records[-1] + 1
-    rows = ", ".join(f"({i}, {r}, {programme.pk}, true)"
-                     for i, r in enumerate([*records, hole], start=100))
+    rows = ", ".join(
+        f"({i}, {r}, {programme.pk}, true)" for i, r in enumerate([*records, hole], start=100)
+    )
     with pytest.raises(IntegrityError, match=f"intake_enrollment.record_id = {hole}:"):
-        _copy(f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
-              f"VALUES {rows}")
+        _copy(
+            f"INSERT INTO intake_enrollment (row_number, record_id, programme_id, active) "  # noqa: S608
+            f"VALUES {rows}"
+        )

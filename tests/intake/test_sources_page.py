@@ -19,8 +19,9 @@ def test_it_requires_login(client, db):
     assert response.status_code == 302
 
 
-def test_a_source_page_shows_history_and_mapping(manager, sources, client,
-                                                 django_assert_max_num_queries):
+def test_a_source_page_shows_history_and_mapping(
+    manager, sources, client, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(10):
         response = client.get(reverse("intake:source", args=[sources["city"].pk]))
     assert response.status_code == 200

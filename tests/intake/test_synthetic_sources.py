@@ -21,25 +21,53 @@ from tests.intake.conftest import SOURCE_FILES, import_file
 
 def _snapshot() -> dict:
     return {
-        "counts": [m.objects.count() for m in (ImportRun, SourceRecord, Enrollment, CrisisSignal,
-                                               RejectedRow)],
-        "records": sorted(SourceRecord.objects.values_list(
-            "source__code", "source_key", "version", "status", "content_hash", "name",
-            "birth_date", "sex", "phone", "rrn_enc", "rrn_index", "rrn_masked", "address",
-            "dong_code", "household_size", "recognised_income", "disability", "row_number")),
-        "enrollments": sorted(Enrollment.objects.values_list(
-            "record__source_key", "programme__code", "active", "start", "end", "monthly_amount")),
-        "signals": sorted(CrisisSignal.objects.values_list(
-            "record__source_key", "indicator__code", "round", "observed_on", "months", "amount")),
+        "counts": [
+            m.objects.count()
+            for m in (ImportRun, SourceRecord, Enrollment, CrisisSignal, RejectedRow)
+        ],
+        "records": sorted(
+            SourceRecord.objects.values_list(
+                "source__code",
+                "source_key",
+                "version",
+                "status",
+                "content_hash",
+                "name",
+                "birth_date",
+                "sex",
+                "phone",
+                "rrn_enc",
+                "rrn_index",
+                "rrn_masked",
+                "address",
+                "dong_code",
+                "household_size",
+                "recognised_income",
+                "disability",
+                "row_number",
+            )
+        ),
+        "enrollments": sorted(
+            Enrollment.objects.values_list(
+                "record__source_key", "programme__code", "active", "start", "end", "monthly_amount"
+            )
+        ),
+        "signals": sorted(
+            CrisisSignal.objects.values_list(
+                "record__source_key", "indicator__code", "round", "observed_on", "months", "amount"
+            )
+        ),
     }
 
 
 def _accepted_keys(run: ImportRun) -> Counter:
     """Source key of every accepted row: the record's key for each of its items (or itself)."""
-    items = list(Enrollment.objects.filter(record__run=run).values_list(
-        "row_number", "record__source_key"))
-    items += list(CrisisSignal.objects.filter(record__run=run).values_list(
-        "row_number", "record__source_key"))
+    items = list(
+        Enrollment.objects.filter(record__run=run).values_list("row_number", "record__source_key")
+    )
+    items += list(
+        CrisisSignal.objects.filter(record__run=run).values_list("row_number", "record__source_key")
+    )
     return Counter(key for _, key in items)
 
 
@@ -56,8 +84,12 @@ def _verbatim_repeats(path, source: str) -> int:
     if path.suffix == ".xlsx":
         frame = pd.read_excel(path, dtype=str)
     else:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False,
-                            encoding="cp949" if source == "city" else "utf-8-sig")
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="cp949" if source == "city" else "utf-8-sig",
+        )
     return int(frame.duplicated().sum())
 
 
@@ -83,8 +115,9 @@ def test_the_four_sources_import_as_the_truth_says(sources, synthetic):
             assert by_row[int(reasons[0].split()[-1])] == by_row[row]
         # Ministry rows coded A00 are income investigations: accepted, their person kept, no item.
         person_only = _person_only_rows(path) if code == "ministry" else set()
-        expected = Counter(key for row, key in by_row.items()
-                           if row not in rejected and row not in person_only)
+        expected = Counter(
+            key for row, key in by_row.items() if row not in rejected and row not in person_only
+        )
         assert _accepted_keys(run) == expected
         # One record per source key, each as the truth's source_record_id.
         keys = set(SourceRecord.objects.filter(run=run).values_list("source_key", flat=True))
@@ -104,7 +137,8 @@ def _assert_repeats_are_verbatim(synthetic, code):
     truth = pd.read_csv(synthetic / "truth" / "records.csv", dtype=str, keep_default_na=False)
     rows = truth[truth["source"] == code]
     assert _verbatim_repeats(synthetic / SOURCE_FILES[code], code) == int(
-        rows["noise"].str.contains("repeated_row").sum())
+        rows["noise"].str.contains("repeated_row").sum()
+    )
 
 
 @pytest.mark.slow

@@ -13,11 +13,13 @@ def _file(name="june.csv"):
     return SimpleUploadedFile(name, city(city_row(1), city_row(2)).encode("cp949"))
 
 
-def test_an_upload_is_imported(manager, sources, client, django_capture_on_commit_callbacks,
-                               django_assert_max_num_queries):
+def test_an_upload_is_imported(
+    manager, sources, client, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("intake:upload", args=[sources["city"].pk]),
-                               {"file": _file()})
+        response = client.post(
+            reverse("intake:upload", args=[sources["city"].pk]), {"file": _file()}
+        )
     run = ImportRun.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("intake:run", args=[run.pk])
@@ -28,19 +30,22 @@ def test_an_upload_is_imported(manager, sources, client, django_capture_on_commi
     assert page.status_code == 200
 
 
-def test_the_same_file_twice_is_the_same_run(manager, sources, client,
-                                             django_capture_on_commit_callbacks):
+def test_the_same_file_twice_is_the_same_run(
+    manager, sources, client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("intake:upload", args=[sources["city"].pk]), {"file": _file()})
-        client.post(reverse("intake:upload", args=[sources["city"].pk]),
-                    {"file": _file("again.csv")})
+        client.post(
+            reverse("intake:upload", args=[sources["city"].pk]), {"file": _file("again.csv")}
+        )
     assert ImportRun.objects.count() == 1
     assert SourceRecord.objects.count() == 2
 
 
 def test_it_refuses_a_source_out_of_scope(manager, sources, client):
-    response = client.post(reverse("intake:upload", args=[sources["ministry"].pk]),
-                           {"file": _file()})
+    response = client.post(
+        reverse("intake:upload", args=[sources["ministry"].pk]), {"file": _file()}
+    )
     assert response.status_code == 404
     assert not ImportRun.objects.exists()
 

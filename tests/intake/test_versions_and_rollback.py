@@ -13,8 +13,12 @@ from tests.intake.malformed.make_corpus import city, city_row
 
 FIRST = [city_row(1), city_row(2, 성명="박민준", 성별="남"), city_row(3, 성명="이서연")]
 # Person 2 moved; person 3 got a second service; person 1 is unchanged but on another line.
-SECOND = [city_row(3, 성명="이서연"), city_row(3, 성명="이서연", 서비스코드="SEOUL_HOUSING"),
-          city_row(2, 성명="박민준", 성별="남", 주소="서울특별시 종로구 율곡로 1"), city_row(1)]
+SECOND = [
+    city_row(3, 성명="이서연"),
+    city_row(3, 성명="이서연", 서비스코드="SEOUL_HOUSING"),
+    city_row(2, 성명="박민준", 성별="남", 주소="서울특별시 종로구 율곡로 1"),
+    city_row(1),
+]
 
 
 def _write(tmp_path, name, rows):
@@ -24,8 +28,11 @@ def _write(tmp_path, name, rows):
 
 
 def _chain(key):
-    return list(SourceRecord.objects.filter(source_key=key).order_by("version")
-                .values_list("version", "status"))
+    return list(
+        SourceRecord.objects.filter(source_key=key)
+        .order_by("version")
+        .values_list("version", "status")
+    )
 
 
 @pytest.fixture
@@ -44,8 +51,9 @@ def test_a_second_extract_adds_versions_only_for_changed_persons(two_extracts):
     assert SourceRecord.objects.get(source_key="SC00000003", version=2).enrollments.count() == 2
 
 
-def test_rolling_back_restores_the_previous_versions(two_extracts,
-                                                     django_capture_on_commit_callbacks):
+def test_rolling_back_restores_the_previous_versions(
+    two_extracts, django_capture_on_commit_callbacks
+):
     _, second = two_extracts
     heard = []
 
@@ -68,8 +76,7 @@ def test_rolling_back_restores_the_previous_versions(two_extracts,
         rollback_run(second, None)
 
 
-def test_after_a_rollback_a_new_extract_numbers_versions_past_the_retracted(two_extracts,
-                                                                            tmp_path):
+def test_after_a_rollback_a_new_extract_numbers_versions_past_the_retracted(two_extracts, tmp_path):
     first, second = two_extracts
     rollback_run(second, None)
     third = import_file(first.source, _write(tmp_path, "july.csv", SECOND[2:]))
@@ -84,15 +91,18 @@ def test_an_earlier_run_cannot_be_rolled_back_under_a_later_one(two_extracts):
     assert SourceRecord.objects.filter(status=RecordStatus.RETRACTED).count() == 0
 
 
-def test_a_successful_import_announces_its_records(sources, tmp_path,
-                                                   django_capture_on_commit_callbacks):
+def test_a_successful_import_announces_its_records(
+    sources, tmp_path, django_capture_on_commit_callbacks
+):
     heard = []
-    records_changed.connect(lambda sender, record_ids, run, **kw: heard.append(record_ids),
-                            weak=False, dispatch_uid="t")
+    records_changed.connect(
+        lambda sender, record_ids, run, **kw: heard.append(record_ids), weak=False, dispatch_uid="t"
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
             run = import_file(sources["city"], _write(tmp_path, "may.csv", FIRST))
     finally:
         records_changed.disconnect(dispatch_uid="t")
-    assert sorted(heard[0]) == sorted(SourceRecord.objects.filter(run=run)
-                                      .values_list("id", flat=True))
+    assert sorted(heard[0]) == sorted(
+        SourceRecord.objects.filter(run=run).values_list("id", flat=True)
+    )

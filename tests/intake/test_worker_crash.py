@@ -36,14 +36,37 @@ def _flush_broker() -> None:
 
 def _worker(concurrency: int = 1) -> subprocess.Popen:
     name = connection.settings_dict["NAME"]
-    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
-           "CELERY_BROKER_URL": BROKER, "CELERY_VISIBILITY": "5", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_VISIBILITY": "5",
+        "LOG_LEVEL": "WARNING",
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "bigcare", "worker", "-c", str(concurrency),
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING",
-         "-n", f"intake-test-{time.monotonic_ns()}@%h"],
-        cwd=ROOT, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "bigcare",
+            "worker",
+            "-c",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "WARNING",
+            "-n",
+            f"intake-test-{time.monotonic_ns()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _kill(worker: subprocess.Popen) -> None:
@@ -66,12 +89,12 @@ def _data(run: ImportRun) -> dict:
     records = SourceRecord.objects.filter(run=run)
     return {
         "counts": (run.rows_in, run.accepted, run.rejected, run.records_added),
-        "records": sorted(records.values_list("source_key", "version", "status",
-                                              "content_hash")),
+        "records": sorted(records.values_list("source_key", "version", "status", "content_hash")),
         "enrollments": Enrollment.objects.filter(record__run=run).count(),
         "signals": CrisisSignal.objects.filter(record__run=run).count(),
-        "rejected": sorted(RejectedRow.objects.filter(run=run).values_list("row_number",
-                                                                            "reasons")),
+        "rejected": sorted(
+            RejectedRow.objects.filter(run=run).values_list("row_number", "reasons")
+        ),
     }
 
 

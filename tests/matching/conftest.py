@@ -24,16 +24,30 @@ def load_records(frame) -> dict:
 
     runs = {}
     for code, trust in FILE_TRUST.items():
-        src = DataSource.objects.create(code=code, name=code, kind=code, file_format="csv",
-                                        trust=trust)
+        src = DataSource.objects.create(
+            code=code, name=code, kind=code, file_format="csv", trust=trust
+        )
         runs[code] = ImportRun.objects.create(source=src, sha256=code * 4, filename=code)
-    objs = [SourceRecord(
-        source=runs[r.source].source, run=runs[r.source], row_number=k + 1,
-        source_key=r.source_key, content_hash="x", name=r.name,
-        birth_date=None if r.birth_date is None or str(r.birth_date) == "NaT"
-        else r.birth_date.date(), sex=r.sex, phone=r.phone, rrn_index=r.rrn_index,
-        rrn_masked=r.rrn_masked, address=r.address, dong_code=r.dong_code)
-        for k, r in enumerate(frame.itertuples())]
+    objs = [
+        SourceRecord(
+            source=runs[r.source].source,
+            run=runs[r.source],
+            row_number=k + 1,
+            source_key=r.source_key,
+            content_hash="x",
+            name=r.name,
+            birth_date=None
+            if r.birth_date is None or str(r.birth_date) == "NaT"
+            else r.birth_date.date(),
+            sex=r.sex,
+            phone=r.phone,
+            rrn_index=r.rrn_index,
+            rrn_masked=r.rrn_masked,
+            address=r.address,
+            dong_code=r.dong_code,
+        )
+        for k, r in enumerate(frame.itertuples())
+    ]
     made = SourceRecord.objects.bulk_create(objs, batch_size=2000)
     return {(o.source.code, o.source_key): o.pk for o in made}
 

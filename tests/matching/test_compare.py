@@ -6,8 +6,7 @@ from matching.normalize import normalize
 
 
 def frame(*rows):
-    cols = ["name", "birth_date", "sex", "phone", "rrn_index", "rrn_masked", "address",
-            "dong_code"]
+    cols = ["name", "birth_date", "sex", "phone", "rrn_index", "rrn_masked", "address", "dong_code"]
     f = pd.DataFrame(rows, columns=cols)
     f.insert(0, "rid", np.arange(1, len(f) + 1))
     f["birth_date"] = pd.to_datetime(f["birth_date"])
@@ -19,8 +18,16 @@ def levels(*rows):
     return compare(forms, np.array([0]), np.array([1])).iloc[0]
 
 
-BASE = ("김영숙", "1950-03-02", "F", "01012345678", "", "500302-2******",
-        "서울특별시 성북구 보문로 12", "1129052500")
+BASE = (
+    "김영숙",
+    "1950-03-02",
+    "F",
+    "01012345678",
+    "",
+    "500302-2******",
+    "서울특별시 성북구 보문로 12",
+    "1129052500",
+)
 
 
 def test_a_jamo_typo_is_close_not_far():
@@ -74,6 +81,8 @@ def test_the_name_and_birthday_count_says_how_crowded_a_source_is():
 def test_buildings_on_one_side_street_are_not_the_main_roads_building():
     side = levels(BASE, (*BASE[:6], "서울특별시 성북구 보문로12길 34", ""))
     assert side["address"] == 2  # same district only: 보문로12길 is not 보문로 (and 34 is not 12)
-    other = levels((*BASE[:6], "서울특별시 성북구 보문로12길 34", ""),
-                   (*BASE[:6], "서울 성북구 보문로12길 56 101호", ""))
+    other = levels(
+        (*BASE[:6], "서울특별시 성북구 보문로12길 34", ""),
+        (*BASE[:6], "서울 성북구 보문로12길 56 101호", ""),
+    )
     assert other["address"] == 1  # same street, another building

@@ -31,12 +31,12 @@ def test_a_shared_household_is_capped_unless_name_birth_and_sex_agree():
     twin = ("김영희", *BASE[1:])  # same birth date, phone and address, another given name
     forms = frame(BASE, BASE, twin)
     levels = compare(forms, np.array([0, 0]), np.array([1, 2]))
-    m = {f: np.r_[0.9, np.full(len(v) - 1, 0.1 / (len(v) - 1))].tolist()
-         for f, v in FIELDS.items()}
-    u = {f: np.r_[1e-6, np.full(len(v) - 1, (1 - 1e-6) / (len(v) - 1))].tolist()
-         for f, v in FIELDS.items()}
-    w = explain(levels, Model(m=m, u=u, prior=1e-6), forms, np.array([0, 0]),
-                np.array([1, 2]))
+    m = {f: np.r_[0.9, np.full(len(v) - 1, 0.1 / (len(v) - 1))].tolist() for f, v in FIELDS.items()}
+    u = {
+        f: np.r_[1e-6, np.full(len(v) - 1, (1 - 1e-6) / (len(v) - 1))].tolist()
+        for f, v in FIELDS.items()
+    }
+    w = explain(levels, Model(m=m, u=u, prior=1e-6), forms, np.array([0, 0]), np.array([1, 2]))
     house = w[["phone", "address", "dong"]].sum(axis=1)
     assert house[0] > HOUSEHOLD_CAP + 5  # one person: the shared phone counts in full
     assert house[1] == HOUSEHOLD_CAP  # twins: living together cannot outvote the given name

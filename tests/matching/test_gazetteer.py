@@ -17,8 +17,19 @@ def test_two_agreeing_votes_that_are_a_majority_resolve_a_building():
 
 
 def test_one_vote_a_tie_or_no_majority_resolves_nothing():
-    dongs = _votes(("A", "1"), ("B", "1"), ("B", "1"), ("B", "2"), ("B", "2"),
-                   ("C", "1"), ("C", "1"), ("C", "2"), ("C", "3"), ("D", ""), ("", "1"))
+    dongs = _votes(
+        ("A", "1"),
+        ("B", "1"),
+        ("B", "1"),
+        ("B", "2"),
+        ("B", "2"),
+        ("C", "1"),
+        ("C", "1"),
+        ("C", "2"),
+        ("C", "3"),
+        ("D", ""),
+        ("", "1"),
+    )
     assert dongs.empty
 
 

@@ -21,14 +21,30 @@ def test_incremental_gives_the_residents_a_full_rebuild_gives(db, small_sources)
     from intake.models import DataSource, ImportRun
 
     later = frame.iloc[cut:]
-    runs = {s.code: ImportRun.objects.create(source=s, sha256="later" + s.code, filename="l")
-            for s in DataSource.objects.all()}
-    SourceRecord.objects.bulk_create([SourceRecord(
-        source=runs[r.source].source, run=runs[r.source], row_number=1, source_key=r.source_key,
-        content_hash="x", name=r.name,
-        birth_date=None if pd.isna(r.birth_date) else r.birth_date.date(), sex=r.sex,
-        phone=r.phone, rrn_index=r.rrn_index, rrn_masked=r.rrn_masked, address=r.address,
-        dong_code=r.dong_code) for r in later.itertuples()])
+    runs = {
+        s.code: ImportRun.objects.create(source=s, sha256="later" + s.code, filename="l")
+        for s in DataSource.objects.all()
+    }
+    SourceRecord.objects.bulk_create(
+        [
+            SourceRecord(
+                source=runs[r.source].source,
+                run=runs[r.source],
+                row_number=1,
+                source_key=r.source_key,
+                content_hash="x",
+                name=r.name,
+                birth_date=None if pd.isna(r.birth_date) else r.birth_date.date(),
+                sex=r.sex,
+                phone=r.phone,
+                rrn_index=r.rrn_index,
+                rrn_masked=r.rrn_masked,
+                address=r.address,
+                dong_code=r.dong_code,
+            )
+            for r in later.itertuples()
+        ]
+    )
     incremental = run_linkage(full=False)
     assert not incremental.full and incremental.records == len(frame)
     after_delta = partition()
@@ -42,22 +58,27 @@ MOVED_TO = "서울특별시 강서구 공항대로 999-9"
 
 
 def current_partition() -> dict[int, int]:
-    return dict(RecordLink.objects.filter(record__status="current").values_list(
-        "record_id", "resident_id"))
+    return dict(
+        RecordLink.objects.filter(record__status="current").values_list("record_id", "resident_id")
+    )
 
 
 def residents() -> set[tuple]:
     from matching.models import Resident
 
-    return set(Resident.objects.filter(active=True).values_list(
-        "pk", "name", "birth_date", "phone", "address", "home_centre_id"))
+    return set(
+        Resident.objects.filter(active=True).values_list(
+            "pk", "name", "birth_date", "phone", "address", "home_centre_id"
+        )
+    )
 
 
 def review_pairs() -> set[frozenset]:
     from matching.models import ReviewItem
 
     rows = ReviewItem.objects.filter(status="open").values_list(
-        "record_a__link__resident_id", "record_b__link__resident_id")
+        "record_a__link__resident_id", "record_b__link__resident_id"
+    )
     return {frozenset(r) for r in rows}
 
 
@@ -66,18 +87,38 @@ def new_extract(rows: pd.DataFrame, moved: bool, tag: str):
     superseding the versions they replace, as intake's version chain does."""
     from intake.models import DataSource, ImportRun
 
-    runs = {s.code: ImportRun.objects.create(source=s, sha256=tag + s.code, filename=tag)
-            for s in DataSource.objects.all()}
-    old = list(SourceRecord.objects.filter(
-        status="current", source_key__in=list(rows["source_key"]),
-        source__code__in=list(set(rows["source"]))).select_related("source"))
-    made = SourceRecord.objects.bulk_create([SourceRecord(
-        source=runs[r.source].source, run=runs[r.source], row_number=1, source_key=r.source_key,
-        version=2, content_hash="y", name=r.name,
-        birth_date=None if pd.isna(r.birth_date) else r.birth_date.date(), sex=r.sex,
-        phone="01099990000" if moved else r.phone, rrn_index=r.rrn_index,
-        rrn_masked=r.rrn_masked, address=MOVED_TO if moved else r.address,
-        dong_code=r.dong_code) for r in rows.itertuples()])
+    runs = {
+        s.code: ImportRun.objects.create(source=s, sha256=tag + s.code, filename=tag)
+        for s in DataSource.objects.all()
+    }
+    old = list(
+        SourceRecord.objects.filter(
+            status="current",
+            source_key__in=list(rows["source_key"]),
+            source__code__in=list(set(rows["source"])),
+        ).select_related("source")
+    )
+    made = SourceRecord.objects.bulk_create(
+        [
+            SourceRecord(
+                source=runs[r.source].source,
+                run=runs[r.source],
+                row_number=1,
+                source_key=r.source_key,
+                version=2,
+                content_hash="y",
+                name=r.name,
+                birth_date=None if pd.isna(r.birth_date) else r.birth_date.date(),
+                sex=r.sex,
+                phone="01099990000" if moved else r.phone,
+                rrn_index=r.rrn_index,
+                rrn_masked=r.rrn_masked,
+                address=MOVED_TO if moved else r.address,
+                dong_code=r.dong_code,
+            )
+            for r in rows.itertuples()
+        ]
+    )
     keys = {(r.source, r.source_key) for r in rows.itertuples()}
     superseded = [o.pk for o in old if (o.source.code, o.source_key) in keys]
     SourceRecord.objects.filter(pk__in=superseded).update(status="superseded")

@@ -26,8 +26,9 @@ def records_of(resident) -> set[int]:
     return set(RecordLink.objects.filter(resident=resident).values_list("record_id", flat=True))
 
 
-def test_a_supervisor_previews_and_merges_two_residents(client, personas, two,
-                                                        django_assert_max_num_queries):
+def test_a_supervisor_previews_and_merges_two_residents(
+    client, personas, two, django_assert_max_num_queries
+):
     a, b, _ = two
     moved = records_of(b)
     client.force_login(personas.supervisor_district_a)
@@ -48,14 +49,14 @@ def test_a_supervisor_previews_and_merges_two_residents(client, personas, two,
 
 
 def test_a_merge_with_a_resident_outside_scope_is_not_found_and_changes_nothing(
-        client, personas, two):
+    client, personas, two
+):
     a, _, far = two
     client.force_login(personas.supervisor_district_a)
     url = reverse("matching:merge", args=[a.pk])
     assert client.get(url, {"other": far.pk}).status_code == 404
     assert client.post(url, {"other": far.pk}).status_code == 404
-    assert client.post(reverse("matching:merge", args=[far.pk]),
-                       {"other": a.pk}).status_code == 404
+    assert client.post(reverse("matching:merge", args=[far.pk]), {"other": a.pk}).status_code == 404
     assert len(records_of(far)) == 2 and not ResidentChange.objects.exists()
 
 
@@ -65,8 +66,7 @@ def test_only_supervisors_reach_the_screens(client, personas, two, persona):
     client.force_login(getattr(personas, persona))
     for name in ("merge", "split", "changes"):
         assert client.get(reverse(f"matching:{name}", args=[a.pk])).status_code == 404
-    assert client.post(reverse("matching:merge", args=[a.pk]),
-                       {"other": b.pk}).status_code == 404
+    assert client.post(reverse("matching:merge", args=[a.pk]), {"other": b.pk}).status_code == 404
     assert not ResidentChange.objects.exists()
 
 
@@ -89,8 +89,9 @@ def test_a_resident_cannot_be_merged_with_itself(client, personas, two):
     assert r.status_code == 200 and not ResidentChange.objects.exists()
 
 
-def test_the_split_form_lists_records_and_moves_the_ticked_ones(client, personas, two,
-                                                                 django_assert_max_num_queries):
+def test_the_split_form_lists_records_and_moves_the_ticked_ones(
+    client, personas, two, django_assert_max_num_queries
+):
     a, *_ = two
     first, second = sorted(records_of(a))
     client.force_login(personas.supervisor_district_a)
@@ -108,11 +109,11 @@ def test_the_split_form_lists_records_and_moves_the_ticked_ones(client, personas
 
 
 @pytest.mark.parametrize("chosen", ["none", "all", "foreign"])
-def test_a_split_needs_some_but_not_all_of_the_residents_own_records(client, personas, two,
-                                                                      chosen):
+def test_a_split_needs_some_but_not_all_of_the_residents_own_records(client, personas, two, chosen):
     a, b, _ = two
-    records = {"none": [], "all": sorted(records_of(a)),
-               "foreign": sorted(records_of(b))[:1]}[chosen]
+    records = {"none": [], "all": sorted(records_of(a)), "foreign": sorted(records_of(b))[:1]}[
+        chosen
+    ]
     client.force_login(personas.supervisor_district_a)
     r = client.post(reverse("matching:split", args=[a.pk]), {"records": records})
     assert r.status_code == 200 and 'class="error"' in r.content.decode()
@@ -147,8 +148,7 @@ def test_undoing_a_split_empties_and_retires_the_new_resident(client, personas, 
     client.force_login(personas.supervisor_district_a)
     client.post(reverse("matching:split", args=[a.pk]), {"records": [second]})
     new = RecordLink.objects.get(record_id=second).resident_id
-    client.post(reverse("matching:undo", args=[a.pk]),
-                {"change": ResidentChange.objects.get().pk})
+    client.post(reverse("matching:undo", args=[a.pk]), {"change": ResidentChange.objects.get().pk})
     assert records_of(a) == {first, second}
     assert not Resident.objects.get(pk=new).active
 
@@ -166,11 +166,12 @@ def test_a_change_touching_a_resident_outside_scope_cannot_be_undone(client, per
 
 def test_the_review_queue_offers_the_merge_of_the_two_residents(client, personas, two):
     a, b, _ = two
-    ReviewItem.objects.create(record_a_id=min(records_of(a)), record_b_id=min(records_of(b)),
-                              total=1.0)
+    ReviewItem.objects.create(
+        record_a_id=min(records_of(a)), record_b_id=min(records_of(b)), total=1.0
+    )
     client.force_login(personas.supervisor_district_a)
     page = client.get(reverse("matching:queue")).content.decode()
-    assert f'{reverse("matching:merge", args=[a.pk])}?other={b.pk}' in page
+    assert f"{reverse('matching:merge', args=[a.pk])}?other={b.pk}" in page
 
 
 def test_the_screens_speak_korean_by_default(client, personas, two):
@@ -184,18 +185,23 @@ def test_golden_fields_are_recomputed_after_merge_undo_and_split(client, persona
     """The profile shows what its records say, by linkage's rules (the newest address wins)."""
     a = ResidentFactory(name="김영희", home_centre=personas.centre_a)
     b = ResidentFactory(name="김영희", home_centre=personas.centre_a)
-    (own,), (moved,) = link_records(a, 1, with_benefits=False), link_records(b, 1,
-                                                                            with_benefits=False)
+    (own,), (moved,) = (
+        link_records(a, 1, with_benefits=False),
+        link_records(b, 1, with_benefits=False),
+    )
     SourceRecord.objects.filter(pk=own.pk).update(address="서울특별시 종로구 자하문로 1")
-    SourceRecord.objects.filter(pk=moved.pk).update(address="서울특별시 종로구 북촌로 99",
-                                                    phone="010-2345-6789")
+    SourceRecord.objects.filter(pk=moved.pk).update(
+        address="서울특별시 종로구 북촌로 99", phone="010-2345-6789"
+    )
     client.force_login(personas.supervisor_district_a)
 
     client.post(reverse("matching:merge", args=[a.pk]), {"other": b.pk})
     a.refresh_from_db()
     assert a.address == "서울특별시 종로구 북촌로 99" and "23456789" in a.phone
-    client.post(reverse("matching:undo", args=[a.pk]),
-                {"change": ResidentChange.objects.get(kind="merge").pk})
+    client.post(
+        reverse("matching:undo", args=[a.pk]),
+        {"change": ResidentChange.objects.get(kind="merge").pk},
+    )
     a.refresh_from_db()
     assert a.address == "서울특별시 종로구 자하문로 1" and a.phone == ""
 

@@ -23,8 +23,9 @@ def item(personas, small_sources):
     a, b = SourceRecord.objects.order_by("pk")[:2]
     owners = RecordLink.objects.filter(record__in=[a, b]).values("resident_id")
     Resident.objects.filter(pk__in=owners).update(home_centre=personas.centre_a)
-    return ReviewItem.objects.create(record_a=a, record_b=b, total=1.0,
-                                     weights={"given": 2.0}, levels={"given": "close"})
+    return ReviewItem.objects.create(
+        record_a=a, record_b=b, total=1.0, weights={"given": 2.0}, levels={"given": "close"}
+    )
 
 
 @pytest.fixture
@@ -37,8 +38,9 @@ def straddling(personas):
     return ReviewItem.objects.create(record_a=a, record_b=b, total=1.0), near, far
 
 
-def test_a_supervisor_sees_items_of_their_centres(client, personas, item,
-                                                  django_assert_max_num_queries):
+def test_a_supervisor_sees_items_of_their_centres(
+    client, personas, item, django_assert_max_num_queries
+):
     client.force_login(personas.supervisor_district_a)
     with django_assert_max_num_queries(15):
         r = client.get(reverse("matching:queue"))
@@ -57,14 +59,15 @@ def test_decide_refuses_a_pair_reaching_outside_scope(client, personas, straddli
     client.force_login(personas.supervisor_district_a)
     r = client.post(reverse("matching:decide", args=[item.pk]), {"decision": "same"})
     assert r.status_code == 404
-    assert Resident.objects.get(pk=far.pk).active and RecordLink.objects.filter(
-        resident=far).count() == 1
+    assert (
+        Resident.objects.get(pk=far.pk).active
+        and RecordLink.objects.filter(resident=far).count() == 1
+    )
     assert not LinkDecision.objects.exists() and not ResidentChange.objects.exists()
     assert ReviewItem.objects.get(pk=item.pk).status == ReviewItem.Status.OPEN
 
 
-def test_no_global_permission_or_superuser_status_widens_the_queue(client, personas,
-                                                                   straddling):
+def test_no_global_permission_or_superuser_status_widens_the_queue(client, personas, straddling):
     item, *_ = straddling
     assert not Permission.objects.filter(codename="review_links").exists()
     admin = personas.data_admin
@@ -73,8 +76,10 @@ def test_no_global_permission_or_superuser_status_widens_the_queue(client, perso
     admin.user_permissions.add(*Permission.objects.filter(content_type__app_label="matching"))
     client.force_login(admin)
     assert "최먼곳" not in client.get(reverse("matching:queue")).content.decode()
-    assert client.post(reverse("matching:decide", args=[item.pk]),
-                       {"decision": "same"}).status_code == 404
+    assert (
+        client.post(reverse("matching:decide", args=[item.pk]), {"decision": "same"}).status_code
+        == 404
+    )
 
 
 def test_conflicting_identity_numbers_give_a_message_not_a_500(client, personas):
@@ -87,8 +92,7 @@ def test_conflicting_identity_numbers_give_a_message_not_a_500(client, personas)
         records.append(record)
     item = ReviewItem.objects.create(record_a=records[0], record_b=records[1], total=1.0)
     client.force_login(personas.supervisor_district_a)
-    r = client.post(reverse("matching:decide", args=[item.pk]), {"decision": "same"},
-                    follow=True)
+    r = client.post(reverse("matching:decide", args=[item.pk]), {"decision": "same"}, follow=True)
     assert r.status_code == 200
     assert "두 주민의 주민등록번호가 다릅니다" in r.content.decode()
     assert Resident.objects.get(pk=b.pk).active and not ResidentChange.objects.exists()
@@ -99,15 +103,18 @@ def test_conflicting_identity_numbers_give_a_message_not_a_500(client, personas)
 def test_an_item_decided_meanwhile_is_refused_in_korean(personas):
     a = ResidentFactory(home_centre=personas.centre_a)
     first, second = link_records(a, 2, with_benefits=False)
-    item = ReviewItem.objects.create(record_a=first, record_b=second, total=1.0,
-                                     status=ReviewItem.Status.DECIDED)
+    item = ReviewItem.objects.create(
+        record_a=first, record_b=second, total=1.0, status=ReviewItem.Status.DECIDED
+    )
     with translation.override("ko"), pytest.raises(ChangedMeanwhile, match="이미 결정"):
         decide_review_item(item, acting_user=personas.supervisor_district_a, same=False)
     assert not LinkDecision.objects.exists()
 
 
-@pytest.mark.parametrize(("persona", "offered"), [
-    ("supervisor_district_a", True), ("caseworker_a", False), ("data_admin", False)])
+@pytest.mark.parametrize(
+    ("persona", "offered"),
+    [("supervisor_district_a", True), ("caseworker_a", False), ("data_admin", False)],
+)
 def test_the_queue_is_in_the_menu_of_those_who_decide(client, personas, persona, offered):
     client.force_login(getattr(personas, persona))
     page = client.get(reverse("cases:worklist")).content.decode()
@@ -122,9 +129,13 @@ def test_a_supervisor_decides_different_and_it_applies(client, personas, item):
     r = client.post(reverse("matching:decide", args=[item.pk]), {"decision": "different"})
     assert r.status_code == 302
     assert not LinkDecision.objects.get().same
-    assert (RecordLink.objects.get(record=item.record_a).resident_id
-            != RecordLink.objects.get(record=item.record_b).resident_id)
+    assert (
+        RecordLink.objects.get(record=item.record_a).resident_id
+        != RecordLink.objects.get(record=item.record_b).resident_id
+    )
     # A later full run respects the decision.
     run_linkage(full=True, retrain=False)
-    assert (RecordLink.objects.get(record=item.record_a).resident_id
-            != RecordLink.objects.get(record=item.record_b).resident_id)
+    assert (
+        RecordLink.objects.get(record=item.record_a).resident_id
+        != RecordLink.objects.get(record=item.record_b).resident_id
+    )

@@ -73,8 +73,9 @@ def test_the_task_is_idempotent(db, frame):
     assert Resident.objects.filter(active=True).count() == len(set(before.values()))
 
 
-def test_an_import_signal_links_after_commit_not_inside(db, frame,
-                                                        django_capture_on_commit_callbacks):
+def test_an_import_signal_links_after_commit_not_inside(
+    db, frame, django_capture_on_commit_callbacks
+):
     keys = load_records(frame.head(200))
     run = ImportRun.objects.first()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

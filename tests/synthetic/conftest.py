@@ -21,8 +21,9 @@ class World:
         return pd.read_csv(self.out / "truth" / f"{name}.csv", dtype=str, keep_default_na=False)
 
     def city(self) -> pd.DataFrame:
-        return pd.read_csv(self.out / "city_welfare.csv", encoding="cp949", dtype=str,
-                           keep_default_na=False)
+        return pd.read_csv(
+            self.out / "city_welfare.csv", encoding="cp949", dtype=str, keep_default_na=False
+        )
 
     def ministry(self) -> pd.DataFrame:
         name = self.manifest["files"]["ministry"]
@@ -34,8 +35,9 @@ class World:
         return pd.read_json(self.out / "facility_services.jsonl", lines=True, dtype=False)
 
     def crisis(self) -> pd.DataFrame:
-        return pd.read_csv(self.out / "crisis_round.csv", encoding="utf-8-sig", dtype=str,
-                           keep_default_na=False)
+        return pd.read_csv(
+            self.out / "crisis_round.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+        )
 
 
 @pytest.fixture(scope="session")

@@ -56,8 +56,9 @@ def test_blind_spots_receive_the_programme_from_no_source(big_world) -> None:
     ministry = big_world.ministry()
     mine = records[records["source"] == "ministry"].reset_index(drop=True)
     current = ministry["지급종료일"] == ""
-    receiving = set(zip(mine.loc[current, "resident_id"], ministry.loc[current, "급여코드"],
-                        strict=True))
+    receiving = set(
+        zip(mine.loc[current, "resident_id"], ministry.loc[current, "급여코드"], strict=True)
+    )
     planted = set(zip(blind["resident_id"], blind["programme"], strict=True))
     assert not planted & receiving
 
@@ -68,8 +69,9 @@ def test_about_a_fifth_of_the_eligible_are_blind_spots(big_world) -> None:
     ministry = big_world.ministry()
     mine = records[records["source"] == "ministry"].reset_index(drop=True)
     current = ministry["지급종료일"] == ""
-    taking = pd.DataFrame({"r": mine.loc[current, "resident_id"],
-                           "c": ministry.loc[current, "급여코드"]}).drop_duplicates()
+    taking = pd.DataFrame(
+        {"r": mine.loc[current, "resident_id"], "c": ministry.loc[current, "급여코드"]}
+    ).drop_duplicates()
     for code in ("B02", "P01", "C01"):
         missing = (blind["programme"] == code).sum()
         share = missing / (missing + (taking["c"] == code).sum())

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from seoulgen.generate import generate
 
-CITY_HEADERS = ("관리번호,성명,주민등록번호,생년월일,성별,전화번호,주소,행정동코드,"
-                "가구원수,소득인정액,서비스코드,서비스명,지원금액,시작일,종료일")
+CITY_HEADERS = (
+    "관리번호,성명,주민등록번호,생년월일,성별,전화번호,주소,행정동코드,"
+    "가구원수,소득인정액,서비스코드,서비스명,지원금액,시작일,종료일"
+)
 
 
 def test_the_city_file_is_cp949_with_crlf_and_korean_headers(small_world) -> None:
@@ -36,8 +38,18 @@ def test_the_crisis_file_is_utf8_with_a_bom(small_world) -> None:
 def test_facility_lines_are_json_objects_with_the_contract_keys(small_world) -> None:
     lines = (small_world.out / "facility_services.jsonl").read_text("utf-8").splitlines()
     first = json.loads(lines[0])
-    assert list(first) == ["facility_id", "facility_name", "client_id", "name", "dob", "gender",
-                           "phone", "address", "service", "since"]
+    assert list(first) == [
+        "facility_id",
+        "facility_name",
+        "client_id",
+        "name",
+        "dob",
+        "gender",
+        "phone",
+        "address",
+        "service",
+        "since",
+    ]
     services = {json.loads(line)["service"] for line in lines}
     assert services <= {"meal", "home_care", "counselling", "day_care", "goods"}
     assert "\\/" not in lines[0]

@@ -8,8 +8,18 @@ import pytest
 
 from seoulgen.noise import NOISE_DEFAULTS, VARIANTS
 
-IDENTITY_KINDS = ("typo", "space", "variant", "romanised", "date_swap", "moved",
-                  "phone_changed", "phone_missing", "masked_rrn", "duplicate_id")
+IDENTITY_KINDS = (
+    "typo",
+    "space",
+    "variant",
+    "romanised",
+    "date_swap",
+    "moved",
+    "phone_changed",
+    "phone_missing",
+    "masked_rrn",
+    "duplicate_id",
+)
 
 
 def _has(noise: pd.Series, kind: str) -> pd.Series:
@@ -29,8 +39,9 @@ def test_each_source_carries_its_documented_rates(big_world) -> None:
         rows = records[records["source"] == source]
         repeated = _has(rows["noise"], "repeated_row")
         if "repeated_row" in rates:
-            assert _within(repeated.sum() / (~repeated).sum(), rates["repeated_row"],
-                           int((~repeated).sum())), source
+            assert _within(
+                repeated.sum() / (~repeated).sum(), rates["repeated_row"], int((~repeated).sum())
+            ), source
         rows = rows[~repeated]
         if "dong_missing" in rates:
             got = _has(rows["noise"], "dong_missing")

@@ -37,10 +37,12 @@ def test_the_sex_digit_matches_sex_century_and_nationality(small_world) -> None:
     s = r["rrn"].str[7].astype(int)
     year = r["birth_date"].str[:4].astype(int)
     foreign = r["is_foreigner"] == "True"
-    expected = (np.where(year >= 2000, 3, 1) + (r["sex"] == "F") + np.where(foreign, 4, 0))
+    expected = np.where(year >= 2000, 3, 1) + (r["sex"] == "F") + np.where(foreign, 4, 0)
     assert (s == expected).all()
-    assert (r["rrn"].str[:6] == r["birth_date"].str[2:4] + r["birth_date"].str[5:7]
-            + r["birth_date"].str[8:10]).all()
+    assert (
+        r["rrn"].str[:6]
+        == r["birth_date"].str[2:4] + r["birth_date"].str[5:7] + r["birth_date"].str[8:10]
+    ).all()
 
 
 def test_surname_shares_follow_the_census(big_world) -> None:
@@ -84,5 +86,6 @@ def test_household_members_share_an_address(small_world) -> None:
     assert (r.groupby("household_id")["address"].nunique() == 1).all()
     multi = r.groupby("household_id").filter(lambda g: len(g) > 1)
     shared_phone = multi.groupby("household_id")["phone"].apply(
-        lambda p: p[p != ""].duplicated().any())
+        lambda p: p[p != ""].duplicated().any()
+    )
     assert shared_phone.mean() > 0.1

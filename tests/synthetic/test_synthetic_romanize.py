@@ -25,8 +25,9 @@ def test_romanised_names_take_known_surname_spellings() -> None:
     rng = np.random.default_rng(0)
     names = np.array(["이영희"] * 400, dtype=object)
     out = noise.romanise_names(rng, names, np.ones(400, dtype=int))
-    surnames = {w.upper() for name in out for w in name.split() if w.upper() in
-                {"LEE", "YI", "RHEE", "RI"}}
+    surnames = {
+        w.upper() for name in out for w in name.split() if w.upper() in {"LEE", "YI", "RHEE", "RI"}
+    }
     assert surnames == {"LEE", "YI", "RHEE", "RI"}
     assert "Lee Young-hee" in set(out)
     assert "LEE YOUNG HEE" in set(out)

@@ -41,8 +41,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="stop before serving")
-        parser.add_argument("--residents", type=int, default=2000,
-                            help="synthetic residents to generate (default 2000)")
+        parser.add_argument(
+            "--residents",
+            type=int,
+            default=2000,
+            help="synthetic residents to generate (default 2000)",
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--addr", default="127.0.0.1:8000", help="where to serve")
 
@@ -51,8 +55,9 @@ class Command(BaseCommand):
         started = time.monotonic()
 
         def step(title: str) -> None:
-            self.stdout.write(self.style.MIGRATE_HEADING(f"[{time.monotonic() - started:5.1f}s] "
-                                                         f"{title}"))
+            self.stdout.write(
+                self.style.MIGRATE_HEADING(f"[{time.monotonic() - started:5.1f}s] {title}")
+            )
 
         step("Creating the database")
         call_command("migrate", interactive=False, verbosity=0)
@@ -62,15 +67,20 @@ class Command(BaseCommand):
             step("Loading programmes and crisis indicators")
             call_command("load_reference", stdout=self.stdout)
 
-        out = (Path(settings.VAR_DIR) / "demo-sources"
-               / f"seed{seed}-n{residents}-gu{DEMO_DISTRICT}")
+        out = Path(settings.VAR_DIR) / "demo-sources" / f"seed{seed}-n{residents}-gu{DEMO_DISTRICT}"
         if "make_sources" in commands:
             if (out / "truth" / "manifest.json").exists():
                 step(f"Synthetic sources already in {out}")
             else:
                 step(f"Generating a synthetic Seoul of {residents} residents into {out}")
-                call_command("make_sources", residents=residents, seed=seed, out=str(out),
-                             districts=[DEMO_DISTRICT], stdout=self.stdout)
+                call_command(
+                    "make_sources",
+                    residents=residents,
+                    seed=seed,
+                    out=str(out),
+                    districts=[DEMO_DISTRICT],
+                    stdout=self.stdout,
+                )
         self._import(commands, out, step)
         if "link" in commands:
             step("Linking records into one profile per resident")
@@ -133,9 +143,13 @@ class Command(BaseCommand):
 
         if apps.is_installed("matching"):
             Resident = apps.get_model("matching", "Resident")
-            top = (Resident.objects.filter(home_centre__isnull=False)
-                   .values("home_centre").annotate(n=Count("pk")).order_by("-n").first())
+            top = (
+                Resident.objects.filter(home_centre__isnull=False)
+                .values("home_centre")
+                .annotate(n=Count("pk"))
+                .order_by("-n")
+                .first()
+            )
             if top:
-                return CommunityCentre.objects.select_related("district").get(
-                    pk=top["home_centre"])
+                return CommunityCentre.objects.select_related("district").get(pk=top["home_centre"])
         return CommunityCentre.objects.select_related("district").get(code=DEMO_CENTRE_CODE)

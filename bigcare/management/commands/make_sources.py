@@ -19,9 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True)
         parser.add_argument("--ministry-format", choices=["auto", "csv", "xlsx"], default="auto")
         parser.add_argument("--dongs", type=Path, default=DEFAULT_DONGS_CSV)
-        parser.add_argument("--district", action="append", dest="districts", metavar="GU_CODE",
-                            help="keep residents in this district (MOIS code, e.g. 11110); "
-                                 "repeat for several; default all of Seoul")
+        parser.add_argument(
+            "--district",
+            action="append",
+            dest="districts",
+            metavar="GU_CODE",
+            help="keep residents in this district (MOIS code, e.g. 11110); "
+            "repeat for several; default all of Seoul",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         started = time.perf_counter()
@@ -38,6 +43,9 @@ class Command(BaseCommand):
         for source, count in manifest["counts"].items():
             self.stdout.write(f"{manifest['files'][source]:<28} {count:>10,} rows")
         self.stdout.write(f"{'blind spots':<28} {manifest['blind_spots']:>10,}")
-        self.stdout.write(self.style.SUCCESS(
-            f"{manifest['residents']:,} residents, {manifest['records_total']:,} records "
-            f"in {elapsed:.1f}s → {options['out']}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{manifest['residents']:,} residents, {manifest['records_total']:,} records "
+                f"in {elapsed:.1f}s → {options['out']}"
+            )
+        )

@@ -4,8 +4,10 @@ from cases.rules import load_rules
 
 
 class Command(BaseCommand):
-    help = "Load the median income tables and programme rules of fixtures/programme_rules.toml " \
-           "(adds only what is missing; never undoes an administrator's edit)."
+    help = (
+        "Load the median income tables and programme rules of fixtures/programme_rules.toml "
+        "(adds only what is missing; never undoes an administrator's edit)."
+    )
 
     def handle(self, *args, **options):
         medians, rules = load_rules()

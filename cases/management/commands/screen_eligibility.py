@@ -10,8 +10,12 @@ class Command(BaseCommand):
     help = "Screen every resident against the programme rules in force and store the results."
 
     def add_arguments(self, parser):
-        parser.add_argument("--on", type=date.fromisoformat, default=None,
-                            help="screen as of this date (YYYY-MM-DD; default today)")
+        parser.add_argument(
+            "--on",
+            type=date.fromisoformat,
+            default=None,
+            help="screen as of this date (YYYY-MM-DD; default today)",
+        )
 
     def handle(self, *args, on: date | None, **options):
         if isinstance(on, str):  # call_command passes options as given
@@ -25,4 +29,5 @@ class Command(BaseCommand):
             f"{run.eligible} eligible, {run.blind_spots} blind spots, {run.unknown} unknown "
             f"in {run.seconds.get('total', 0):.1f} s "
             f"(read {run.seconds.get('read', 0):.1f}, screen {run.seconds.get('screen', 0):.1f}, "
-            f"write {run.seconds.get('write', 0):.1f}); {pruned} old result rows pruned")
+            f"write {run.seconds.get('write', 0):.1f}); {pruned} old result rows pruned"
+        )

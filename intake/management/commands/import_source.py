@@ -24,8 +24,10 @@ class Command(BaseCommand):
             raise CommandError(f"{options['file']} is not a file")
         run = start_import(source, options["file"], dispatch=False)
         if run.status in (RunStatus.DONE, RunStatus.ROLLED_BACK):
-            self.stdout.write(f"this file was already imported as run {run.pk} "
-                              f"({run.get_status_display()}): nothing to do")
+            self.stdout.write(
+                f"this file was already imported as run {run.pk} "
+                f"({run.get_status_display()}): nothing to do"
+            )
         else:
             bar = tqdm(total=0, unit=" rows", file=sys.stderr, disable=options["verbosity"] < 1)
 
@@ -38,12 +40,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"run {run.pk}: {run.get_status_display()} · {run.rows_in} rows in, "
             f"{run.accepted} accepted, {run.rejected} rejected, "
-            f"{run.records_added} versions added")
+            f"{run.records_added} versions added"
+        )
         if run.status == RunStatus.FAILED:
             raise CommandError(run.error)
         # The link that follows has its own outcome: the import stands (exit status 0) either way.
         if run.link_status == LinkStatus.FAILED:
-            self.stderr.write(f"run {run.pk}: the import succeeded, but linking its records "
-                              f"failed: {run.link_error}. Run `manage.py link` to link them.")
+            self.stderr.write(
+                f"run {run.pk}: the import succeeded, but linking its records "
+                f"failed: {run.link_error}. Run `manage.py link` to link them."
+            )
         elif run.link_status:
             self.stdout.write(f"run {run.pk}: linkage {run.get_link_status_display()}")

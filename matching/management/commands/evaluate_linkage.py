@@ -16,11 +16,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, truth: Path, **options):
         t = pd.read_csv(truth, dtype=str, keep_default_na=False).drop_duplicates(
-            ["source", "source_record_id"])
-        links = pd.DataFrame.from_records(list(RecordLink.objects.values_list(
-            "record__source__code", "record__source_key", "resident_id")),
-            columns=["source", "source_record_id", "resident"])
+            ["source", "source_record_id"]
+        )
+        links = pd.DataFrame.from_records(
+            list(
+                RecordLink.objects.values_list(
+                    "record__source__code", "record__source_key", "resident_id"
+                )
+            ),
+            columns=["source", "source_record_id", "resident"],
+        )
         joined = links.merge(t, on=["source", "source_record_id"], how="inner")
-        figures = evaluate(joined["resident"].to_numpy(np.int64),
-                           joined["resident_id"].to_numpy(), joined["noise"].to_numpy())
+        figures = evaluate(
+            joined["resident"].to_numpy(np.int64),
+            joined["resident_id"].to_numpy(),
+            joined["noise"].to_numpy(),
+        )
         self.stdout.write(report(figures))

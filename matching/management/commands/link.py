@@ -14,9 +14,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, full: bool = False, **options):
         bar = tqdm(total=len(STAGES), desc="linkage", unit="stage")
-        run = run_linkage(full=full, progress=lambda stage: (bar.set_postfix_str(stage),
-                                                             bar.update(1)))
+        run = run_linkage(
+            full=full, progress=lambda stage: (bar.set_postfix_str(stage), bar.update(1))
+        )
         bar.close()
         self.stdout.write(
             f"records {run.records:,}  pairs {run.pairs:,}  links {run.links:,}  "
-            f"review items {run.review_items:,}  residents {run.residents:,}")
+            f"review items {run.review_items:,}  residents {run.residents:,}"
+        )
