@@ -1,35 +1,59 @@
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from matching.evaluate import evaluate, report
 from matching.models import RecordLink
+from matching.truth import TRUTH_COLUMNS, TruthFileError, align, read_truth
 
 
 class Command(BaseCommand):
-    help = "Pairwise and cluster-level quality of the current links against truth/records.csv."
+    help = (
+        "Pairwise and cluster-level quality of the current links against a truth file "
+        "(source, record id, true id per record; the generator's truth/records.csv by default)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--truth", type=Path, required=True)
+        parser.add_argument("--source-column", default=TRUTH_COLUMNS["source"])
+        parser.add_argument("--record-column", default=TRUTH_COLUMNS["record"])
+        parser.add_argument("--truth-column", default=TRUTH_COLUMNS["truth"])
+        parser.add_argument("--noise-column", default="noise", help="optional; '' for none")
 
     def handle(self, *args, truth: Path, **options):
-        t = pd.read_csv(truth, dtype=str, keep_default_na=False).drop_duplicates(
-            ["source", "source_record_id"]
-        )
+        try:
+            table = read_truth(
+                truth,
+                source=options["source_column"],
+                record=options["record_column"],
+                truth=options["truth_column"],
+                noise=options["noise_column"] or None,
+            )
+        except (TruthFileError, OSError) as exc:
+            raise CommandError(str(exc)) from exc
+        # The newest version of each record first: it is the one the truth describes.
         links = pd.DataFrame.from_records(
             list(
-                RecordLink.objects.values_list(
+                RecordLink.objects.order_by("-record__version").values_list(
                     "record__source__code", "record__source_key", "resident_id"
                 )
             ),
-            columns=["source", "source_record_id", "resident"],
+            columns=["source", "record", "resident"],
         )
-        joined = links.merge(t, on=["source", "source_record_id"], how="inner")
+        aligned = align(table, links)
         figures = evaluate(
-            joined["resident"].to_numpy(np.int64),
-            joined["resident_id"].to_numpy(),
-            joined["noise"].to_numpy(),
+            aligned.predicted,
+            aligned.truth,
+            aligned.noise if (aligned.noise != "").any() else None,
         )
+        self.stdout.write(
+            f"truth records {len(table):,}: linked {aligned.linked:,}, "
+            f"not linked (rejected at import; counted as missed) {aligned.missed:,}"
+        )
+        if aligned.skipped_sources:
+            self.stdout.write(
+                "sources in the truth never imported (left out): "
+                + ", ".join(aligned.skipped_sources)
+            )
         self.stdout.write(report(figures))
