@@ -338,4 +338,10 @@ KO = {
     "Your roles": "내 역할",
     "You have no role yet. Ask your administrator.": "아직 역할이 없습니다. 관리자에게 문의하십시오.",
     "Your community centres": "내 동주민센터",
+    # matching: the review screen's score parts
+    "surname": "성",
+    "given name": "이름",
+    "same name and birth date within one source": "한 출처 안에서 같은 이름·생년월일",
+    "prior (how rare a match is among all pairs)": "사전 확률 (전체 쌍 중 동일인의 드묾)",
+    "How the score adds up (bits)": "점수의 구성 (비트)",
 }

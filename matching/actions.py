@@ -359,7 +359,9 @@ def _review_pairs(
         frame = frame[~key.isin(done)]
     k = frame["k"].to_numpy()
     levels = band.levels.iloc[k].reset_index(drop=True)
-    weights = em.explain(levels, model, forms, band.left[k], band.right[k]).round(2)
+    # Every part of the total, the prior included, so that the screen can add them up to it.
+    weights = em.explain(levels, model, forms, band.left[k], band.right[k]).astype(float)
+    weights["prior"] = em.prior_bits(model)
     labels_ = {f: np.array([*FIELDS[f], "missing"], dtype=object) for f in FIELDS}
     # Per review item (a few thousand at most), not per record: dicts for the JSON columns.
     level_text = pd.DataFrame({f: labels_[f][levels[f].to_numpy()] for f in FIELDS})
@@ -369,7 +371,7 @@ def _review_pairs(
             frame["a"],
             frame["b"],
             band.total[k],
-            weights[list(FIELDS)].to_dict("records"),
+            weights[[*FIELDS, "prior"]].round(4).to_dict("records"),
             level_text.to_dict("records"),
             strict=True,
         )

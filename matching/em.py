@@ -254,6 +254,11 @@ def labelled_start(levels: pd.DataFrame) -> tuple[dict, dict, float]:
     return m, u, float(len(same) / max(len(same) + len(diff), 1))
 
 
+def prior_bits(model: Model) -> float:
+    """The prior's log2 odds: where every pair's total starts before any field speaks."""
+    return float(np.log2(model.prior / (1 - model.prior)))
+
+
 def _lookup(model: Model) -> dict[str, np.ndarray]:
     """Weight per level of each field, float32, with a trailing 0 that level -1 (missing) hits."""
     return {f: np.append(w, 0.0).astype(np.float32) for f, w in model.weights().items()}
@@ -322,7 +327,7 @@ def score(
     """
     forms = _categorical_forms(forms)
     lut = _lookup(model)
-    total = np.full(len(levels), np.log2(model.prior / (1 - model.prior)), dtype=np.float32)
+    total = np.full(len(levels), prior_bits(model), dtype=np.float32)
     for f in FIELDS:
         if f not in HOUSEHOLD:
             total += lut[f][levels[f].to_numpy()]
@@ -346,7 +351,8 @@ def explain(
     levels: pd.DataFrame, model: Model, forms: pd.DataFrame, i: np.ndarray, j: np.ndarray
 ) -> pd.DataFrame:
     """Weight (bits) of every field for the given pairs: what the review screen shows. The sum
-    of a row plus the prior's log-odds is the pair's total from :func:`score`."""
+    of a row plus the prior's log-odds (:func:`prior_bits`) is the pair's total from
+    :func:`score`."""
     forms = _categorical_forms(forms)
     lut = _lookup(model)
     out = {f: lut[f][levels[f].to_numpy()] for f in FIELDS}

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bigcare.accesslog import log_access
@@ -35,6 +36,45 @@ from matching.actions import (
 )
 from matching.models import RecordLink, Resident
 
+# What each part of a review item's total is called on the screen. A comparison field added
+# later (matching.compare.FIELDS) shows under its own name until it is given one here.
+PART_LABELS = {
+    "surname": gettext_lazy("surname"),
+    "given": gettext_lazy("given name"),
+    "birth": gettext_lazy("birth date"),
+    "sex": gettext_lazy("sex"),
+    "rrn": "RRN",
+    "phone": gettext_lazy("phone"),
+    "address": gettext_lazy("address"),
+    "dong": gettext_lazy("administrative dong"),
+    "combo": gettext_lazy("same name and birth date within one source"),
+    "prior": gettext_lazy("prior (how rare a match is among all pairs)"),
+}
+
+
+def score_parts(item) -> tuple[list[tuple[str, str, str]], str]:
+    """(label, level, bits) of every part of ``item.total``, the prior last, and the total, as
+    the screen shows them (two decimals).
+
+    Each part shown is the difference of the rounded running sums, so the parts shown add up
+    exactly to the total shown; rounding each part alone can miss it by a few hundredths. The
+    parts' exact sum and the total differ by float rounding only (a test holds them together).
+    """
+    weights = dict(item.weights)
+    prior = weights.pop("prior", None)
+    keys = [*weights, *(["prior"] if prior is not None else [])]
+    values = [*weights.values(), *([prior] if prior is not None else [])]
+    parts, running, shown = [], 0.0, 0
+    for k, (key, bits) in enumerate(zip(keys, values, strict=True)):
+        last = k == len(keys) - 1
+        running = float(item.total) if last else running + float(bits)
+        cents = round(running * 100)
+        parts.append(
+            (PART_LABELS.get(key, key), item.levels.get(key, ""), f"{(cents - shown) / 100:.2f}")
+        )
+        shown = cents
+    return parts, f"{round(float(item.total) * 100) / 100:.2f}"
+
 
 def _residents_of(items) -> dict[int, int]:
     """record id → resident id for the records of ``items``: one query."""
@@ -55,6 +95,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     for i in items:
         # The merge form is offered when the two records sit in two residents.
         i.resident_a, i.resident_b = owner.get(i.record_a_id), owner.get(i.record_b_id)
+        i.parts, i.total_shown = score_parts(i)
     log_access(request, AccessAction.REVIEW_LINK, owner.values(), detail="review queue")
     return render(request, "matching/queue.html", {"items": items})
 

@@ -139,3 +139,45 @@ def test_a_supervisor_decides_different_and_it_applies(client, personas, item):
         RecordLink.objects.get(record=item.record_a).resident_id
         != RecordLink.objects.get(record=item.record_b).resident_id
     )
+
+
+def test_the_parts_shown_add_up_to_the_total_of_real_pairs(
+    client, personas, small_sources, django_assert_max_num_queries
+):
+    """Every field's weight, the combination term and the prior sum to the score: exactly
+    (float rounding aside) in the stored parts, and to the hundredth on the screen."""
+    import re
+    from decimal import Decimal
+
+    from matching.frames import records_from_sources
+
+    frame, _ = records_from_sources(small_sources)
+    load_records(frame)
+    run_linkage(full=True)
+    # A small Seoul leaves its review band nearly empty: widen the band of the trained model so
+    # that many real scored pairs reach the queue, and link again with it.
+    from matching.models import LinkageModel
+
+    model = LinkageModel.current()
+    model.params["review_threshold"] = model.review_threshold = -30.0
+    model.save()
+    run_linkage(full=True, retrain=False)
+    items = list(ReviewItem.objects.filter(status="open"))
+    assert len(items) >= 20
+    for i in items:
+        assert {"dong", "combo", "prior", "given", "surname"} <= set(i.weights)
+        assert sum(i.weights.values()) == pytest.approx(i.total, abs=2e-3)
+    owners = RecordLink.objects.filter(
+        record__in=[r for i in items for r in (i.record_a_id, i.record_b_id)]
+    ).values("resident_id")
+    Resident.objects.filter(pk__in=owners).update(home_centre=personas.centre_a)
+    client.force_login(personas.supervisor_district_a)
+    with translation.override("ko"), django_assert_max_num_queries(15):
+        page = client.get(reverse("matching:queue")).content.decode()
+    tables = re.findall(r'<table class="score-parts">(.*?)</table>', page, re.S)
+    assert len(tables) == min(len(items), 50)
+    for table in tables:
+        bits = [Decimal(b) for b in re.findall(r'<td class="bits">(-?[\d.]+)</td>', table)]
+        *parts, total = bits
+        assert len(parts) == len(items[0].weights) and sum(parts) == total
+    assert "사전" in page  # the prior, named in Korean
