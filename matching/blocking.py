@@ -38,12 +38,64 @@ def _key(forms: pd.DataFrame, *columns: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Rule:
+    """Records sharing a key over ``columns`` meet. With ``across``, a record also meets those
+    whose ``columns`` equal its own ``across`` (the same columns with one replaced by a
+    derived form: the birth date read as lunar, the given name's syllables swapped)."""
+
     name: str
     columns: tuple[str, ...]
     cap: int = 50
+    across: tuple[str, ...] = ()
 
     def key(self, forms: pd.DataFrame) -> np.ndarray:
         return _key(forms, *self.columns)
+
+    def pairs(self, forms: pd.DataFrame, only: np.ndarray | None = None) -> np.ndarray:
+        if not self.across:
+            return pairs_in_blocks(self.key(forms), self.cap, only)
+        return pairs_across(_key2(forms, self.columns, self.across), self.cap, only)
+
+
+def _key2(
+    forms: pd.DataFrame, columns: tuple[str, ...], across: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of ``columns`` and of ``across`` in one code space (derived columns hold codes or
+    values of the column they stand in for, so one radix serves both)."""
+    n = len(forms)
+    key = np.zeros((2, n), dtype=np.int64)
+    missing = np.zeros((2, n), dtype=bool)
+    for col, alt in zip(columns, across, strict=True):
+        vals = []
+        for c in (col, alt):
+            if c in STRING_FORMS:
+                vals.append(codes(forms, c).astype(np.int64))
+            elif c == "given_rev":  # a code among the given names, -1 = none
+                vals.append(forms[c].to_numpy().astype(np.int64))
+            else:
+                v = forms[c].to_numpy().astype(np.int64)
+                vals.append(np.where(v > 0, v, -1))
+        radix = int(max(vals[0].max(initial=0), vals[1].max(initial=0))) + 1
+        for side in (0, 1):
+            missing[side] |= vals[side] < 0
+            key[side] = key[side] * radix + np.maximum(vals[side], 0)
+    key[missing] = -1
+    return key[0], key[1]
+
+
+def pairs_across(
+    keys: tuple[np.ndarray, np.ndarray], cap: int, only: np.ndarray | None = None
+) -> np.ndarray:
+    """Pairs ``i * n + j`` (``i < j``) where one record's first key equals the other's second:
+    one block pass over both key columns stacked, keeping pairs from different columns."""
+    a, b = keys
+    n = len(a)
+    stacked = np.r_[a, b]
+    both = None if only is None else np.r_[only, only]
+    pair = pairs_in_blocks(stacked, cap, both)
+    lo, hi = pair // (2 * n), pair % (2 * n)
+    keep = (lo < n) & (hi >= n) & (lo != hi - n)
+    p, q = lo[keep], hi[keep] - n
+    return np.minimum(p, q) * n + np.maximum(p, q)
 
 
 RULES: tuple[Rule, ...] = (
@@ -54,6 +106,17 @@ RULES: tuple[Rule, ...] = (
     Rule("building+surname", ("building", "rom_sur"), cap=30),
     Rule("birth+given", ("birth", "rom_given"), cap=40),
     Rule("jamo+month", ("jamo", "bm", "bd"), cap=40),
+    # A lunar birthday against the register's solar one; a given name with its syllables
+    # swapped (영숙/숙영). The other noises meet through the rules above: a day off or a
+    # swapped day/month through name+year, a year digit through jamo+month, an RRN slip
+    # through birth+surname.
+    Rule("name+lunar birth", ("rom", "birth"), cap=40, across=("rom", "birth_lunar")),
+    Rule(
+        "surname+swapped given+birth",
+        ("rom_sur", "given", "birth"),
+        cap=40,
+        across=("rom_sur", "given_rev", "birth"),
+    ),
 )
 
 
@@ -107,21 +170,31 @@ class Candidates:
     right: np.ndarray
     per_rule: dict[str, int] = field(default_factory=dict)  # pairs each rule yielded
     seconds: float = 0.0
+    rule_pairs: dict[str, np.ndarray] = field(default_factory=dict)  # with keep_rule_pairs
 
 
 def block(
-    forms: pd.DataFrame, rules: tuple[Rule, ...] = RULES, only: np.ndarray | None = None
+    forms: pd.DataFrame,
+    rules: tuple[Rule, ...] = RULES,
+    only: np.ndarray | None = None,
+    keep_rule_pairs: bool = False,
 ) -> Candidates:
-    """Candidate pairs of ``forms`` under every rule, deduplicated."""
+    """Candidate pairs of ``forms`` under every rule, deduplicated. With ``keep_rule_pairs``
+    each rule's own pair codes are kept too (for blocking recall per rule)."""
     import time
 
     started = time.perf_counter()
     n = len(forms)
     chunks, per_rule = [], {}
+    if any(rule.across for rule in rules) and "given_rev" not in forms:
+        from matching.compare import with_derived
+
+        forms = with_derived(forms)
     for rule in rules:
-        pair = pairs_in_blocks(rule.key(forms), rule.cap, only)
+        pair = rule.pairs(forms, only)
         per_rule[rule.name] = int(len(pair))
         chunks.append(pair)
+    kept = {r.name: c.copy() for r, c in zip(rules, chunks, strict=True)} if keep_rule_pairs else {}
     pairs = unique_sorted(np.concatenate(chunks)) if chunks else np.empty(0, dtype=np.int64)
     # Positions fit in int32 (n < 2**31): half the memory of every per-pair gather that follows.
     return Candidates(
@@ -129,6 +202,7 @@ def block(
         (pairs % max(n, 1)).astype(np.int32),
         per_rule,
         time.perf_counter() - started,
+        kept,
     )
 
 

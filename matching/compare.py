@@ -13,15 +13,28 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from matching.lunar import days, solar_of_lunar
 from matching.normalize import STRING_FORMS, as_categoricals, codes
 
 # field → its level labels (strongest first); "missing" is -1 and has weight 0.
 FIELDS: dict[str, tuple[str, ...]] = {
     "surname": ("same", "different"),
-    "given": ("exact", "close", "similar", "far"),
-    "birth": ("exact", "day-month swap", "one field off", "far"),
+    "given": ("exact", "transposed", "close", "similar", "far"),
+    # lunar: one date is the other read as a lunar date (음력 생일); year digit: same month and
+    # day, the years one decimal digit apart (1948/1949, 1948/1958).
+    "birth": (
+        "exact",
+        "lunar",
+        "day-month swap",
+        "one day off",
+        "year digit",
+        "one field off",
+        "far",
+    ),
     "sex": ("same", "different"),
-    "rrn": ("same", "different"),
+    # slip: two full numbers one digit apart or with two neighbouring digits swapped, birth
+    # date and sex digit equal (DESIGN.md principle 3): a clerk's slip, evidence to weigh.
+    "rrn": ("same", "slip", "different"),
     "phone": ("same", "different"),
     "address": ("same building", "same street", "same district", "different"),
     "dong": ("same", "different"),
@@ -32,6 +45,61 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "combo": ("one per source", "two in a source", "three or more in a source"),
 }
 GIVEN_CLOSE, GIVEN_SIMILAR = 0.92, 0.80
+RRN_SAME, RRN_SLIP, RRN_DIFFERENT = 0, 1, 2
+
+
+def reversed_given(forms: pd.DataFrame) -> np.ndarray:
+    """Per record the code, among the ``given`` categories, of its given name with the two
+    syllables in the other order (영숙 → 숙영); -1 when that name is not in the frame or the
+    given name is not two Hangul syllables. Computed once per distinct given name."""
+    if "given_rev" in forms:
+        return forms["given_rev"].to_numpy()
+    given = forms["given"]
+    cats = pd.Series(np.asarray(given.cat.categories, dtype=object))
+    two = cats.str.fullmatch(r"[\uac00-\ud7a3]{2}").fillna(False).to_numpy()
+    rev = np.where(two, cats.str[1] + cats.str[0], "")
+    per_cat = pd.Index(given.cat.categories).get_indexer(rev).astype(np.int32)
+    per_cat = np.where(two, per_cat, -1)
+    c = given.cat.codes.to_numpy()
+    return np.where(c >= 0, np.append(per_cat, -1)[c], -1).astype(np.int32)
+
+
+def lunar_birth(forms: pd.DataFrame) -> np.ndarray:
+    """Per record the solar date of its birth date read as a lunar date (0 if none)."""
+    if "birth_lunar" in forms:
+        return forms["birth_lunar"].to_numpy()
+    return solar_of_lunar(forms["birth"].to_numpy()).astype(np.int32)
+
+
+def with_derived(forms: pd.DataFrame) -> pd.DataFrame:
+    """``forms`` with the per-record columns the comparators and blocking rules derive (the
+    reversed given name's code, the lunar reading of the birth date), computed once."""
+    if not all(isinstance(forms[c].dtype, pd.CategoricalDtype) for c in STRING_FORMS):
+        forms = as_categoricals(forms)
+    return forms.assign(given_rev=reversed_given(forms), birth_lunar=lunar_birth(forms))
+
+
+def rrn_slip(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether two full RRNs (13 digits as int64, 0 = unknown) are one clerk's slip apart: the
+    birth date and sex digit (the first 7 digits) equal and the other six one digit apart or
+    with two neighbouring digits swapped."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    ok = (a > 0) & (b > 0) & (a != b) & (a // 10**6 == b // 10**6)
+    da = np.stack([a // 10**k % 10 for k in range(6)], axis=1)
+    db = np.stack([b // 10**k % 10 for k in range(6)], axis=1)
+    differ = da != db
+    one = differ.sum(axis=1) == 1
+    swapped = np.zeros(len(a), dtype=bool)
+    for k in range(5):
+        swapped |= (
+            differ[:, k]
+            & differ[:, k + 1]
+            & (differ.sum(axis=1) == 2)
+            & (da[:, k] == db[:, k + 1])
+            & (da[:, k + 1] == db[:, k])
+        )
+    return ok & (one | swapped)
 
 
 def _similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -141,11 +209,55 @@ def combo_counts(forms: pd.DataFrame, source: np.ndarray) -> np.ndarray:
     return out
 
 
-def with_combo(forms: pd.DataFrame, source: np.ndarray | pd.Series) -> pd.DataFrame:
-    """``forms`` with its ``combo_n`` column (``source``: the source of each record)."""
+def registers(records: pd.DataFrame) -> np.ndarray:
+    """One register per source, or per facility where a source's keys name one before a dash
+    (``F0042-000123``): a person is listed once per register, but may be a client of several
+    facilities under several spellings."""
+    key = records["source_key"].fillna("").astype(str)
+    prefix = key.str.split("-", n=1).str[0].where(key.str.contains("-", regex=False), "")
+    return (records["source"].astype(str) + "/" + prefix).to_numpy(dtype=object)
+
+
+def with_combo(
+    forms: pd.DataFrame, source: np.ndarray | pd.Series, register: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``forms`` with its ``combo_n`` column (``source``: the source of each record) and the
+    register of each record as a small code (``src``, for :func:`both_in_one_source`;
+    ``register`` defaults to the source)."""
     if not all(isinstance(forms[c].dtype, pd.CategoricalDtype) for c in STRING_FORMS):
         forms = as_categoricals(forms)
-    return forms.assign(combo_n=combo_counts(forms, np.asarray(source)))
+    reg = np.asarray(source) if register is None else register
+    src = pd.factorize(reg)[0].astype(np.int32)
+    return forms.assign(combo_n=combo_counts(forms, np.asarray(source)), src=src)
+
+
+def both_in_one_source(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Whether the register (:func:`registers`) of one record also holds a record with the
+    other's given name, surname and birth date: a register lists 서연 and 서윤 born the same
+    day in one home as two people (twins), where a clerk's slip leaves one name per person."""
+    if "src" not in forms or len(i) == 0:
+        return np.zeros(len(i), dtype=bool)
+    src = forms["src"].to_numpy().astype(np.int64)
+    sur = codes(forms, "rom_sur").astype(np.int64) + 1
+    # The form the given-name level compares: jamo for Hangul (a slip that the romanisation key
+    # folds away still differs here), the romanisation key for Latin names.
+    jamo = codes(forms, "jamo_given").astype(np.int64)
+    rom = codes(forms, "rom_given").astype(np.int64)
+    hangul = forms["is_hangul"].to_numpy()
+    giv = np.where(hangul, jamo, int(jamo.max(initial=0)) + 1 + rom) + 1
+    birth = forms["birth"].to_numpy().astype(np.int64)
+    ns, ng = int(sur.max(initial=0)) + 1, int(giv.max(initial=0)) + 1
+
+    def key(s: np.ndarray, u: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return ((s * ns + u) * ng + g) * 100_000_000 + b
+
+    held = np.unique(key(src, sur, giv, birth))
+    out = np.zeros(len(i), dtype=bool)
+    for a, b in ((i, j), (j, i)):
+        k = key(src[a], sur[a], giv[b], birth[a])
+        at = np.clip(np.searchsorted(held, k), 0, max(len(held) - 1, 0))
+        out |= held[at] == k
+    return out
 
 
 def compare(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
@@ -166,7 +278,17 @@ def compare(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
     sim = np.ones(len(i), dtype=np.float32)
     fuzzy = np.flatnonzero(~exact & ~gmiss)
     sim[fuzzy] = name_similarity(forms, i[fuzzy], j[fuzzy])
-    out["given"] = _level(gmiss, exact, sim >= GIVEN_CLOSE, sim >= GIVEN_SIMILAR)
+    rev = reversed_given(forms)
+    transposed = np.zeros(len(i), dtype=bool)
+    gc = codes(forms, "given")
+    transposed[fuzzy] = (rev[i[fuzzy]] >= 0) & (rev[i[fuzzy]] == gc[j[fuzzy]])
+    # Two names that one source holds side by side for one birth date are two people (twins):
+    # however close, they count as different given names.
+    apart = np.zeros(len(i), dtype=bool)
+    same_day = fuzzy[forms["birth"].to_numpy()[i[fuzzy]] == forms["birth"].to_numpy()[j[fuzzy]]]
+    apart[same_day] = both_in_one_source(forms, i[same_day], j[same_day])
+    sim[apart] = 0.0
+    out["given"] = _level(gmiss, exact, transposed, sim >= GIVEN_CLOSE, sim >= GIVEN_SIMILAR)
     out["given_sim"] = sim
     # A clerk's slip changes one jamo (or one Latin letter); twins' names differ by a syllable.
     # Not a level of its own: it decides whether a shared household may count in full (em).
@@ -182,10 +304,26 @@ def compare(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
     di, dj = bi % 100, bj % 100
     same_y = yi == yj
     swap = same_y & (mi == dj) & (di == mj)
+    same_md = (mi == mj) & (di == dj)
     one_off = (same_y.astype(np.int8) + (mi == mj) + (di == dj)) == 2
-    del yi, yj, mi, mj, di, dj
-    out["birth"] = _level((bi == 0) | (bj == 0), bi == bj, swap, one_off)
-    del bi, bj, swap, one_off
+    # One decimal digit of the year: the units (1948/1949) or the tens (1948/1958).
+    year_digit = same_md & (
+        ((yi // 10 == yj // 10) & (yi != yj)) | ((yi % 10 == yj % 10) & (yi // 100 == yj // 100))
+    )
+    del yi, yj, mi, mj, di, dj, same_md
+    # Only pairs that differ can be a lunar reading or a day apart.
+    lunar = np.zeros(len(i), dtype=bool)
+    day_off = np.zeros(len(i), dtype=bool)
+    differ = np.flatnonzero((bi != bj) & (bi > 0) & (bj > 0))
+    if len(differ):
+        bl = lunar_birth(forms)
+        li, lj = bl[i[differ]], bl[j[differ]]
+        lunar[differ] = ((li > 0) & (li == bj[differ])) | ((lj > 0) & (lj == bi[differ]))
+        day_off[differ] = np.abs(days(bi[differ]) - days(bj[differ])) == 1
+    out["birth"] = _level(
+        (bi == 0) | (bj == 0), bi == bj, lunar, swap, day_off, year_digit, one_off
+    )
+    del bi, bj, swap, one_off, lunar, day_off, year_digit
 
     sex = forms["sex"].to_numpy()
     si, sj = sex[i], sex[j]
@@ -194,6 +332,15 @@ def compare(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
     for name, col in (("rrn", "rrn_index"), ("phone", "phone"), ("dong", "dong")):
         eq, miss = _equal(forms, col, i, j)
         out[name] = _level(miss, eq)
+    # Two different full numbers: a slip when their digits (known in memory for this run only,
+    # never stored) are one digit or one swap apart.
+    if "rrn_digits" in forms:
+        differ = np.flatnonzero(out["rrn"] == 1)
+        digits = forms["rrn_digits"].to_numpy()
+        slip = rrn_slip(digits[i[differ]], digits[j[differ]])
+        out["rrn"][differ] = np.where(slip, RRN_SLIP, RRN_DIFFERENT)
+    else:
+        out["rrn"][out["rrn"] == 1] = RRN_DIFFERENT
 
     b_eq, b_miss = _equal(forms, "building", i, j)
     s_eq, s_miss = _equal(forms, "street", i, j)

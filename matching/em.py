@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from matching.compare import FIELDS, compare
+from matching.compare import FIELDS, RRN_DIFFERENT, RRN_SAME, compare
 from matching.normalize import as_categoricals, codes
 
 # A rare name's TF u is floored: one record in ten thousand. Below that the weight of an exact
@@ -245,12 +245,13 @@ def labelled_start(levels: pd.DataFrame) -> tuple[dict, dict, float]:
     settles on "same household" as its match class, since households agree on address, phone
     and dong as strongly as one person's records do."""
     rrn = levels["rrn"].to_numpy()
-    same, diff = levels[rrn == 0], levels[rrn == 1]
+    # A slip is neither: it is what EM is to weigh.
+    same, diff = levels[rrn == RRN_SAME], levels[rrn == RRN_DIFFERENT]
     if len(same) < 20 or len(diff) < 20:
         return {}, {}, 0.3
     m, u = level_shares(same), level_shares(diff)
     # The RRN field itself: keep the labelled shares away from certainty.
-    m["rrn"], u["rrn"] = [0.99, 0.01], [0.01, 0.99]
+    m["rrn"], u["rrn"] = [0.98, 0.01, 0.01], [0.01, 0.001, 0.989]
     return m, u, float(len(same) / max(len(same) + len(diff), 1))
 
 
@@ -274,7 +275,7 @@ def _identity(levels: pd.DataFrame) -> np.ndarray:
         ((given == 0) | ((given > 0) & typo))
         & (levels["birth"].to_numpy() == 0)
         & (levels["sex"].to_numpy() != 1)
-        & (levels["rrn"].to_numpy() != 1)
+        & (levels["rrn"].to_numpy() != RRN_DIFFERENT)
     )
 
 

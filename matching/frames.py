@@ -234,6 +234,12 @@ def _rrn_parts(rrn: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return masked, full, birth
 
 
+def rrn_digits(full: pd.Series) -> np.ndarray:
+    """Full RRNs (13 digits, "" = none) as int64, 0 for none: what compare.rrn_slip reads."""
+    s = full.fillna("").astype(str).str.replace("-", "", regex=False)
+    return pd.to_numeric(s.where(s.str.fullmatch(r"\d{13}"), "0")).to_numpy(np.int64)
+
+
 def file_index(full: pd.Series) -> pd.Series:
     """A keyed hash of full RRNs standing in for the HMAC blind index in file-based runs.
 
@@ -363,10 +369,13 @@ def records_from_sources(directory: Path) -> tuple[pd.DataFrame, pd.Series]:
 
     frame = pd.concat(parts, ignore_index=True)
     frame = frame.drop_duplicates(["source", "source_key"], keep="first").reset_index(drop=True)
-    frame["rrn_index"] = file_index(frame.pop("rrn_full"))
+    full = frame.pop("rrn_full")
+    frame["rrn_index"] = file_index(full)
     frame["trust"] = frame["source"].map(FILE_TRUST).astype(np.int16)
     frame["rid"] = np.arange(1, len(frame) + 1, dtype=np.int64)
     frame = frame[COLUMNS]
+    # The digits, in memory for this run's slip comparator (compare.rrn_slip); never stored.
+    frame["rrn_digits"] = rrn_digits(full)
 
     truth = pd.read_csv(d / "truth" / "records.csv", dtype=str, keep_default_na=False)
     truth = truth.drop_duplicates(["source", "source_record_id"])

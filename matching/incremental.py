@@ -15,7 +15,15 @@ import numpy as np
 import pandas as pd
 
 from matching import blocking, em
-from matching.compare import combo_counts, combo_keys, compare, with_combo
+from matching.compare import (
+    RRN_SAME,
+    combo_counts,
+    combo_keys,
+    compare,
+    registers,
+    with_combo,
+    with_derived,
+)
 from matching.normalize import concat_forms, normalize
 from matching.pipeline import link_frame
 
@@ -39,13 +47,16 @@ def link_delta(
     if new_forms is None:
         new_forms = normalize(new_records)
     records = pd.concat([old_records, new_records], ignore_index=True)
-    forms = with_combo(concat_forms([old_forms, new_forms]), records["source"])
+    forms = with_combo(concat_forms([old_forms, new_forms]), records["source"], registers(records))
+    if "rrn_digits" in records:
+        forms["rrn_digits"] = records["rrn_digits"].fillna(0).to_numpy(np.int64)
+    forms = with_derived(forms)
     only = np.zeros(len(forms), dtype=bool)
     only[n_old:] = True
     cands = blocking.block(forms, only=only)
     levels = compare(forms, cands.left, cands.right)
     total = em.score(levels, model, forms, cands.left, cands.right)
-    linked = total >= model.link_threshold
+    linked = (total >= model.link_threshold) | (levels["rrn"].to_numpy() == RRN_SAME)
     touched = np.r_[cands.left[linked], cands.right[linked]]
     # New records can change how crowded a (name, birth date) is in a source, which weighs in
     # every pair of that combination: residents whose records' count changed are re-linked too.

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from matching import blocking, cluster, em
-from matching.compare import compare, with_combo
+from matching.compare import (
+    RRN_SAME,
+    RRN_SLIP,
+    compare,
+    registers,
+    with_combo,
+    with_derived,
+)
 from matching.normalize import codes, normalize
 
 
@@ -41,7 +48,7 @@ class LinkResult:
 
     @property
     def links(self) -> np.ndarray:
-        return self.total >= self.model.link_threshold
+        return (self.total >= self.model.link_threshold) | (self.levels["rrn"] == RRN_SAME)
 
     @property
     def reviews(self) -> np.ndarray:
@@ -49,10 +56,30 @@ class LinkResult:
 
 
 COMBO_U_FLOOR = 0.02
+# A slip (compare.RRN_SLIP) implies equal birth dates and sex digits, which carry their own
+# weight. Its u is the chance that a stranger with the same birth date and sex digit holds a
+# number one slip away: 59 of 10^6 serials (6 × 9 one-digit changes, 5 swaps), times about 20
+# because registration areas and offices cluster. Random pairs put it near 0 and would make a
+# slip worth 10+ bits on top of the birth date: enough alone to link, which it must never be.
+SLIP_U_FLOOR = 1e-3
 
 
 def rrn_codes(forms: pd.DataFrame) -> np.ndarray:
     return codes(forms, "rrn_index").astype(np.int64)
+
+
+def slip_codes(
+    codes_: np.ndarray, left: np.ndarray, right: np.ndarray, slips: np.ndarray
+) -> np.ndarray:
+    """RRN codes with the numbers of linked slip pairs made one: "two different full numbers
+    never in one resident" then holds for numbers that differ beyond a slip (DESIGN.md
+    principle 3) and lets a slip whose other evidence links through."""
+    if not slips.any():
+        return codes_
+    a, b = codes_[left[slips]], codes_[right[slips]]
+    k = int(codes_.max(initial=-1)) + 1
+    label = cluster.components(k, a, b)
+    return np.where(codes_ >= 0, label[np.maximum(codes_, 0)], -1)
 
 
 def train(forms: pd.DataFrame, levels: pd.DataFrame, seed: int = 0) -> em.Model:
@@ -71,6 +98,9 @@ def train(forms: pd.DataFrame, levels: pd.DataFrame, seed: int = 0) -> em.Model:
     # and an unfloored u of 1e-5 would make "one per source" worth 16 bits.
     u_combo = np.maximum(np.asarray(u_cand["combo"]), COMBO_U_FLOOR)
     u_random = {**u_random, "combo": (u_combo / u_combo.sum()).tolist()}
+    u_rrn = np.asarray(u_random["rrn"])
+    u_rrn[RRN_SLIP] = max(u_rrn[RRN_SLIP], SLIP_U_FLOOR)
+    u_random["rrn"] = (u_rrn / u_rrn.sum()).tolist()
     model = em.Model(
         m=m,
         u=u_random,
@@ -109,7 +139,11 @@ def link_frame(
         forms = normalize(records)
         stage("normalise")
     if "combo_n" not in forms:
-        forms = with_combo(forms, records["source"])
+        forms = with_combo(forms, records["source"], registers(records))
+    if "rrn_digits" not in forms and "rrn_digits" in records:
+        forms = forms.assign(rrn_digits=records["rrn_digits"].to_numpy(np.int64))
+    if "given_rev" not in forms:
+        forms = with_derived(forms)
     cands = blocking.block(forms)
     stage("block")
     levels = compare(forms, cands.left, cands.right)
@@ -119,13 +153,17 @@ def link_frame(
         stage("train")
     total = em.score(levels, model, forms, cands.left, cands.right)
     stage("score")
-    linked = total >= model.link_threshold
+    rrn = levels["rrn"].to_numpy()
+    # One full number, one person (DESIGN.md: exact identity apart from fuzzy evidence): a
+    # pair sharing the blind index is linked whatever its score; only a person's "different"
+    # (``cannot``) separates it, in cluster.
+    linked = (total >= model.link_threshold) | (rrn == RRN_SAME)
     labels = cluster.cluster(
         len(forms),
         cands.left[linked],
         cands.right[linked],
-        total[linked],
-        rrn_codes(forms),
+        np.where(rrn[linked] == RRN_SAME, np.float32(1e6), total[linked]),
+        slip_codes(rrn_codes(forms), cands.left, cands.right, linked & (rrn == RRN_SLIP)),
         must=must,
         cannot=cannot,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 # 2015 census shares in % (KOSTAT; DOMAIN.md §7 for the top ten, the tail approximate from the
 # same release). What is not listed is spread over the tail by normalisation.
@@ -185,10 +186,56 @@ GIVEN_NAMES: dict[tuple[int, str], list[str]] = {
     ),
 }
 
-# Foreign residents registered with transcribed names (DOMAIN.md: 4,075 surnames without hanja).
-FOREIGN_NAMES = _words(
-    "응우옌티마이 쩐반남 왕웨이 리우양 장민 팜티투 레반훙 자오레이 "
-    "마리아산토스 사르나이 바트에르덴 누르바예바 천징 호앙티란 린샤오"
+# Foreign residents (DOMAIN.md: 4,075 surnames without hanja). Each name has its registered
+# Latin form (외국인등록: family name first, upper case) and the Hangul transcription other
+# agencies write (외래어 표기법). Built from family, middle and given parts so that foreign
+# names collide about as rarely as Korean ones do.
+FOREIGN_FAMILIES: tuple[tuple[str, str], ...] = (
+    ("NGUYEN", "응우옌"),
+    ("TRAN", "쩐"),
+    ("LE", "레"),
+    ("PHAM", "팜"),
+    ("HOANG", "호앙"),
+    ("VU", "부"),
+    ("DANG", "당"),
+    ("BUI", "부이"),
+    ("WANG", "왕"),
+    ("LIU", "리우"),
+    ("ZHANG", "장"),
+    ("CHEN", "천"),
+    ("ZHAO", "자오"),
+    ("SANTOS", "산토스"),
+    ("REYES", "레이에스"),
+    ("SMITH", "스미스"),
+    ("BATAA", "바타"),
+    ("NURBAEVA", "누르바예바"),
+)
+FOREIGN_MIDDLES: tuple[tuple[str, str], ...] = (("THI", "티"), ("VAN", "반"), ("", ""))
+FOREIGN_GIVENS: tuple[tuple[str, str], ...] = (
+    ("MAI", "마이"),
+    ("THU", "투"),
+    ("LAN", "란"),
+    ("HUNG", "훙"),
+    ("NAM", "남"),
+    ("HOA", "호아"),
+    ("LINH", "린"),
+    ("ANH", "안"),
+    ("WEI", "웨이"),
+    ("YANG", "양"),
+    ("JING", "징"),
+    ("LEI", "레이"),
+    ("XIAO", "샤오"),
+    ("FANG", "팡"),
+    ("MARIA", "마리아"),
+    ("JOHN", "존"),
+    ("ANNA", "안나"),
+    ("ERDENE", "에르덴"),
+    ("AIGUL", "아이굴"),
+    ("DUC", "득"),
+    ("TUAN", "뚜언"),
+    ("HUONG", "흐엉"),
+    ("TRANG", "짱"),
+    ("MINH", "민"),
 )
 
 
@@ -210,17 +257,119 @@ def decade_group(birth_years: np.ndarray) -> np.ndarray:
     return np.searchsorted(DECADE_STARTS, birth_years, side="right")
 
 
+# Most given names are not on any top-20 list: parents compose them from two syllables. The
+# era lists above give the head (HEAD_SHARE of people); the rest are composed from these
+# syllables, so that two people born on the same day share a full name with probability near
+# Korea's ≈ 1e-4 (measured by :func:`same_day_name_rate`, documented in
+# docs/synthetic-sources.md). With the era lists alone it was 4.8e-3.
+FIRST_SYLLABLES = {
+    "F": _words(
+        "영 미 정 은 지 수 현 혜 선 민 경 서 하 유 윤 예 다 소 채 가 "
+        "나 보 주 연 희 숙 순 옥 명 승 아 세 진 태 화 효 인 재 한 새"
+    ),
+    "M": _words(
+        "영 정 성 상 재 동 민 준 지 현 승 태 종 진 병 용 광 기 창 석 "
+        "형 대 도 건 우 시 주 한 윤 경 철 명 세 은 호 인 선 원 수 하"
+    ),
+}
+SECOND_SYLLABLES = {
+    "F": _words(
+        "숙 자 희 미 영 정 경 순 옥 아 은 진 연 현 지 윤 서 원 민 주 "
+        "빈 린 나 인 혜 란 선 애 화 하 율 람 솔 채 유 우 름 슬 비 령"
+    ),
+    "M": _words(
+        "수 호 철 식 훈 민 진 우 현 석 준 혁 재 영 일 기 환 규 섭 구 "
+        "범 찬 원 성 태 윤 서 빈 운 용 열 근 남 길 표 국 배 택 희 욱"
+    ),
+}
+HEAD_SHARE = 0.12
+SYLLABLE_EXPONENT = 0.6
+
+
+def _composed(rng: np.random.Generator, k: int, sex: str) -> np.ndarray:
+    first = np.array(FIRST_SYLLABLES[sex], dtype=object)
+    second = np.array(SECOND_SYLLABLES[sex], dtype=object)
+    a = rng.choice(len(first), size=k, p=zipf_weights(len(first), SYLLABLE_EXPONENT))
+    b = rng.choice(len(second), size=k, p=zipf_weights(len(second), SYLLABLE_EXPONENT))
+    out = first[a] + second[b]
+    # 영영, 민민: a doubled syllable is rare in real names; take the next second syllable.
+    same = first[a] == second[b]
+    out[same] = first[a[same]] + second[(b[same] + 1) % len(second)]
+    return out
+
+
 def draw_given_names(
     rng: np.random.Generator, birth_years: np.ndarray, female: np.ndarray
 ) -> np.ndarray:
-    """Given names typical of each person's birth decade and sex."""
+    """Given names typical of each person's birth decade and sex: the era's popular names for
+    a share of people, names composed of two common syllables for the rest."""
     out = np.empty(len(birth_years), dtype=object)
     groups = decade_group(birth_years)
+    head = rng.random(len(birth_years)) < HEAD_SHARE
     # Iterate over the 18 (decade, sex) lists, never over people.
     for (g, sex), names in GIVEN_NAMES.items():
         mask = (groups == g) & (female == (sex == "F"))
-        k = int(mask.sum())
+        k = int((mask & head).sum())
         if k:
             pool = np.array(names, dtype=object)
-            out[mask] = pool[rng.choice(len(pool), size=k, p=zipf_weights(len(pool)))]
+            out[mask & head] = pool[rng.choice(len(pool), size=k, p=zipf_weights(len(pool)))]
+    for sex in ("F", "M"):
+        mask = ~head & (female == (sex == "F"))
+        out[mask] = _composed(rng, int(mask.sum()), sex)
     return out
+
+
+# Twins' names pair up: the first syllable shared and the second one vowel apart (서연/서윤,
+# 민준/민존) for TWIN_ONE_JAMO of them, a different second syllable (민준/민재) for the rest.
+TWIN_ONE_JAMO = 0.6
+_TWIN_VOWEL = np.array([4, 5, 6, 7, 8, 1, 17, 5, 4, 13, 11, 10, 17, 8, 9, 16, 15, 6, 20, 20, 18])
+
+
+def twin_names(rng: np.random.Generator, given: np.ndarray, female: np.ndarray) -> np.ndarray:
+    """A name for the second twin from the first one's given name."""
+    from .formats import hangul, jamo_indices
+
+    n = len(given)
+    s = pd.Series(given, dtype=object)
+    first, last = s.str[:1].to_numpy(dtype=object), s.str[-1:].to_numpy(dtype=object)
+    cp = np.array([ord(c) if c else 0xAC00 for c in last], dtype=np.int64)
+    lead, vowel, tail = jamo_indices(cp)
+    one_jamo = np.array([chr(c) for c in hangul(lead, _TWIN_VOWEL[vowel], tail)], dtype=object)
+    other = np.empty(n, dtype=object)
+    for sex in ("F", "M"):
+        m = female == (sex == "F")
+        pool = np.array(SECOND_SYLLABLES[sex], dtype=object)
+        other[m] = pool[rng.integers(0, len(pool), int(m.sum()))]
+    other = np.where(other == last, np.roll(other, 1), other)
+    second = np.where(rng.random(n) < TWIN_ONE_JAMO, one_jamo, other)
+    out = first + second
+    return np.where(out == given, first + one_jamo, out)
+
+
+def foreign_names(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(Latin, Hangul) names of ``n`` foreign residents, family name first in both."""
+    fam = rng.integers(0, len(FOREIGN_FAMILIES), n)
+    mid = rng.integers(0, len(FOREIGN_MIDDLES), n)
+    giv = rng.integers(0, len(FOREIGN_GIVENS), n)
+    # Only Vietnamese names carry THI/VAN.
+    mid = np.where(fam < 8, mid, len(FOREIGN_MIDDLES) - 1)
+    latin = np.empty(n, dtype=object)
+    hangul_ = np.empty(n, dtype=object)
+    for k in range(n):
+        parts = (FOREIGN_FAMILIES[fam[k]], FOREIGN_MIDDLES[mid[k]], FOREIGN_GIVENS[giv[k]])
+        latin[k] = " ".join(p[0] for p in parts if p[0])
+        hangul_[k] = "".join(p[1] for p in parts)
+    return latin, hangul_
+
+
+def same_day_name_rate(names: np.ndarray, births: np.ndarray) -> float:
+    """P(two people born on the same day share their full name): pairs sharing both over pairs
+    sharing the birth date. Korea ≈ 1e-4 (DOMAIN.md §7, from NICE 2012's 11.7 %)."""
+    frame = pd.DataFrame({"n": names, "b": births})
+
+    def pairs(counts: pd.Series) -> float:
+        c = counts.to_numpy(dtype=np.float64)
+        return float((c * (c - 1) / 2).sum())
+
+    same_day = pairs(frame.groupby("b").size())
+    return pairs(frame.groupby(["b", "n"]).size()) / max(same_day, 1.0)

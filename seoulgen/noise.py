@@ -27,6 +27,12 @@ KINDS = (
     "variant",
     "romanised",
     "date_swap",
+    "lunar",
+    "day_off",
+    "year_digit",
+    "syllable_swap",
+    "rrn_slip",
+    "latin_script",
     "moved",
     "phone_changed",
     "phone_missing",
@@ -42,6 +48,12 @@ NOISE_DEFAULTS: dict[str, dict[str, float]] = {
         "space": 0.05,
         "variant": 0.10,
         "date_swap": 0.02,
+        "lunar": 0.15,
+        "day_off": 0.01,
+        "year_digit": 0.005,
+        "syllable_swap": 0.01,
+        "rrn_slip": 0.02,
+        "latin_script": 0.3,
         "moved": 0.40,
         "phone_changed": 0.06,
         "phone_missing": 0.08,
@@ -52,6 +64,9 @@ NOISE_DEFAULTS: dict[str, dict[str, float]] = {
     },
     "ministry": {
         "typo": 0.01,
+        "syllable_swap": 0.003,
+        "rrn_slip": 0.005,
+        "latin_script": 0.7,
         "moved": 0.50,
         "phone_changed": 0.05,
         "phone_missing": 0.04,
@@ -63,13 +78,27 @@ NOISE_DEFAULTS: dict[str, dict[str, float]] = {
         "variant": 0.08,
         "romanised": 0.30,
         "date_swap": 0.03,
+        "lunar": 0.25,
+        "day_off": 0.02,
+        "year_digit": 0.01,
+        "syllable_swap": 0.02,
+        "latin_script": 0.5,
         "moved": 0.60,
         "phone_changed": 0.08,
         "phone_missing": 0.12,
         "duplicate_id": 0.02,
         "repeated_row": 0.005,
     },
-    "crisis": {"typo": 0.02, "space": 0.01, "variant": 0.05, "moved": 0.30, "repeated_row": 0.005},
+    "crisis": {
+        "typo": 0.02,
+        "space": 0.01,
+        "variant": 0.05,
+        "syllable_swap": 0.01,
+        "rrn_slip": 0.02,
+        "latin_script": 0.5,
+        "moved": 0.30,
+        "repeated_row": 0.005,
+    },
 }
 
 # 두음법칙 surnames registered either way since 2007 (DOMAIN.md §7).
@@ -184,6 +213,117 @@ def romanise_names(
         default=sur_title + " " + joined_rr,
     )
     return out.astype(object)
+
+
+def swap_applies(names: np.ndarray, surname_len: np.ndarray) -> np.ndarray:
+    """Where :func:`swap_syllables` can apply: Korean names with a two-syllable given name of
+    two different syllables (영숙 → 숙영; 영영 cannot be swapped)."""
+    s = pd.Series(names, dtype=object)
+    given = s.str.slice(1).where(surname_len != 2, s.str.slice(2))
+    ok = (surname_len > 0) & (given.str.len() == 2).to_numpy()
+    return ok & (given.str[0] != given.str[1]).to_numpy()
+
+
+def swap_syllables(names: np.ndarray, surname_len: np.ndarray) -> np.ndarray:
+    """김영숙 → 김숙영: the given name's two syllables in the other order."""
+    s = pd.Series(names, dtype=object)
+    k = np.where(surname_len == 2, 2, 1)
+    out = s.copy()
+    for width in (1, 2):
+        m = k == width
+        out[m] = s[m].str[:width] + s[m].str[width + 1] + s[m].str[width]
+    return out.to_numpy(dtype=object)
+
+
+# Who still gives the lunar birthday (음력 생일): people born before this year.
+LUNAR_BORN_BEFORE = 1960
+
+
+def _lunar_dates(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """YYYYMMDD of the lunar date of each solar date (KARI standard, korean-lunar-calendar);
+    0 where the lunar date is in a leap month or is not a calendar date (2월 30일), since no
+    clerk's system would accept it. Converted once per distinct date."""
+    from korean_lunar_calendar import KoreanLunarCalendar
+
+    key = y * 10000 + m * 100 + d
+    uniq, inverse = np.unique(key, return_inverse=True)
+    cal = KoreanLunarCalendar()
+    out = np.zeros(len(uniq), dtype=np.int64)
+    for k, v in enumerate(uniq.tolist()):
+        if not cal.setSolarDate(v // 10000, v // 100 % 100, v % 100) or cal.isIntercalation:
+            continue
+        ly, lm, ld = cal.lunarYear, cal.lunarMonth, cal.lunarDay
+        try:
+            np.datetime64(f"{ly:04d}-{lm:02d}-{ld:02d}")
+        except ValueError:
+            continue
+        out[k] = ly * 10000 + lm * 100 + ld
+    return out[inverse]
+
+
+def _ymd(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from .formats import split_date
+
+    return split_date(dates)
+
+
+def birth_slips(
+    rng: np.random.Generator,
+    rates: dict[str, float],
+    y: np.ndarray,
+    m: np.ndarray,
+    d: np.ndarray,
+    free: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The birth date as some sources write it: the lunar birthday (older people), one day off,
+    a year digit wrong. At most one kind per record (``free``: not already altered)."""
+    flags = {}
+    y, m, d = y.copy(), m.copy(), d.copy()
+    lunar = _lunar_dates(y, m, d) if rates.get("lunar") else np.zeros(len(y), dtype=np.int64)
+    f = draw(rng, rates.get("lunar", 0.0), free & (y < LUNAR_BORN_BEFORE) & (lunar > 0))
+    y[f], m[f], d[f] = lunar[f] // 10000, lunar[f] // 100 % 100, lunar[f] % 100
+    flags["lunar"] = f
+    free = free & ~f
+    f = draw(rng, rates.get("day_off", 0.0), free)
+    date = np.array(
+        [f"{a:04d}-{b:02d}-{c:02d}" for a, b, c in zip(y[f], m[f], d[f], strict=True)],
+        dtype="datetime64[D]",
+    )
+    shifted = date + np.where(rng.random(len(date)) < 0.5, -1, 1)
+    y[f], m[f], d[f] = _ymd(shifted)
+    flags["day_off"] = f
+    free = free & ~f
+    f = draw(rng, rates.get("year_digit", 0.0), free & ~((m == 2) & (d == 29)))
+    # The units digit mostly (1948 → 1949), sometimes the tens (1948 → 1958); never the same.
+    tens = rng.random(len(y)) < 0.3
+    step = rng.integers(1, 10, len(y))
+    units = y // 1 % 10
+    ten = y // 10 % 10
+    new_y = np.where(tens, y - ten * 10 + (ten + step) % 10 * 10, y - units + (units + step) % 10)
+    y = np.where(f, new_y, y)
+    flags["year_digit"] = f
+    return y, m, d, flags
+
+
+def rrn_slips(rng: np.random.Generator, rrns: np.ndarray) -> np.ndarray:
+    """A clerk's slip in ``YYMMDD-SXXXXXX``: one digit of the six after the sex digit wrong, or
+    two neighbouring ones of them swapped. Birth date and sex digit stay as they were."""
+    if len(rrns) == 0:
+        return rrns
+    digits = np.array([list(r) for r in rrns], dtype="U1")
+    n = len(digits)
+    rows = np.arange(n)
+    pos = 8 + rng.integers(0, 6, n)
+    value = digits[rows, pos].astype(np.int64)
+    changed = ((value + rng.integers(1, 10, n)) % 10).astype("U1")
+    left = 8 + rng.integers(0, 5, n)
+    a, b = digits[rows, left].copy(), digits[rows, left + 1].copy()
+    swap = (rng.random(n) < 0.3) & (a != b)
+    one = ~swap
+    digits[rows[one], pos[one]] = changed[one]
+    digits[rows[swap], left[swap]] = b[swap]
+    digits[rows[swap], left[swap] + 1] = a[swap]
+    return np.array(["".join(r) for r in digits], dtype=object)
 
 
 def draw(rng: np.random.Generator, rate: float, applies: np.ndarray) -> np.ndarray:

@@ -94,6 +94,22 @@ def make_rrns(
     return compose([(number, 6), "-", (tail, 7)], n)
 
 
+def twin_rrns(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The second twin's number as an office issues it: the first twin's registration area and
+    office, the next serial, its own sex digit and a fresh check digit (two or three digits apart
+    from the first twin's, never a one-digit slip)."""
+    if len(first) == 0:
+        return second
+    a = np.array([list(r.replace("-", "")) for r in first], dtype=np.int64)
+    b = np.array([list(r.replace("-", "")) for r in second], dtype=np.int64)
+    b[:, 7:11] = a[:, 7:11]
+    b[:, 11] = (a[:, 11] + 1) % 10
+    b[:, 12] = rrn_check_digit(b[:, :12])
+    number = b[:, :6] @ (10 ** np.arange(5, -1, -1))
+    tail = b[:, 6:] @ (10 ** np.arange(6, -1, -1))
+    return compose([(number, 6), "-", (tail, 7)], len(b))
+
+
 def _phones(rng: np.random.Generator, k: int, landline: bool) -> np.ndarray:
     if not landline:
         body = rng.choice(90_000_000, size=k, replace=False) + 10_000_000
@@ -183,13 +199,18 @@ def make_population(
         np.isin(surname, list(names.COMPOUND_SURNAMES)), 0.5, 0.01
     )
     given = np.where(one_syllable, pd.Series(given).str[0].to_numpy(dtype=object), given)
+    # Twins are named as a pair (서연/서윤), not independently.
+    tw = np.flatnonzero(twin)
+    given[tw] = names.twin_names(rng, given[tw - 1], female[tw])
     name = (surname + given).astype(object)
-    foreign_names = np.array(names.FOREIGN_NAMES, dtype=object)
-    name = np.where(foreign, foreign_names[rng.integers(0, len(foreign_names), n_residents)], name)
+    latin, transcribed = names.foreign_names(rng, n_residents)
+    name = np.where(foreign, transcribed, name)
+    latin_name = np.where(foreign, latin, "")
     surname = np.where(foreign, "", surname)
 
     male = ~female
     rrn = make_rrns(rng, birth, male, foreign)
+    rrn[tw] = twin_rrns(rrn[tw - 1], rrn[tw])
 
     # Phones: most adults have a mobile; old households often keep a landline they share.
     old_hh = np.isin(kind, [SINGLE_OLD, OLD_COUPLE, OLD_WITH_CHILD])
@@ -252,6 +273,7 @@ def make_population(
         {
             "resident_id": compose(["R", (np.arange(1, n_residents + 1), 8)], n_residents),
             "name": name,
+            "latin_name": latin_name,
             "rrn": rrn,
             "birth_date": birth,
             "sex": np.where(female, "F", "M"),

@@ -338,9 +338,16 @@ def build(
     f = noise.draw(rng, rates.get("variant", 0.0), noise.variant_applies(names, sl))
     names[f] = noise.variant_surnames(names[f])
     flags["variant"] = f
+    f = noise.draw(rng, rates.get("syllable_swap", 0.0), noise.swap_applies(names, sl))
+    names[f] = noise.swap_syllables(names[f], sl[f])
+    flags["syllable_swap"] = f
     f = noise.draw(rng, rates.get("typo", 0.0), everyone)
     names[f] = noise.jamo_typos(rng, names[f], sl[f])
     flags["typo"] = f
+    # A foreign resident's registered Latin name, where this source writes it (not a defect).
+    f = noise.draw(rng, rates.get("latin_script", 0.0), foreign)
+    names[f] = r["latin_name"].to_numpy()[res][f]
+    flags["latin_script"] = f
     rom = noise.draw(rng, rates.get("romanised", 0.0), ~foreign)
     f = noise.draw(rng, rates.get("space", 0.0), ~rom & (sl > 0))
     names[f] = noise.insert_space(names[f], sl[f])
@@ -353,6 +360,8 @@ def build(
     f = noise.draw(rng, rates.get("date_swap", 0.0), (d <= 12) & (d != mo))
     mo, d = np.where(f, d, mo), np.where(f, mo, d)
     flags["date_swap"] = f
+    y, mo, d, more = noise.birth_slips(rng, rates, y, mo, d, ~f)
+    flags.update(more)
 
     hh = r["hh"].to_numpy()[res]
     if "moved_seen" in ident:
@@ -371,10 +380,15 @@ def build(
     phone[miss] = ""
     flags["phone_changed"], flags["phone_missing"] = changed, miss
     flags["masked_rrn"] = noise.draw(rng, rates.get("masked_rrn", 0.0), everyone)
+    rrn = r["rrn"].to_numpy()[res].astype(object)
+    f = noise.draw(rng, rates.get("rrn_slip", 0.0), ~flags["masked_rrn"])
+    rrn[f] = noise.rrn_slips(rng, rrn[f])
+    flags["rrn_slip"] = f
 
     ident["name"] = names
     ident["y"], ident["m"], ident["d"] = y, mo, d
     ident["phone"] = phone
+    ident["rrn"] = rrn
     ident["hh"] = hh
     for kind_, v in flags.items():
         ident[kind_] = v
@@ -477,7 +491,7 @@ def _blank_some(rng: np.random.Generator, values: np.ndarray, rate: float) -> np
 def city_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataFrame:
     """The city extract's columns (Korean headers), in file order."""
     rows = b.rows
-    rrn = _resident_col(world, b, "rrn").astype(object)
+    rrn = _ident_col(b, "rrn").astype(object)
     masked = _ident_col(b, "masked_rrn")
     rrn = np.where(masked, pd.Series(rrn).str[:8].to_numpy(dtype=object) + "******", rrn)
     sex = np.where(_resident_col(world, b, "sex") == "F", "여", "남")
@@ -512,7 +526,7 @@ def city_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataFrame
 def ministry_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataFrame:
     """The ministry extract's columns, in file order."""
     rows = b.rows
-    rrn = pd.Series(_resident_col(world, b, "rrn")).str.replace("-", "", regex=False)
+    rrn = pd.Series(_ident_col(b, "rrn")).str.replace("-", "", regex=False)
     jibun = (b.ident["hh"].to_numpy() % 2 == 0)[rows["ident"].to_numpy()]
     address = np.where(jibun, _address(world, b, "jibun"), _address(world, b, "road"))
     grade = (
@@ -644,7 +658,7 @@ def crisis_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataFra
             "발굴회차": CRISIS_ROUND,
             "대상자번호": b.person_id[rows["ident"].to_numpy()],
             "성명": _ident_col(b, "name"),
-            "주민등록번호": _resident_col(world, b, "rrn"),
+            "주민등록번호": _ident_col(b, "rrn"),
             "주소": _address(world, b, "road"),
             "행정동코드": _dong_code(world, b),
             "지표코드": code,

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from matching.compare import compare
+from matching.compare import FIELDS, compare, rrn_slip
 from matching.normalize import normalize
 
 
@@ -18,6 +18,11 @@ def levels(*rows):
     return compare(forms, np.array([0]), np.array([1])).iloc[0]
 
 
+def label(lv, field: str) -> str:
+    """The level's name ("missing" for -1), so tests read as the comparator's words."""
+    return "missing" if lv[field] < 0 else FIELDS[field][lv[field]]
+
+
 BASE = (
     "김영숙",
     "1950-03-02",
@@ -32,7 +37,7 @@ BASE = (
 
 def test_a_jamo_typo_is_close_not_far():
     lv = levels(BASE, ("김영슥", *BASE[1:]))
-    assert lv["given"] == 1
+    assert label(lv, "given") == "close"
 
 
 def test_a_romanised_name_is_an_exact_given_name():
@@ -42,12 +47,54 @@ def test_a_romanised_name_is_an_exact_given_name():
 
 def test_day_and_month_swapped_is_its_own_level():
     lv = levels(BASE, (BASE[0], "1950-02-03", *BASE[2:]))
-    assert lv["birth"] == 1
+    assert label(lv, "birth") == "day-month swap"
 
 
 def test_one_field_off_in_a_birth_date():
-    lv = levels(BASE, (BASE[0], "1951-03-02", *BASE[2:]))
-    assert lv["birth"] == 2
+    lv = levels(BASE, (BASE[0], "1950-07-02", *BASE[2:]))
+    assert label(lv, "birth") == "one field off"
+
+
+def test_a_lunar_birthday_of_1948_meets_its_solar_date():
+    # 1948-03-15 by the lunar calendar is 1948-04-23 by the solar one (KARI).
+    lv = levels((BASE[0], "1948-04-23", *BASE[2:]), (BASE[0], "1948-03-15", *BASE[2:]))
+    assert label(lv, "birth") == "lunar"
+    # A day later than the lunar reading is not "lunar": month and day both differ.
+    lv = levels((BASE[0], "1948-04-24", *BASE[2:]), (BASE[0], "1948-03-15", *BASE[2:]))
+    assert label(lv, "birth") == "far"
+
+
+def test_one_day_off_across_a_month_end():
+    lv = levels((BASE[0], "1950-02-28", *BASE[2:]), (BASE[0], "1950-03-01", *BASE[2:]))
+    assert label(lv, "birth") == "one day off"
+
+
+def test_a_year_digit():
+    assert label(levels(BASE, (BASE[0], "1951-03-02", *BASE[2:])), "birth") == "year digit"
+    assert label(levels(BASE, (BASE[0], "1960-03-02", *BASE[2:])), "birth") == "year digit"
+    assert label(levels(BASE, (BASE[0], "1961-03-02", *BASE[2:])), "birth") == "one field off"
+
+
+def test_a_transposed_two_syllable_given_name():
+    lv = levels(BASE, ("김숙영", *BASE[1:]))
+    assert label(lv, "given") == "transposed"
+    # 영숙 and 영희 share a syllable but are not a transposition.
+    assert label(levels(BASE, ("김영희", *BASE[1:])), "given") != "transposed"
+
+
+def test_an_rrn_slip_with_the_same_birth_date_is_a_slip_not_different():
+    digits = np.array([5003022123456, 5003022123456, 5003022123456, 5003022123456])
+    other = np.array([5003022123457, 5003022124356, 5003022125556, 5003021123457])
+    # one digit wrong; two neighbours swapped; two digits wrong; sex digit differs
+    assert rrn_slip(digits, other).tolist() == [True, True, False, False]
+    forms = frame(
+        (*BASE[:4], "idx-a", "500302-2******", *BASE[6:]),
+        (*BASE[:4], "idx-b", "500302-2******", *BASE[6:]),
+        (*BASE[:4], "idx-c", "500302-2******", *BASE[6:]),
+    )
+    forms["rrn_digits"] = [5003022123456, 5003022123457, 5003022987654]
+    lv = compare(forms, np.array([0, 0]), np.array([1, 2]))
+    assert [FIELDS["rrn"][k] for k in lv["rrn"]] == ["slip", "different"]
 
 
 def test_sex_comes_from_the_rrn_digit_when_the_record_has_none():
