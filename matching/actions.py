@@ -190,6 +190,24 @@ def run_linkage(
     return run
 
 
+def rrn_digits_of(tokens: pd.Series) -> np.ndarray:
+    """Encrypted RRNs as 13-digit int64s (0 where none or unreadable), for one run's memory."""
+    from cryptography.exceptions import InvalidTag
+
+    from bigcare.crypto import decrypt
+
+    out = np.zeros(len(tokens), dtype=np.int64)
+    values = tokens.fillna("").astype(str).to_numpy()
+    for k in np.flatnonzero(values != ""):
+        try:
+            digits = decrypt(values[k]).replace("-", "")
+        except (InvalidTag, KeyError, ValueError):
+            digits = ""  # sealed by a key no longer configured: no slip test for it
+        if len(digits) == 13 and digits.isdigit():
+            out[k] = int(digits)
+    return out
+
+
 def _link(
     run: LinkageRun, full: bool, retrain: bool, progress: Callable[[str], None] | None
 ) -> None:
@@ -204,6 +222,9 @@ def _link(
         run.finished_at = timezone.now()
         run.save(update_fields=["full", "model", "status", "finished_at"])
         return
+    # The slip comparator (compare.rrn_slip) reads the digits: decrypted here, in memory for
+    # this run only; forms, logs and the database never hold them.
+    records["rrn_digits"] = rrn_digits_of(records["rrn_enc"])
     rids = records["rid"].to_numpy(np.int64)
     links = read_frame(
         RecordLink.objects.values_list("record_id", "resident_id", "current", "record__status"),
