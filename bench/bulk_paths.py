@@ -1,7 +1,7 @@
 """How to move a frame in and out of PostgreSQL: ``python -m bench.bulk_paths --rows 1000000``.
 
 Issue 15 item 1 asks for one bulk path, and whether psycopg 3 or an ADBC driver should replace
-the hand-written binary COPY encoder (intake/pgbinary.py). This times, on one frame of the shapes
+the hand-written binary COPY encoder (bigcare/pgbinary.py). This times, on one frame of the shapes
 linkage and screening move (an id, two Korean texts, a date, an integer, a flag), every way the
 project writes and reads today beside the two candidates, median of ``--repeat`` each, in a
 scratch database ``bigcare_bulkbench`` that it drops and creates:
@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from bench.machine import LoadSampler
-from intake.pgbinary import encode
+from bigcare.pgbinary import encode
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/"
 DSN = SERVER + "bigcare_bulkbench"

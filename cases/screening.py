@@ -8,7 +8,6 @@ from model table and column names (hence the S608 waivers), never from input.
 
 from __future__ import annotations
 
-import io
 import time
 from dataclasses import dataclass, replace
 from datetime import date
@@ -18,6 +17,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bigcare import bulk
 from bigcare.models import CommunityCentre
 from cases.eligibility import ELIGIBLE, Rules, screen
 from cases.models import ScreeningCount, ScreeningResult, ScreeningRun
@@ -42,52 +42,8 @@ def _t(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def read_frame(
-    sql: str, columns: list[str], params: list | None = None, types: dict[str, str] | None = None
-) -> pd.DataFrame:
-    """Run a SELECT and return a frame. On PostgreSQL: COPY … TO STDOUT parsed by pyarrow's
-    multi-threaded CSV reader, several times faster than fetching tuples at 1 M rows.
-    ``types`` names a column's type ("int64", "date", "bool"); the rest stay strings."""
-    import pyarrow as pa
-    from pyarrow import csv as pacsv
-
-    params, types = params or [], types or {}
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(sql, params)
-            frame = pd.DataFrame(cursor.fetchall(), columns=columns)
-            for name, kind in types.items():
-                if kind == "int64":
-                    frame[name] = pd.to_numeric(frame[name]).astype("Int64")
-                elif kind == "date":
-                    frame[name] = pd.to_datetime(frame[name], errors="coerce", format="%Y-%m-%d")
-                elif kind == "bool":
-                    frame[name] = frame[name].astype(bool)
-            return frame
-        query = cursor.cursor.mogrify(sql, params).decode()
-        buffer = io.BytesIO()
-        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
-    arrow = {"int64": pa.int64(), "date": pa.date32(), "bool": pa.bool_()}
-    if not buffer.getbuffer().nbytes:  # pyarrow refuses an empty file
-        pd_types = {"int64": "Int64", "date": "datetime64[ms]", "bool": "bool"}
-        return pd.DataFrame(
-            {c: pd.Series([], dtype=pd_types.get(types.get(c), object)) for c in columns}
-        )
-    table = pacsv.read_csv(
-        io.BytesIO(buffer.getvalue()),
-        read_options=pacsv.ReadOptions(column_names=columns),
-        # Quoted empty strings stay "", unquoted empties (COPY's NULL) are null.
-        convert_options=pacsv.ConvertOptions(
-            column_types={c: arrow[k] for c, k in types.items()}
-            | {c: pa.string() for c in columns if c not in types},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,
-            true_values=["t"],
-            false_values=["f"],
-        ),
-    )
-    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, date_as_object=False)
-    return frame
+# SELECTs come back as frames through the project's one bulk path.
+read_frame = bulk.read_frame
 
 
 def household_size(reported, grouped):
@@ -322,49 +278,6 @@ def screen_all(inputs: Inputs, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame
     return out, counts
 
 
-def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
-    """COPY on PostgreSQL; batched executemany elsewhere (bulk_create's work without building a
-    model instance per row)."""
-    if frame.empty:
-        return
-    frame = frame[columns]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            import pyarrow as pa
-            from pyarrow import csv as pacsv
-
-            # pyarrow writes CSV several times faster than pandas; nulls are empty fields.
-            buffer = io.BytesIO()
-            pacsv.write_csv(
-                pa.Table.from_pandas(frame, preserve_index=False),
-                buffer,
-                pacsv.WriteOptions(include_header=False),
-            )
-            buffer.seek(0)
-            cursor.cursor.copy_expert(
-                f"COPY {_t(model)} ({quoted}) FROM STDIN WITH (FORMAT csv)", buffer
-            )
-            return
-        # Column lists zipped into tuples, handed to sqlite3 itself: converting through an
-        # object frame or Django's cursor wrapper costs more than SQLite's own insert.
-        values = []
-        for name in columns:
-            col = frame[name]
-            if col.isna().any():
-                values.append(col.astype(object).where(col.notna(), None).tolist())
-            else:
-                values.append(col.to_numpy().tolist())
-        rows = list(zip(*values, strict=True))
-        marks = ", ".join(["?"] * len(columns))
-        raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-        for start in range(0, len(rows), BATCH * 10):
-            raw.executemany(
-                f"INSERT INTO {_t(model)} ({quoted}) VALUES ({marks})",  # noqa: S608
-                rows[start : start + BATCH * 10],
-            )
-
-
 def rules_meta(rules: Rules) -> dict[str, dict]:
     """What an explanation needs of each rule, kept with the run so it reads as it was."""
     return {
@@ -421,8 +334,8 @@ def run_screening(on: date | None = None) -> ScreeningRun:
         # In resident order the resident index fills from the right, as a sequence would.
         results = results.sort_values("resident_id", kind="stable")
         with transaction.atomic():
-            _write(ScreeningResult, RESULT_COLUMNS, results)
-            _write(
+            bulk.append(ScreeningResult, RESULT_COLUMNS, results)
+            bulk.append(
                 ScreeningCount,
                 ["run_id", "centre_id", "programme", "eligible", "blind_spots", "unknown"],
                 counts,

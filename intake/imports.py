@@ -179,11 +179,9 @@ class Heartbeat:
             self._thread.start()
 
     def _beat(self) -> None:
-        import psycopg2
+        from bigcare.bulk import side_connection
 
-        params = connection.get_connection_params()
-        conn = psycopg2.connect(**params)
-        conn.autocommit = True
+        conn = side_connection()
         table = connection.ops.quote_name(ImportRun._meta.db_table)
         try:
             while True:

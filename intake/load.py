@@ -1,15 +1,15 @@
 """The load boundary: prepared frames in, rows in the database out, with no per-row ORM.
 
-PostgreSQL gets ``COPY … FROM STDIN`` in the binary format (psycopg2 ``copy_expert``, bytes
-from intake.pgbinary); SQLite gets batched ``executemany``. Everything runs inside the
-caller's transaction, so a failure loads nothing.
+PostgreSQL gets ``COPY … FROM STDIN`` in the binary format, SQLite batched ``executemany``,
+both through the project's one bulk path (bigcare.bulk); on PostgreSQL the staging processes
+make the COPY bytes of records and items themselves. Everything runs inside the caller's
+transaction, so a failure loads nothing.
 A person whose normalised content is unchanged since the current version adds no version.
 SQL is composed only from model table and column names (hence the S608 waivers), never input.
 """
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 
@@ -17,6 +17,7 @@ import pandas as pd
 from django.db import connection
 from django.utils import timezone
 
+from bigcare.bulk import append, layout, send, side_connection_params
 from intake.models import (
     CrisisSignal,
     Enrollment,
@@ -26,7 +27,6 @@ from intake.models import (
     RowWarning,
     SourceRecord,
 )
-from intake.pgbinary import Layout
 from intake.pipeline import ITEM_COLUMNS, Prepared
 from intake.staging import CopyTarget, Staged
 
@@ -59,8 +59,6 @@ ITEM_TABLES = {
     kind: (model, ["row_number", *ITEM_COLUMNS[kind]])
     for kind, model in (("enrollment", Enrollment), ("signal", CrisisSignal))
 }
-# (database, table) → column → (pg_type.typname, NOT NULL), read once per process.
-_COLUMN_TYPES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {}
 
 
 @dataclass
@@ -75,47 +73,13 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _column_types(model, columns: list[str]) -> tuple[list[str], list[bool]]:
-    """The columns' types and NOT NULL flags as the database has them, not as the code thinks.
-
-    Binary COPY must encode each field as its column's type (a JSON text is jsonb's version
-    byte and text, or plain text), and a migration may change that type. Read once per process:
-    a schema change comes with a deploy, which restarts the workers.
-    """
-    table = model._meta.db_table
-    key = (connection.settings_dict["NAME"], table)
-    if key not in _COLUMN_TYPES:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT a.attname, t.typname, a.attnotnull FROM pg_attribute a "
-                "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = %s::regclass "
-                "AND a.attnum > 0 AND NOT a.attisdropped",
-                [connection.ops.quote_name(table)],
-            )
-            _COLUMN_TYPES[key] = {name: (typ, nn) for name, typ, nn in cursor.fetchall()}
-    found = _COLUMN_TYPES[key]
-    return [found[c][0] for c in columns], [found[c][1] for c in columns]
-
-
-def layout(model, columns: list[str]) -> Layout:
-    """How ``columns`` of ``model``'s table are COPYed here (PostgreSQL)."""
-    types, not_null = _column_types(model, columns)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    return Layout(
-        f"COPY {_table(model)} ({quoted}) FROM STDIN WITH (FORMAT binary)",
-        tuple(columns),
-        tuple(types),
-        tuple(not_null),
-    )
-
-
 def copy_target(run: ImportRun, item_kind: str, now) -> CopyTarget | None:
     """Where staging sends a run's rows on PostgreSQL (None elsewhere: rows go as frames)."""
     if connection.vendor != "postgresql":
         return None
     item_model, item_columns = ITEM_TABLES.get(item_kind, (None, []))
     return CopyTarget(
-        database=connection.get_connection_params(),
+        database=side_connection_params(),
         sequence=_sequence(SourceRecord),
         records=layout(SourceRecord, ["id", *RECORD_COLUMNS]),
         items=layout(item_model, ["record_id", *item_columns]) if item_model else None,
@@ -132,58 +96,6 @@ def _sequence(model) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
         return cursor.fetchone()[0]
-
-
-def _send(layout: Layout, chunks: list[bytes]) -> None:
-    with connection.cursor() as cursor:
-        for data in chunks:
-            # One read of the whole slice: psycopg2 reads ``size`` bytes per call and needs the
-            # GIL for each. BytesIO hands back ``data`` itself for a whole read, without a copy.
-            cursor.cursor.copy_expert(layout.sql, io.BytesIO(data), size=len(data))
-
-
-def _write(model, columns: list[str], frame: pd.DataFrame) -> None:
-    """Append a frame to a table: COPY on PostgreSQL, batched executemany elsewhere."""
-    if frame.empty:
-        return
-    if connection.vendor == "postgresql":
-        table = layout(model, columns)
-        _send(table, table.encode(frame))
-        return
-    frame = frame[columns]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    rows = _python_rows(frame)
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(
-                f"INSERT INTO {_table(model)} ({quoted}) VALUES ({marks})",  # noqa: S608
-                rows[start : start + BATCH],
-            )
-
-
-def _python_rows(frame: pd.DataFrame) -> list[tuple]:
-    cols = []
-    for name in frame.columns:
-        col = frame[name]
-        if isinstance(col.dtype, pd.DatetimeTZDtype):
-            # Django's own SQLite form of an aware time: naive UTC.
-            values = (
-                col.dt.tz_convert("UTC")
-                .dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-                .astype(object)
-                .where(col.notna(), None)
-            )
-        elif pd.api.types.is_datetime64_any_dtype(col):
-            values = col.dt.strftime("%Y-%m-%d").astype(object).where(col.notna(), None)
-        elif str(col.dtype) == "Int64":
-            values = col.astype(object).where(col.notna(), None)
-        elif str(col.dtype) == "bool":
-            values = col.astype(object)
-        else:
-            values = col.astype(object).where(col.notna(), None)
-        cols.append(values.tolist())
-    return list(zip(*cols, strict=True))
 
 
 def existing_versions(source_id: int) -> pd.DataFrame:
@@ -210,7 +122,7 @@ def write(run: ImportRun, staged: Staged) -> Loaded:
     if staged.copies is not None:  # PostgreSQL: staging made the COPY data
         for (table, chunks), what in zip(staged.copies, ("records", "items"), strict=False):
             t0 = time.perf_counter()
-            _send(table, chunks)
+            send(table, chunks)
             seconds[what] = time.perf_counter() - t0
         ids = staged.ids.tolist()
     else:
@@ -223,14 +135,14 @@ def write(run: ImportRun, staged: Staged) -> Loaded:
         run_id=run.pk,
         reasons=[json.dumps(r, ensure_ascii=False) for r in prepared.rejects["reasons"]],
     )
-    _write(RejectedRow, ["run_id", "row_number", "raw", "reasons"], rejects)
+    append(RejectedRow, ["run_id", "row_number", "raw", "reasons"], rejects)
     warnings = prepared.warnings
     if len(warnings):
         warnings = warnings.assign(
             run_id=run.pk,
             warnings=[json.dumps(w, ensure_ascii=False) for w in warnings["warnings"]],
         )
-        _write(RowWarning, ["run_id", "row_number", "warnings"], warnings)
+        append(RowWarning, ["run_id", "row_number", "warnings"], warnings)
     seconds["rejects"] = time.perf_counter() - t0
     return Loaded(staged.records_added, ids, staged.superseded.tolist(), seconds)
 
@@ -243,7 +155,7 @@ def _insert(run: ImportRun, new: pd.DataFrame, prepared: Prepared) -> list[int]:
         status=RecordStatus.CURRENT,
         created_at=timezone.now(),
     )
-    _write(SourceRecord, RECORD_COLUMNS, new)
+    append(SourceRecord, RECORD_COLUMNS, new)
     keys = new["source_key"].tolist()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -261,7 +173,7 @@ def _insert(run: ImportRun, new: pd.DataFrame, prepared: Prepared) -> list[int]:
         # Items of a person whose version is unchanged already hang off that version.
         items = items.loc[items["record_id"].notna()].copy()
         items["record_id"] = items["record_id"].astype("int64")
-        _write(model, ["record_id", *columns], items)
+        append(model, ["record_id", *columns], items)
     return ids.tolist()
 
 

@@ -32,10 +32,10 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from bigcare.crypto import blind_index_many, encrypt_many
+from bigcare.pgbinary import Layout
 from intake import normalize as nz
 from intake import pipeline
 from intake.mapping import Mapping
-from intake.pgbinary import Layout
 from intake.readers import Chunk
 
 _KEY_SETTINGS = ("BIGCARE_FIELD_KEYS", "BIGCARE_FIELD_KEY_ID", "BIGCARE_INDEX_KEY")

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bigcare import bulk
+
 COLUMNS = [
     "rid",
     "source",
@@ -65,119 +67,24 @@ def id_batches(ids) -> list[list[int]]:
 
 
 def read_frame(values: object, columns: list[str], dtype: dict | None = None) -> pd.DataFrame:
-    """The rows of a ``values_list`` queryset as a frame: through ``COPY … TO STDOUT`` on
-    PostgreSQL (a million rows in a second or two, where Python row tuples take ten), plainly
-    elsewhere. Text comes back as ``""`` for empty, never NaN; ``dtype`` casts named columns."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        import io
-
-        sql, params = values.query.sql_with_params()
-        buf = io.BytesIO()
-        with connection.cursor() as cur:
-            query = cur.cursor.mogrify(sql, params).decode()
-            cur.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buf)
-        buf.seek(0)
-        if not buf.getbuffer().nbytes:
-            frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-        else:
-            frame = pd.read_csv(
-                buf, names=columns, dtype=str, keep_default_na=False, encoding="utf-8"
-            )
-    else:
-        frame = pd.DataFrame.from_records(list(values), columns=columns)
-    for col, kind in (dtype or {}).items():
+    """The rows of a ``values_list`` queryset as a frame (through bigcare.bulk). Text comes back
+    as ``""`` for empty or NULL, never NaN; ``dtype`` casts named columns to numpy types (a
+    missing number is 0) or to bool."""
+    frame = bulk.read_frame(values, columns)
+    dtype = dtype or {}
+    for col in columns:
+        kind = dtype.get(col)
         if kind is bool:
             frame[col] = frame[col].isin([True, 1, "t", "True", "1"])
-        else:
+        elif kind is not None:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").fillna(0).astype(kind)
+        elif frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+            frame[col] = frame[col].fillna("")
     return frame
 
 
-# Up to this many rows an upsert is one executemany on PostgreSQL too.
-FEW_ROWS = 100
-
-
-def upsert(
-    table: str,
-    frame: pd.DataFrame,
-    key: str,
-    update: list[str] | None = None,
-    unless_same: list[str] | None = None,
-) -> None:
-    """Insert ``frame``'s rows into ``table``, updating ``update`` columns where ``key`` exists.
-
-    With ``unless_same``, PostgreSQL leaves a row alone when those columns already hold the
-    values (no new row version, no index writes): a full relink rewrites few residents.
-
-    PostgreSQL: ``COPY`` into a temporary table, then one ``INSERT … ON CONFLICT DO UPDATE``.
-    SQLite, and PostgreSQL for a few rows (a manual merge's residents: the temporary table costs
-    five statements): one ``executemany`` of the same upsert. Both are one statement per batch,
-    never one ORM object per row (DESIGN.md principle 4). Call inside a transaction.
-    """
-    from django.db import connection
-
-    if frame.empty:
-        return
-    cols = list(frame.columns)
-    update = [c for c in cols if c != key] if update is None else update
-    collist = ", ".join(f'"{c}"' for c in cols)
-    action = (
-        "DO UPDATE SET " + ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update)
-        if update
-        else "DO NOTHING"
-    )
-    if connection.vendor == "postgresql" and len(frame) > FEW_ROWS:
-        import io
-
-        tmp = f"upsert_{table}"
-        buf = io.StringIO()
-        frame.to_csv(buf, index=False, header=False)
-        buf.seek(0)
-        # Text columns with no NULLs: an empty field is "" there, not NULL.
-        not_null = ", ".join(f'"{c}"' for c in cols if not frame[c].isna().any())
-        with connection.cursor() as cur:
-            cur.execute(f'DROP TABLE IF EXISTS "{tmp}"')
-            # Identifiers come from model metadata, values travel by COPY: nothing to inject.
-            cur.execute(
-                f'CREATE TEMP TABLE "{tmp}" AS SELECT {collist} '  # noqa: S608
-                f'FROM "{table}" WITH NO DATA'
-            )
-            cur.cursor.copy_expert(
-                f'COPY "{tmp}" ({collist}) FROM STDIN WITH (FORMAT csv'
-                + (f", FORCE_NOT_NULL ({not_null})" if not_null else "")
-                + ")",
-                buf,
-            )
-            if unless_same and update:
-                same = ", ".join(f'"{table}"."{c}"' for c in unless_same)
-                new = ", ".join(f'EXCLUDED."{c}"' for c in unless_same)
-                action += f" WHERE ({same}) IS DISTINCT FROM ({new})"
-            cur.execute(
-                f'INSERT INTO "{table}" ({collist}) '  # noqa: S608
-                f'SELECT {collist} FROM "{tmp}" ON CONFLICT ("{key}") {action}'
-            )
-            cur.execute(f'DROP TABLE "{tmp}"')
-        return
-    columns = []
-    for c in cols:
-        col = frame[c]
-        if isinstance(col.dtype, pd.DatetimeTZDtype):
-            col = col.dt.tz_convert("UTC").dt.tz_localize(None)
-        if col.dtype.kind == "M":
-            col = col.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-        # object dtype holds Python scalars (sqlite3 binds no numpy ints), None for missing.
-        columns.append(col.astype(object).where(col.notna(), None).tolist())
-    marks = ", ".join(["%s"] * len(cols))
-    sql = (
-        f'INSERT INTO "{table}" ({collist}) VALUES ({marks}) '  # noqa: S608 — values bound
-        f'ON CONFLICT ("{key}") {action}'
-    )
-    rows = list(zip(*columns, strict=True))
-    with connection.cursor() as cur:
-        for start in range(0, len(rows), 20_000):
-            cur.executemany(sql, rows[start : start + 20_000])
+# Rows are inserted or updated by key through the project's one bulk path.
+upsert = bulk.upsert
 
 
 def records_from_db(record_ids: list[int] | None = None) -> pd.DataFrame:

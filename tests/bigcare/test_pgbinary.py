@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 from django.db import connection
 
-from intake.pgbinary import encode
+from bigcare.pgbinary import encode
 from tests.conftest import requires_postgres
 
 TEXTS = ["서울특별시 종로구 세종대로 209", None, "", "a\tb\nc\r\n\"q\" 's' \\N \\ ,;|", "x" * 5000]
@@ -47,6 +47,12 @@ COLUMNS = {
             )
         ),
     ),
+    "ratio": (
+        "double precision",
+        "float8",
+        pd.array([0.1, None, -1.5e300, 123.456, 0.0], dtype="Float64"),
+    ),
+    "single": ("real", "float4", pd.array([0.5, None, -2.0, 1024.0, 0.0], dtype="Float32")),
     "txt": ("text", "text", TEXTS),
     "var": ("varchar(5000)", "varchar", TEXTS),
     "doc": ("jsonb", "jsonb", JSONS),

@@ -31,6 +31,8 @@ _FIXED = {
     "bool": (pa.uint8(), "u1"),
     "date": (pa.int32(), ">i4"),
     "timestamptz": (pa.int64(), ">i8"),
+    "float8": (pa.float64(), ">f8"),
+    "float4": (pa.float32(), ">f4"),
 }
 SUPPORTED = TEXT_TYPES | set(_FIXED)
 
