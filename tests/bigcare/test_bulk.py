@@ -137,3 +137,17 @@ def test_side_connections_take_only_libpq_options(monkeypatch):
         lambda: {"dbname": "x", "host": "127.0.0.1", "context": object(), "pool": None},
     )
     assert bulk.side_connection_params() == {"dbname": "x", "host": "127.0.0.1"}
+
+
+def test_an_importable_psycopg_3_is_refused_at_start_up_on_postgresql(monkeypatch):
+    """Django would drive PostgreSQL with psycopg 3 and the first COPY of an import would fail
+    (``copy_expert`` is psycopg2's): the check says so before any work starts."""
+    from django.db.backends.postgresql import psycopg_any
+
+    from bigcare.checks import postgresql_driver_is_psycopg2
+
+    monkeypatch.setattr(psycopg_any, "is_psycopg3", True)
+    found = [e.id for e in postgresql_driver_is_psycopg2()]
+    assert found == (["bigcare.E102"] if connection.vendor == "postgresql" else [])
+    monkeypatch.setattr(psycopg_any, "is_psycopg3", False)
+    assert postgresql_driver_is_psycopg2() == []
