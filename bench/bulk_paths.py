@@ -12,8 +12,9 @@ scratch database ``bigcare_bulkbench`` that it drops and creates:
 - reads: COPY TO STDOUT as CSV parsed by pandas (matching) or by pyarrow (screening), and ADBC
   ``fetch_arrow_table`` (binary COPY straight into arrow).
 
-Needs the optional packages ``psycopg[binary]`` and ``adbc-driver-postgresql``: not project
-dependencies until the decision is taken (bench/results/bulk_paths.md says where it stands).
+Needs the optional packages ``psycopg[binary]`` and ``adbc-driver-postgresql``, in a virtual
+environment of its own: where psycopg 3 is importable Django drives PostgreSQL with it, and Big
+Care refuses to start (check bigcare.E102; bench/results/bulk_paths.md says why).
 """
 
 from __future__ import annotations
