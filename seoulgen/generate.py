@@ -12,6 +12,8 @@ import pandas as pd
 
 from . import noise, sources
 from .addresses import load_dongs
+from .buildingdb import FILE_NAME as BUILDING_DB_FILE
+from .buildingdb import write_building_db
 from .formats import REFERENCE_DATE, date_strings
 from .people import make_population
 
@@ -136,6 +138,11 @@ def generate(
     frame.to_csv(out_dir / "crisis_round.csv", index=False, encoding="utf-8-sig")
     account("crisis", "crisis_round.csv", b, frame, frame["대상자번호"].to_numpy())
     stage(f"crisis_round.csv: {len(frame):,} rows")
+
+    # The official building DB's layout, covering most (not all) buildings (issue 13 item 5).
+    table = write_building_db(rng, households, world.dongs, out_dir / BUILDING_DB_FILE)
+    files["building_db"] = BUILDING_DB_FILE
+    stage(f"{BUILDING_DB_FILE}: {int(table['in_db'].sum()):,} of {len(table):,} buildings")
 
     truth = out_dir / "truth"
     records = pd.concat(truth_parts, ignore_index=True)

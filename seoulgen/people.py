@@ -241,8 +241,10 @@ def make_population(
     n_dongs = len(dongs)
     dong_idx = rng.integers(0, n_dongs, n_hh)
     moved = rng.random(n_hh) < 0.08
-    current = draw_places(rng, n_hh, dong_idx)
-    previous = draw_places(rng, n_hh, other_dong(rng, dong_idx, n_dongs))
+    # Current and previous homes from one building stock, so no two households' homes clash.
+    places = draw_places(rng, np.concatenate([dong_idx, other_dong(rng, dong_idx, n_dongs)]), dongs)
+    current = places.iloc[:n_hh].reset_index(drop=True)
+    previous = places.iloc[n_hh:].reset_index(drop=True)
     address = format_addresses(current, dongs, "road")
     prev_address = np.where(moved, format_addresses(previous, dongs, "road"), "")
     dong_code = dongs["dong_code"].to_numpy()[dong_idx]

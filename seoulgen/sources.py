@@ -11,7 +11,7 @@ import pandas as pd
 import xlsxwriter
 
 from . import noise
-from .addresses import format_addresses
+from .addresses import ADDRESS_HABITS, format_addresses
 from .formats import REFERENCE_DATE, compose, date_strings, split_date, ymd
 from .people import FAMILY, NEWBORN, OLD_COUPLE
 from .thresholds import (
@@ -441,12 +441,32 @@ def verbatim_repeats(frame: pd.DataFrame, b: Built) -> pd.DataFrame:
     return frame.iloc[b.rows["original"].to_numpy()].reset_index(drop=True)
 
 
-def _address(world: World, b: Built, style: str) -> np.ndarray:
-    """The address each row shows: the old one where the source has not seen the move."""
+def _address(
+    world: World,
+    b: Built,
+    style: str,
+    rng: np.random.Generator | None = None,
+    habits: dict[str, float] | None = None,
+) -> np.ndarray:
+    """The address each row shows: the old one where the source has not seen the move.
+
+    With ``habits`` (rates of ``suffix``, ``nospace``, ``shorthand``: ADDRESS_HABITS), each row
+    is written with the source's habits, drawn per row."""
     h = world.households
     ident_idx = b.rows["ident"].to_numpy()
     hh = b.ident["hh"].to_numpy()[ident_idx]
     old = b.ident["moved"].to_numpy()[ident_idx]
+    if habits:
+        cols = [c.split("_", 1)[1] for c in h.columns if c.startswith("cur_")]
+        places = pd.DataFrame(
+            {
+                c: np.where(old, h[f"prev_{c}"].to_numpy()[hh], h[f"cur_{c}"].to_numpy()[hh])
+                for c in cols
+            }
+        )
+        n = len(places)
+        draw = {k: rng.random(n) < habits.get(k, 0.0) for k in ("suffix", "nospace", "shorthand")}
+        return format_addresses(places, world.dongs, style, **draw)
     cache_key = f"address_{style}"
     if cache_key not in world.cache:
         for prefix in ("cur", "prev"):
@@ -528,7 +548,8 @@ def ministry_frame(rng: np.random.Generator, world: World, b: Built) -> pd.DataF
     rows = b.rows
     rrn = pd.Series(_ident_col(b, "rrn")).str.replace("-", "", regex=False)
     jibun = (b.ident["hh"].to_numpy() % 2 == 0)[rows["ident"].to_numpy()]
-    address = np.where(jibun, _address(world, b, "jibun"), _address(world, b, "road"))
+    road = _address(world, b, "road", rng, ADDRESS_HABITS["ministry"])
+    address = np.where(jibun, _address(world, b, "jibun"), road)
     grade = (
         pd.Series(_resident_col(world, b, "disability"))
         .map({"severe": "심한", "mild": "심하지않은", "none": ""})
@@ -621,7 +642,7 @@ def facility_frame(
             "dob": dob,
             "gender": gender,
             "phone": phone,
-            "address": _address(world, b, "road_short"),
+            "address": _address(world, b, "road_short", rng, ADDRESS_HABITS["facility"]),
             "service": np.array(FACILITY_SERVICES, dtype=object)[rows["service_idx"].to_numpy()],
             "since": date_strings(rows["start"].to_numpy(), "-"),
         }
