@@ -16,9 +16,8 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bigcare.models import CommunityCentre
 from matching import cluster as clustering
-from matching import em
+from matching import em, places
 from matching.address import address_keys
 from matching.compare import FIELDS
 from matching.em import Model
@@ -324,6 +323,9 @@ def _link(
                 trained_on=len(records),
             )
         _save_forms(write_forms, replace_all=full)
+        # Votes from every current record, before residents are placed with them.
+        stage("gazetteer votes")
+        places.recompute_votes(records)
         # Sub-stages of the write, for the progress callback (the rows stay invisible to other
         # sessions until the transaction commits).
         stage("save residents")
@@ -332,6 +334,9 @@ def _link(
         )
         # The links of retracted, superseded and revived records now agree with their status
         # (by the ids read above: a record an import changes meanwhile stays dirty).
+        if not full:
+            # New votes may place residents this run did not touch.
+            places.place_residents(only_unplaced=True)
         for batch in id_batches(dirty_links):
             flagged = RecordLink.objects.filter(record_id__in=batch)
             flagged.filter(record__status="current").update(current=True)
@@ -472,13 +477,16 @@ def _resident_frame(
     """Resident rows (RESIDENT_COLUMNS) with golden fields from ``records`` and their ``forms``,
     ``resident`` giving each record's resident id: the rules of ``cluster.golden``."""
     gold = clustering.golden(records, forms, resident)
-    centres = pd.Series(dict(CommunityCentre.objects.values_list("code", "pk")), dtype=object)
     b = gold["birth"].to_numpy()
     birth = pd.to_datetime(
         pd.DataFrame({"year": b // 10000, "month": b // 100 % 100, "day": b % 100}), errors="coerce"
     )
     address = gold["address"].astype(str).str.slice(0, 200)
     keys = address_keys(address)
+    # The home centre: the resolved dong of the current address (docs/matching.md).
+    dong, _how = places.home(
+        keys["building_key"].to_numpy(), gold["own_dong"].to_numpy(), gold["other_dong"].to_numpy()
+    )
     frame = pd.DataFrame(
         {
             "id": gold.index.to_numpy(np.int64),
@@ -492,8 +500,8 @@ def _resident_frame(
             "address": address.to_numpy(),
             "building_key": keys["building_key"].to_numpy(),
             "unit_key": keys["unit_key"].to_numpy(),
-            "dong_code": gold["dong"].to_numpy(),
-            "home_centre_id": gold["dong"].map(centres).astype("Int64").array,
+            "dong_code": dong,
+            "home_centre_id": places.centre_ids(dong),
             "name_key": pd.Series(text(name_forms(gold["name"]), "rom"))
             .str.slice(0, 100)
             .to_numpy(),

@@ -196,6 +196,9 @@ def golden(records: pd.DataFrame, forms: pd.DataFrame, resident: np.ndarray) -> 
     addr = recent[recent["address"] != ""].groupby("resident")[["address", "dong"]].first()
     out["address"] = addr["address"].reindex(out.index).fillna("")
     dong = recent[recent["dong"] != ""].groupby("resident")["dong"].first()
-    out["dong"] = addr["dong"].where(addr["dong"] != "").reindex(out.index)
-    out["dong"] = out["dong"].fillna(dong.reindex(out.index)).fillna("")
+    # The dong the address record itself names, and the newest any record names: the home
+    # centre's inputs (matching.gazetteer.home_dongs), with the gazetteer between them.
+    out["own_dong"] = addr["dong"].reindex(out.index).fillna("")
+    out["other_dong"] = dong.reindex(out.index).fillna("")
+    out["dong"] = out["own_dong"].where(out["own_dong"] != "", out["other_dong"])
     return out

@@ -249,3 +249,47 @@ class ResidentChange(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class BuildingDong(models.Model):
+    """The gazetteer: which administrative dong a building is in (matching.gazetteer).
+
+    One row per building key, feed and validity: ``db`` rows come from the official building
+    DB (``load_building_db``, replaced by each load), ``votes`` rows from the dong codes on
+    current records (replaced by each linkage run). ``valid_to`` is the first day the row no
+    longer holds (a retired dong code, fixtures/dong_changes.csv)."""
+
+    class Origin(models.TextChoices):
+        DB = "db", _("도로명주소 건물DB")
+        VOTES = "votes", _("기록의 행정동코드")
+
+    building_key = models.CharField(_("building"), max_length=120)
+    dong_code = models.CharField(_("administrative dong"), max_length=10)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    origin = models.CharField(max_length=5, choices=Origin.choices)
+    votes = models.PositiveIntegerField(default=0)
+    votes_total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["building_key"], name="gazetteer_key")]
+
+
+class BuildingDbLoad(models.Model):
+    """One load of a building DB file: what it held and what it refused."""
+
+    file_name = models.CharField(max_length=200)
+    lines = models.PositiveIntegerField(default=0)
+    entries = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    conflicts = models.PositiveIntegerField(default=0)
+    # The first rejects ({"line": n, "reason": …}): enough to find what is wrong with a file.
+    sample_rejects = models.JSONField(default=list, blank=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-loaded_at"]

@@ -1,7 +1,9 @@
-"""Recompute every resident's building and unit keys from its address (matching.address).
+"""Recompute every resident's building and unit keys from its address (matching.address), then
+its dong and home centre from the gazetteer (matching.places.place_residents).
 
-Linkage writes the keys with the residents; this fills them for residents linked before the keys
-existed (after migration 0007) or after a change to the parser. Safe to run again.
+Linkage writes both with the residents; this fills them for residents linked before the keys or
+the gazetteer existed (after migrations 0007/0008) or after a change to the parser. Safe to run
+again.
 """
 
 from django.core.management.base import BaseCommand
@@ -10,6 +12,7 @@ from django.db import connection, transaction
 from matching.address import address_keys
 from matching.frames import read_frame
 from matching.models import Resident
+from matching.places import place_residents
 
 BATCH = 20_000
 
@@ -44,6 +47,8 @@ class Command(BaseCommand):
             for start in range(0, len(rows), BATCH):
                 cur.executemany(sql, rows[start : start + BATCH])
         with_key = int((keys["unit_key"] != "").sum())
+        placed = place_residents()
         self.stdout.write(
-            f"residents {len(frame):,}  updated {len(rows):,}  with a unit key {with_key:,}"
+            f"residents {len(frame):,}  updated {len(rows):,}  with a unit key {with_key:,}  "
+            f"dong or home centre changed {placed:,}"
         )
