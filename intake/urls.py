@@ -5,6 +5,7 @@ from intake import views
 app_name = "intake"
 urlpatterns = [
     path("", views.sources, name="sources"),
+    path("unplaced/", views.unplaced, name="unplaced"),
     path("sources/<int:pk>/", views.source, name="source"),
     path("sources/<int:pk>/mapping", views.source_mapping, name="source_mapping"),
     path("sources/<int:pk>/upload", views.upload, name="upload"),

@@ -38,6 +38,22 @@ REJECTS_SHOWN = 50
 
 @login_required
 @require_GET
+def unplaced(request: HttpRequest) -> HttpResponse:
+    """「동을 찾지 못한 주소」: residents no dong places (no home centre, so no caseworker sees
+    them), as the records of the user's sources show their addresses (docs/matching.md)."""
+    from matching.places import unplaced as unplaced_of
+
+    scope = list(sources_for_user(request.user).values_list("pk", flat=True))
+    per_source, addresses = unplaced_of(scope) if scope else ([], [])
+    return render(
+        request,
+        "intake/unplaced.html",
+        {"per_source": per_source, "addresses": addresses, "has_sources": bool(scope)},
+    )
+
+
+@login_required
+@require_GET
 def sources(request: HttpRequest) -> HttpResponse:
     rows = sources_for_user(request.user).annotate(
         run_count=Count("runs"), last_run=Max("runs__created_at")

@@ -165,3 +165,31 @@ def place_residents(ids=None, only_unplaced: bool = False) -> int:
         for start in range(0, len(rows), 20_000):
             cur.executemany(sql, rows[start : start + 20_000])
     return len(rows)
+
+
+def unplaced(source_ids, sample: int = 50) -> tuple[list[dict], list[dict]]:
+    """Residents no dong places, as their records of the given sources show them: counts per
+    source (residents, records) and the most frequent addresses (address text, source, how many
+    records), for the data administrator's 「동을 찾지 못한 주소」. Two queries, whatever the size;
+    no names or identity numbers."""
+    from django.db.models import Count
+
+    from matching.models import RecordLink
+
+    links = RecordLink.objects.filter(
+        record__status="current",
+        record__source_id__in=source_ids,
+        resident__active=True,
+        resident__home_centre__isnull=True,
+    )
+    per_source = list(
+        links.values("record__source__name")
+        .annotate(residents=Count("resident", distinct=True), records=Count("pk"))
+        .order_by("record__source__name")
+    )
+    addresses = list(
+        links.values("record__address", "record__source__name")
+        .annotate(records=Count("pk"))
+        .order_by("-records", "record__address", "record__source__name")[:sample]
+    )
+    return per_source, addresses

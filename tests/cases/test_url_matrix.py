@@ -131,6 +131,8 @@ SPECS: dict[str, Spec] = {
     ),
     # intake: data administrators, on the sources granted to them
     "intake:sources": Spec(allowed=SIGNED_IN),
+    # scoped rows (the user's sources), like the source list
+    "intake:unplaced": Spec(allowed=SIGNED_IN),
     "intake:source": Spec(obj="source", allowed={"data_admin"}),
     "intake:source_mapping": Spec(
         "post", obj="source", allowed={"data_admin"}, data={"mapping": "not toml ["}
