@@ -12,7 +12,8 @@ generator's files is setup, not linkage: it runs once in a child process that le
 Parquet copy of the record frame beside the files, so the linking process starts from the frame
 alone. Prints wall time per stage, peak memory of the linkage (the peak resident set is reset
 just before linking, so it counts the input frame plus everything linkage allocates), candidate
-pairs and F1 against truth; with ``--runs`` the median wall time. The delta run links the last
+pairs, F1 against truth and recall per noise kind (``--blocking-recall``: blocking recall per
+kind and rule); with ``--runs`` the median wall time. The delta run links the last
 ``--delta`` records into the linked rest with the trained model (matching.incremental).
 """
 
@@ -30,8 +31,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from matching.blocking import block
 from matching.evaluate import evaluate, report
 from matching.incremental import link_delta
+from matching.noise_recall import blocking_by_noise, blocking_table, noise_table, recall_by_noise
 from matching.pipeline import link_frame
 
 RECORDS_PER_RESIDENT = 0.81  # distinct source records per generated resident at default noise
@@ -202,6 +205,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--db", action="store_true", help="time run_linkage on the database")
+    ap.add_argument(
+        "--blocking-recall", action="store_true", help="blocking recall per noise kind and rule"
+    )
     args = ap.parse_args()
     data = args.data or Path(tempfile.gettempdir()) / f"bigcare-bench-{args.records}"
     if not (data / "truth" / "records.csv").exists():
@@ -250,6 +256,11 @@ def main() -> None:
     print("  per rule: " + ", ".join(f"{k} {v:,}" for k, v in result.per_rule.items()))
     figures = evaluate(result.labels, truth_labels, truth["noise"].to_numpy())
     print(report(figures))
+    noise = truth["noise"].to_numpy()
+    print(noise_table(recall_by_noise(result.labels, truth_labels, noise)))
+    if args.blocking_recall:
+        cands = block(result.forms, keep_rule_pairs=True)
+        print(blocking_table(blocking_by_noise(cands, cands.rule_pairs, truth_labels, noise)))
 
     if args.delta:
         n_old = len(records) - args.delta

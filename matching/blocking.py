@@ -25,7 +25,7 @@ def _key(forms: pd.DataFrame, *columns: str) -> np.ndarray:
     key = np.zeros(len(forms), dtype=np.int64)
     missing = np.zeros(len(forms), dtype=bool)
     for col in columns:
-        if col in STRING_FORMS:
+        if col in STRING_FORMS or isinstance(forms[col].dtype, pd.CategoricalDtype):
             c = codes(forms, col).astype(np.int64)
             missing |= c < 0
         else:
@@ -69,7 +69,7 @@ def _key2(
         for c in (col, alt):
             if c in STRING_FORMS:
                 vals.append(codes(forms, c).astype(np.int64))
-            elif c == "given_rev":  # a code among the given names, -1 = none
+            elif c in ("given_rev", "rom_rev"):  # a code among the given names, -1 = none
                 vals.append(forms[c].to_numpy().astype(np.int64))
             else:
                 v = forms[c].to_numpy().astype(np.int64)
@@ -113,10 +113,13 @@ RULES: tuple[Rule, ...] = (
     Rule("name+lunar birth", ("rom", "birth"), cap=40, across=("rom", "birth_lunar")),
     Rule(
         "surname+swapped given+birth",
-        ("rom_sur", "given", "birth"),
+        ("rom_sur", "rom_given", "birth"),
         cap=40,
-        across=("rom_sur", "given_rev", "birth"),
+        across=("rom_sur", "rom_rev", "birth"),
     ),
+    # A foreign name in Hangul transcription against the Latin names born the same day
+    # (matching.foreign); skeletons differ too often (SMITH/스미스) to be a key.
+    Rule("foreign+birth", ("birth_foreign",), cap=40, across=("birth_latin",)),
 )
 
 
@@ -191,6 +194,11 @@ def block(
 
         forms = with_derived(forms)
     for rule in rules:
+        if not all(c in forms for c in rule.columns):
+            # The foreign skeleton needs the records' raw names (link_frame adds it).
+            per_rule[rule.name] = 0
+            chunks.append(np.empty(0, dtype=np.int64))
+            continue
         pair = rule.pairs(forms, only)
         per_rule[rule.name] = int(len(pair))
         chunks.append(pair)

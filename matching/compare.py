@@ -13,8 +13,9 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from matching.foreign import foreign_forms
 from matching.lunar import days, solar_of_lunar
-from matching.normalize import STRING_FORMS, as_categoricals, codes
+from matching.normalize import STRING_FORMS, as_categoricals, codes, fold_latin, romanize
 
 # field → its level labels (strongest first); "missing" is -1 and has weight 0.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -71,12 +72,46 @@ def lunar_birth(forms: pd.DataFrame) -> np.ndarray:
     return solar_of_lunar(forms["birth"].to_numpy()).astype(np.int32)
 
 
-def with_derived(forms: pd.DataFrame) -> pd.DataFrame:
+def reversed_rom(forms: pd.DataFrame) -> np.ndarray:
+    """Per record the code, among the ``rom_given`` categories, of the romanisation key of its
+    Hangul given name with the syllables swapped (영숙 → 숙영 → ``sukyong``): how a transposed
+    name meets its romanised spelling (``Sook-young``). -1 where there is none."""
+    if "rom_rev" in forms:
+        return forms["rom_rev"].to_numpy()
+    given = forms["given"]
+    cats = pd.Series(np.asarray(given.cat.categories, dtype=object))
+    two = cats.str.fullmatch(r"[\uac00-\ud7a3]{2}").fillna(False).to_numpy()
+    rev = [fold_latin(romanize(c[1] + c[0])) if ok else "" for c, ok in zip(cats, two, strict=True)]
+    per_cat = pd.Index(forms["rom_given"].cat.categories).get_indexer(rev).astype(np.int32)
+    per_cat = np.where(two, per_cat, -1)
+    c = given.cat.codes.to_numpy()
+    return np.where(c >= 0, np.append(per_cat, -1)[c], -1).astype(np.int32)
+
+
+def with_derived(forms: pd.DataFrame, names: pd.Series | None = None) -> pd.DataFrame:
     """``forms`` with the per-record columns the comparators and blocking rules derive (the
-    reversed given name's code, the lunar reading of the birth date), computed once."""
+    reversed given name's codes, the lunar reading of the birth date), computed once; with the
+    records' raw ``names``, also the foreign-name forms (:mod:`matching.foreign`)."""
     if not all(isinstance(forms[c].dtype, pd.CategoricalDtype) for c in STRING_FORMS):
         forms = as_categoricals(forms)
-    return forms.assign(given_rev=reversed_given(forms), birth_lunar=lunar_birth(forms))
+    extra = {}
+    if names is not None and "skel" not in forms:
+        ff = foreign_forms(pd.Series(np.asarray(names, dtype=object)))
+        birth = forms["birth"].to_numpy()
+        latin = ~forms["is_hangul"].to_numpy() & (ff["skel"].cat.codes.to_numpy() >= 0)
+        extra = {
+            "foreign": ff["foreign"].to_numpy(),
+            "skel": ff["skel"].array,
+            # Blocking keys: a foreign name in Hangul meets the Latin names born that day.
+            "birth_foreign": np.where(ff["foreign"].to_numpy(), birth, 0),
+            "birth_latin": np.where(latin, birth, 0),
+        }
+    return forms.assign(
+        given_rev=reversed_given(forms),
+        rom_rev=reversed_rom(forms),
+        birth_lunar=lunar_birth(forms),
+        **extra,
+    )
 
 
 def rrn_slip(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -274,14 +309,33 @@ def compare(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
     req, gmiss = _equal(forms, "rom_given", i, j)
     exact = np.where(both, jeq, req)
     del jeq, req
+    # A foreign name in Hangul against a Latin one: Korean sound rules do not apply, the
+    # skeletons of both (matching.foreign) are compared as the given name, the surname is
+    # not observed (no Korean split of NGUYEN THI MAI means anything).
+    foreign = np.zeros(len(i), dtype=bool)
+    if "skel" in forms:
+        f = forms["foreign"].to_numpy()
+        skel = codes(forms, "skel")
+        foreign = (hangul[i] != hangul[j]) & (f[i] | f[j]) & (skel[i] >= 0) & (skel[j] >= 0)
+        exact = np.where(foreign, skel[i] == skel[j], exact)
+        gmiss = gmiss & ~foreign
     # Only pairs that differ need a similarity: exact pairs are level 0 whatever it is.
     sim = np.ones(len(i), dtype=np.float32)
     fuzzy = np.flatnonzero(~exact & ~gmiss)
     sim[fuzzy] = name_similarity(forms, i[fuzzy], j[fuzzy])
+    far_foreign = fuzzy[foreign[fuzzy]]
+    if len(far_foreign):
+        sim[far_foreign] = _code_similarity(forms, "skel", i[far_foreign], j[far_foreign])
     rev = reversed_given(forms)
     transposed = np.zeros(len(i), dtype=bool)
     gc = codes(forms, "given")
     transposed[fuzzy] = (rev[i[fuzzy]] >= 0) & (rev[i[fuzzy]] == gc[j[fuzzy]])
+    # Across scripts the swap shows on the romanisation key (김숙영 / Young-sook Kim).
+    cross = fuzzy[~both[fuzzy]]
+    rrev, rg = reversed_rom(forms), codes(forms, "rom_given")
+    transposed[cross] |= ((rrev[i[cross]] >= 0) & (rrev[i[cross]] == rg[j[cross]])) | (
+        (rrev[j[cross]] >= 0) & (rrev[j[cross]] == rg[i[cross]])
+    )
     # Two names that one source holds side by side for one birth date are two people (twins):
     # however close, they count as different given names.
     apart = np.zeros(len(i), dtype=bool)
@@ -293,9 +347,10 @@ def compare(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
     # A clerk's slip changes one jamo (or one Latin letter); twins' names differ by a syllable.
     # Not a level of its own: it decides whether a shared household may count in full (em).
     typo = np.zeros(len(i), dtype=bool)
-    near = fuzzy[sim[fuzzy] >= GIVEN_SIMILAR]
+    near = fuzzy[(sim[fuzzy] >= GIVEN_SIMILAR) & ~foreign[fuzzy]]
     typo[near] = one_edit(forms, i[near], j[near])
     out["given_typo"] = typo
+    out["surname"][foreign] = -1
 
     birth = forms["birth"].to_numpy()
     bi, bj = birth[i], birth[j]

@@ -50,7 +50,7 @@ def link_delta(
     forms = with_combo(concat_forms([old_forms, new_forms]), records["source"], registers(records))
     if "rrn_digits" in records:
         forms["rrn_digits"] = records["rrn_digits"].fillna(0).to_numpy(np.int64)
-    forms = with_derived(forms)
+    forms = with_derived(forms, records["name"])
     only = np.zeros(len(forms), dtype=bool)
     only[n_old:] = True
     cands = blocking.block(forms, only=only)

@@ -143,7 +143,7 @@ def link_frame(
     if "rrn_digits" not in forms and "rrn_digits" in records:
         forms = forms.assign(rrn_digits=records["rrn_digits"].to_numpy(np.int64))
     if "given_rev" not in forms:
-        forms = with_derived(forms)
+        forms = with_derived(forms, records["name"])
     cands = blocking.block(forms)
     stage("block")
     levels = compare(forms, cands.left, cands.right)

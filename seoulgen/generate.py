@@ -151,6 +151,7 @@ def generate(
         [
             "resident_id",
             "name",
+            "latin_name",
             "rrn",
             "birth_date",
             "sex",

@@ -1,7 +1,8 @@
 import numpy as np
 import pandas as pd
 
-from matching.compare import FIELDS, compare, rrn_slip
+from matching.compare import FIELDS, compare, rrn_slip, with_derived
+from matching.foreign import foreign_forms, hangul_sound, skeleton
 from matching.normalize import normalize
 
 
@@ -133,3 +134,35 @@ def test_buildings_on_one_side_street_are_not_the_main_roads_building():
         (*BASE[:6], "서울 성북구 보문로12길 56 101호", ""),
     )
     assert other["address"] == 1  # same street, another building
+
+
+def test_a_transposed_name_meets_its_romanised_spelling():
+    lv = levels(BASE, ("Sook-young Kim", *BASE[1:]))
+    assert label(lv, "given") == "transposed"
+
+
+def _named(*names: str):
+    forms = with_derived(frame(*[(n, *BASE[1:]) for n in names]), pd.Series(names))
+    return compare(forms, np.zeros(len(names) - 1, dtype=int), np.arange(1, len(names)))
+
+
+def test_a_foreign_name_in_both_scripts():
+    # The registered Latin name against the Hangul transcription another agency writes.
+    lv = _named("응우옌티투", "NGUYEN THI THU", "NGUYEN VAN NAM", "TRAN THI THU")
+    got = [FIELDS["given"][k] for k in lv["given"]]
+    assert got[0] == "exact"
+    assert got[1] not in ("exact", "close") and got[2] not in ("exact", "close")
+    assert (lv["surname"] == -1).all()  # no Korean surname split of a Vietnamese name
+    lv = _named("스미스존", "SMITH JOHN")
+    assert FIELDS["given"][lv["given"].iloc[0]] in ("exact", "close")
+
+
+def test_romanised_korean_names_are_not_read_as_foreign():
+    ff = foreign_forms(
+        pd.Series(["김영숙", "남궁민", "이서윤", "응우옌티투", "쩐반남", "스미스존"])
+    )
+    assert ff["foreign"].tolist() == [False, False, False, True, True, True]
+    # A foreign name and its transcription share a skeleton; a Korean name and a foreign one
+    # born the same day do not.
+    assert skeleton("TRAN VAN NAM") == skeleton(hangul_sound("쩐반남"))
+    assert skeleton("NGUYEN THI THU") != skeleton(hangul_sound("김영숙"))
