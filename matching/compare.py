@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
@@ -69,7 +71,8 @@ def lunar_birth(forms: pd.DataFrame) -> np.ndarray:
     """Per record the solar date of its birth date read as a lunar date (0 if none)."""
     if "birth_lunar" in forms:
         return forms["birth_lunar"].to_numpy()
-    return solar_of_lunar(forms["birth"].to_numpy()).astype(np.int32)
+    uniq, inverse = np.unique(forms["birth"].to_numpy(), return_inverse=True)
+    return solar_of_lunar(uniq).astype(np.int32)[inverse]
 
 
 def reversed_rom(forms: pd.DataFrame) -> np.ndarray:
@@ -248,9 +251,14 @@ def registers(records: pd.DataFrame) -> np.ndarray:
     """One register per source, or per facility where a source's keys name one before a dash
     (``F0042-000123``): a person is listed once per register, but may be a client of several
     facilities under several spellings."""
-    key = records["source_key"].fillna("").astype(str)
-    prefix = key.str.split("-", n=1).str[0].where(key.str.contains("-", regex=False), "")
-    return (records["source"].astype(str) + "/" + prefix).to_numpy(dtype=object)
+    # Arrow's kernels: a Python string operation per record cost 0.6 s at 150 k records.
+    key = pa.array(records["source_key"].fillna("").astype(str).to_numpy(object), pa.string())
+    prefix = pc.if_else(
+        pc.match_substring(key, "-"), pc.replace_substring_regex(key, "-.*$", ""), ""
+    )
+    source = pa.array(records["source"].astype(str).to_numpy(object), pa.string())
+    joined = pc.binary_join_element_wise(source, prefix, "/")
+    return joined.to_numpy(zero_copy_only=False)
 
 
 def with_combo(

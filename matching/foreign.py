@@ -20,7 +20,6 @@ foreign one look alike): the skeleton is compared only when its Hangul partner i
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -52,13 +51,18 @@ _SINGLE = str.maketrans("vfzxqcgdl", "bpjskkktr", "why")
 def skeleton(latin: str) -> str:
     """How a name sounds, reduced so that its Latin spelling and its Hangul transcription (in
     Revised Romanization) meet."""
-    s = re.sub(r"[^a-z]", "", latin.lower())
+    return str(skeletons(pd.Series([latin], dtype=object)).iloc[0])
+
+
+def skeletons(latin: pd.Series) -> pd.Series:
+    """:func:`skeleton` over a column (pandas string methods, no Python loop per name)."""
+    s = latin.str.lower().str.replace(r"[^a-z]", "", regex=True)
     for a, b in _PAIRS:
-        s = s.replace(a, b)
-    s = s.translate(_SINGLE)
-    s = re.sub(r"[aeiou]+", "a", s)
-    s = re.sub(r"(.)\1+", r"\1", s)
-    return s.removeprefix("a")
+        s = s.str.replace(a, b, regex=False)
+    s = s.str.translate(_SINGLE)
+    s = s.str.replace(r"[aeiou]+", "a", regex=True)
+    s = s.str.replace(r"(.)\1+", r"\1", regex=True)
+    return s.str.replace(r"^a", "", regex=True)
 
 
 def _jamo(syllable: str) -> tuple[int, int, int]:
@@ -102,21 +106,39 @@ def hangul_sound(name: str) -> str:
     return "".join(out)
 
 
+# Syllables that mark a transcription (see is_foreign_hangul), as one character class: a bare
+# ㅡ syllable for each initial, and every syllable of each tense initial (a contiguous block).
+_MARKS = re.compile(
+    "["
+    + "".join(chr(0xAC00 + lead * 588 + _EU * 28) for lead in range(19))
+    + "".join(f"{chr(0xAC00 + lead * 588)}-{chr(0xAC00 + lead * 588 + 587)}" for lead in _TENSE)
+    + "]"
+)
+
+
+def _foreign_hangul(compact: pd.Series) -> np.ndarray:
+    """:func:`is_foreign_hangul` over a column of spaceless Hangul names."""
+    compound = (compact.str.len() >= 3) & compact.str[:2].isin(COMPOUND_SURNAMES)
+    given_len = compact.str.len() - np.where(compound, 2, 1)
+    no_surname = ~compound & ~compact.str[:1].isin(KOREAN_SURNAMES)
+    marked = compact.str.contains(_MARKS, regex=True)
+    return (no_surname | (given_len >= 3) | marked).to_numpy(bool)
+
+
 def foreign_forms(names: pd.Series) -> pd.DataFrame:
     """Per record: ``foreign`` (a foreign Hangul name) and ``skel`` (the skeleton of every
     Latin name and of foreign Hangul names; missing otherwise), once per distinct name."""
     codes, uniq = pd.factorize(names.fillna("").astype(str), sort=False)
-    foreign = np.zeros(len(uniq), dtype=bool)
+    text = pd.Series(np.asarray(uniq, dtype=object)).str.normalize("NFC").str.strip()
+    hangul = text.str.contains(_HANGUL).to_numpy(bool)
+    compact = text.str.replace(r"[^\uac00-\ud7a3]", "", regex=True)
+    foreign = hangul & _foreign_hangul(compact)
     skel = np.full(len(uniq), "", dtype=object)
-    for k, raw in enumerate(uniq):
-        text = unicodedata.normalize("NFC", raw).strip()
-        if _HANGUL.search(text):
-            compact = re.sub(r"[^\uac00-\ud7a3]", "", text)
-            if is_foreign_hangul(compact):
-                foreign[k] = True
-                skel[k] = skeleton(hangul_sound(compact))
-        elif text:
-            skel[k] = skeleton(text)
+    # Only Latin names and foreign Hangul ones get a skeleton.
+    sounds = [hangul_sound(compact.iat[k]) for k in np.flatnonzero(foreign)]
+    skel[foreign] = skeletons(pd.Series(sounds, dtype=object)).to_numpy(object)
+    latin = ~hangul & (text != "").to_numpy(bool)
+    skel[latin] = skeletons(text[latin]).to_numpy(object)
     t, cats = pd.factorize(skel)
     cats = np.asarray(cats, dtype=object)
     empty = np.flatnonzero(cats == "")
