@@ -91,6 +91,14 @@ def reversed_rom(forms: pd.DataFrame) -> np.ndarray:
     return np.where(c >= 0, np.append(per_cat, -1)[c], -1).astype(np.int32)
 
 
+def birth_days(forms: pd.DataFrame) -> np.ndarray:
+    """Per record its birth date as days since 1970-01-01 (once per distinct date)."""
+    if "birth_days" in forms:
+        return forms["birth_days"].to_numpy()
+    uniq, inverse = np.unique(forms["birth"].to_numpy(), return_inverse=True)
+    return days(uniq).astype(np.int32)[inverse]
+
+
 def with_derived(forms: pd.DataFrame, names: pd.Series | None = None) -> pd.DataFrame:
     """``forms`` with the per-record columns the comparators and blocking rules derive (the
     reversed given name's codes, the lunar reading of the birth date), computed once; with the
@@ -113,6 +121,7 @@ def with_derived(forms: pd.DataFrame, names: pd.Series | None = None) -> pd.Data
         given_rev=reversed_given(forms),
         rom_rev=reversed_rom(forms),
         birth_lunar=lunar_birth(forms),
+        birth_days=birth_days(forms),
         **extra,
     )
 
@@ -382,7 +391,8 @@ def compare(forms: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
         bl = lunar_birth(forms)
         li, lj = bl[i[differ]], bl[j[differ]]
         lunar[differ] = ((li > 0) & (li == bj[differ])) | ((lj > 0) & (lj == bi[differ]))
-        day_off[differ] = np.abs(days(bi[differ]) - days(bj[differ])) == 1
+        bd = birth_days(forms)
+        day_off[differ] = np.abs(bd[i[differ]] - bd[j[differ]]) == 1
     out["birth"] = _level(
         (bi == 0) | (bj == 0), bi == bj, lunar, swap, day_off, year_digit, one_off
     )

@@ -23,6 +23,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from matching.normalize import _COMMON_SURNAMES, _LEADS, _TAILS, _VOWELS, COMPOUND_SURNAMES
 
@@ -55,14 +57,20 @@ def skeleton(latin: str) -> str:
 
 
 def skeletons(latin: pd.Series) -> pd.Series:
-    """:func:`skeleton` over a column (pandas string methods, no Python loop per name)."""
-    s = latin.str.lower().str.replace(r"[^a-z]", "", regex=True)
+    """:func:`skeleton` over a column, in Arrow's string kernels (no Python loop per name)."""
+    s = pc.utf8_lower(pa.array(latin.fillna("").astype(str).to_numpy(object), pa.string()))
+    s = pc.replace_substring_regex(s, "[^a-z]", "")
     for a, b in _PAIRS:
-        s = s.str.replace(a, b, regex=False)
-    s = s.str.translate(_SINGLE)
-    s = s.str.replace(r"[aeiou]+", "a", regex=True)
-    s = s.str.replace(r"(.)\1+", r"\1", regex=True)
-    return s.str.replace(r"^a", "", regex=True)
+        s = pc.replace_substring(s, a, b)
+    for a, b in zip("vfzxqcgdl", "bpjskkktr", strict=True):
+        s = pc.replace_substring(s, a, b)
+    s = pc.replace_substring_regex(s, "[why]", "")
+    s = pc.replace_substring_regex(s, "[aeiou]+", "a")
+    # RE2 has no back-references: one pass per letter the fold leaves.
+    for c in "abjkmnprst":
+        s = pc.replace_substring_regex(s, f"{c}{c}+", c)
+    s = pc.replace_substring_regex(s, "^a", "")
+    return pd.Series(s.to_numpy(zero_copy_only=False), index=latin.index, dtype=object)
 
 
 def _jamo(syllable: str) -> tuple[int, int, int]:
@@ -116,23 +124,32 @@ _MARKS = re.compile(
 )
 
 
-def _foreign_hangul(compact: pd.Series) -> np.ndarray:
-    """:func:`is_foreign_hangul` over a column of spaceless Hangul names."""
-    compound = (compact.str.len() >= 3) & compact.str[:2].isin(COMPOUND_SURNAMES)
-    given_len = compact.str.len() - np.where(compound, 2, 1)
-    no_surname = ~compound & ~compact.str[:1].isin(KOREAN_SURNAMES)
-    marked = compact.str.contains(_MARKS, regex=True)
-    return (no_surname | (given_len >= 3) | marked).to_numpy(bool)
+def _foreign_hangul(compact: pa.Array) -> np.ndarray:
+    """:func:`is_foreign_hangul` over an Arrow column of spaceless Hangul names."""
+    length = pc.utf8_length(compact).to_numpy(zero_copy_only=False)
+    two = pc.utf8_slice_codeunits(compact, 0, 2)
+    one = pc.utf8_slice_codeunits(compact, 0, 1)
+    compound = (length >= 3) & pc.is_in(two, pa.array(sorted(COMPOUND_SURNAMES))).to_numpy(
+        zero_copy_only=False
+    )
+    surname = pc.is_in(one, pa.array(sorted(KOREAN_SURNAMES))).to_numpy(zero_copy_only=False)
+    given_len = length - np.where(compound, 2, 1)
+    marked = pc.match_substring_regex(compact, _MARKS.pattern).to_numpy(zero_copy_only=False)
+    return (~compound & ~surname) | (given_len >= 3) | marked
 
 
 def foreign_forms(names: pd.Series) -> pd.DataFrame:
     """Per record: ``foreign`` (a foreign Hangul name) and ``skel`` (the skeleton of every
     Latin name and of foreign Hangul names; missing otherwise), once per distinct name."""
     codes, uniq = pd.factorize(names.fillna("").astype(str), sort=False)
-    text = pd.Series(np.asarray(uniq, dtype=object)).str.normalize("NFC").str.strip()
-    hangul = text.str.contains(_HANGUL).to_numpy(bool)
-    compact = text.str.replace(r"[^\uac00-\ud7a3]", "", regex=True)
-    foreign = hangul & _foreign_hangul(compact)
+    arrow = pc.utf8_trim_whitespace(
+        pc.utf8_normalize(pa.array(np.asarray(uniq, dtype=object), pa.string()), "NFC")
+    )
+    text = pd.Series(arrow.to_numpy(zero_copy_only=False), dtype=object)
+    hangul = pc.match_substring_regex(arrow, "[가-힣]").to_numpy(zero_copy_only=False)
+    compact_a = pc.replace_substring_regex(arrow, "[^가-힣]", "")
+    compact = pd.Series(compact_a.to_numpy(zero_copy_only=False), dtype=object)
+    foreign = hangul & _foreign_hangul(compact_a)
     skel = np.full(len(uniq), "", dtype=object)
     # Only Latin names and foreign Hangul ones get a skeleton.
     sounds = [hangul_sound(compact.iat[k]) for k in np.flatnonzero(foreign)]
