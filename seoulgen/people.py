@@ -94,17 +94,20 @@ def make_rrns(
     return compose([(number, 6), "-", (tail, 7)], n)
 
 
-def twin_rrns(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def twin_rrns(first: np.ndarray, second: np.ndarray, legacy: np.ndarray) -> np.ndarray:
     """The second twin's number as an office issues it: the first twin's registration area and
     office, the next serial, its own sex digit and a fresh check digit (two or three digits apart
-    from the first twin's, never a one-digit slip)."""
+    from the first twin's, never a one-digit slip). Numbers issued since 2020-10 (not
+    ``legacy``) have random trailing digits and stay as drawn."""
     if len(first) == 0:
         return second
     a = np.array([list(r.replace("-", "")) for r in first], dtype=np.int64)
     b = np.array([list(r.replace("-", "")) for r in second], dtype=np.int64)
+    old = b.copy()
     b[:, 7:11] = a[:, 7:11]
     b[:, 11] = (a[:, 11] + 1) % 10
     b[:, 12] = rrn_check_digit(b[:, :12])
+    b = np.where(legacy[:, None], b, old)
     number = b[:, :6] @ (10 ** np.arange(5, -1, -1))
     tail = b[:, 6:] @ (10 ** np.arange(6, -1, -1))
     return compose([(number, 6), "-", (tail, 7)], len(b))
@@ -210,7 +213,7 @@ def make_population(
 
     male = ~female
     rrn = make_rrns(rng, birth, male, foreign)
-    rrn[tw] = twin_rrns(rrn[tw - 1], rrn[tw])
+    rrn[tw] = twin_rrns(rrn[tw - 1], rrn[tw], birth[tw] < RRN_RANDOM_FROM)
 
     # Phones: most adults have a mobile; old households often keep a landline they share.
     old_hh = np.isin(kind, [SINGLE_OLD, OLD_COUPLE, OLD_WITH_CHILD])

@@ -19,11 +19,23 @@ IDENTITY_KINDS = (
     "phone_missing",
     "masked_rrn",
     "duplicate_id",
+    "lunar",
+    "syllable_swap",
+    "rrn_slip",
+    "latin_script",
 )
 
 
 def _has(noise: pd.Series, kind: str) -> pd.Series:
     return noise.str.split(";").apply(lambda parts: kind in parts)
+
+
+def _two_syllables(names: pd.Series) -> pd.Series:
+    """Korean names whose given name is two different syllables (a compound surname takes 2)."""
+    from seoulgen.names import COMPOUND_SURNAMES
+
+    given = names.str[1:].where(~names.str[:2].isin(list(COMPOUND_SURNAMES)), names.str[2:])
+    return (given.str.len() == 2) & (given.str[0] != given.str[1])
 
 
 def _within(measured: float, rate: float, n: int) -> bool:
@@ -62,6 +74,12 @@ def test_each_source_carries_its_documented_rates(big_world) -> None:
             "phone_missing": truth["phone"] != "",
             "masked_rrn": pd.Series(True, index=ident.index),
             "duplicate_id": ~_has(ident["noise"], "duplicate_id"),
+            # Born before 1960; the few whose lunar date is no calendar date (2월 30일, a leap
+            # month) cannot carry it, which the tolerance absorbs.
+            "lunar": ~_has(ident["noise"], "date_swap") & (birth.dt.year < 1960),
+            "syllable_swap": ~foreign & _two_syllables(truth["name"]),
+            "rrn_slip": ~_has(ident["noise"], "masked_rrn"),
+            "latin_script": foreign,
         }
         for kind in IDENTITY_KINDS:
             got = _has(ident["noise"], kind)

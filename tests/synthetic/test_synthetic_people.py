@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from matching.compare import rrn_slip
 from seoulgen.generate import DEFAULT_DONGS_CSV
+from seoulgen.names import same_day_name_rate
 
 WEIGHTS = np.array([2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5])
 
@@ -89,3 +91,38 @@ def test_household_members_share_an_address(small_world) -> None:
         lambda p: p[p != ""].duplicated().any()
     )
     assert shared_phone.mean() > 0.1
+
+
+@pytest.mark.slow
+def test_namesakes_born_the_same_day_are_about_as_rare_as_in_korea(big_world) -> None:
+    r = big_world.truth("residents")
+    rate = same_day_name_rate(r["name"].to_numpy(), r["birth_date"].to_numpy())
+    # Korea ≈ 1e-4 (DOMAIN.md §7); the era lists alone gave 4.8e-3.
+    assert 3e-5 < rate < 3e-4
+
+
+def test_twins_are_named_as_a_pair(big_world) -> None:
+    r = big_world.truth("residents")
+    korean = r[r["is_foreigner"] == "False"]
+    twins = korean[korean.duplicated(["household_id", "birth_date"], keep=False)]
+    pairs = twins.groupby(["household_id", "birth_date"])["name"].agg(list)
+    pairs = pairs[pairs.str.len() == 2]
+    # Household members born the same day are twins, or a clamped age (0, 20, 99) that the
+    # household types produce; the twins share surname and first given syllable, never the name.
+    paired = [a[:2] == b[:2] for a, b in pairs]
+    assert sum(paired) >= 20
+    assert all(a != b for a, b in pairs)
+    # Their numbers are not one clerk's slip apart: linkage may not read twins as one person.
+    numbers = twins.groupby(["household_id", "birth_date"])["rrn"].agg(list)[pairs.index]
+    a = np.array([int(p[0].replace("-", "")) for p in numbers])
+    b = np.array([int(p[1].replace("-", "")) for p in numbers])
+    assert not rrn_slip(a, b).any()
+
+
+def test_foreign_residents_carry_a_latin_and_a_hangul_name(big_world) -> None:
+    r = big_world.truth("residents")
+    foreign = r[r["is_foreigner"] == "True"]
+    assert len(foreign) > 100
+    assert foreign["latin_name"].str.fullmatch(r"[A-Z]+( [A-Z]+)+").all()
+    assert foreign["name"].str.fullmatch(r"[가-힣]+").all()
+    assert (r.loc[r["is_foreigner"] == "False", "latin_name"] == "").all()
