@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from matching.evaluate import evaluate, report
 from matching.models import RecordLink
+from matching.noise_recall import noise_table, recall_by_noise
 from matching.truth import TRUTH_COLUMNS, TruthFileError, align, read_truth
 
 
@@ -57,3 +58,8 @@ class Command(BaseCommand):
                 + ", ".join(aligned.skipped_sources)
             )
         self.stdout.write(report(figures))
+        if (aligned.noise != "").any():
+            # Every kind the truth names, the issue-14 ones included (matching.noise_recall).
+            self.stdout.write(
+                noise_table(recall_by_noise(aligned.predicted, aligned.truth, aligned.noise))
+            )
