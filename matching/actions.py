@@ -189,21 +189,32 @@ def run_linkage(
     return run
 
 
-def rrn_digits_of(tokens: pd.Series) -> np.ndarray:
-    """Encrypted RRNs as 13-digit int64s (0 where none or unreadable), for one run's memory."""
+def rrn_digits_of(tokens: pd.Series, index: pd.Series | None = None) -> np.ndarray:
+    """Encrypted RRNs as 13-digit int64s (0 where none or unreadable), for one run's memory.
+
+    With the blind ``index`` of each record, one token per distinct number is decrypted (a
+    person's number recurs across sources; ~14 µs per decryption)."""
     from cryptography.exceptions import InvalidTag
 
     from bigcare.crypto import decrypt
 
-    out = np.zeros(len(tokens), dtype=np.int64)
     values = tokens.fillna("").astype(str).to_numpy()
-    for k in np.flatnonzero(values != ""):
+    key = values if index is None else index.fillna("").astype(str).to_numpy()
+    present = (values != "") & (key != "")
+    group, uniq = pd.factorize(pd.Series(key[present]))
+    first = np.flatnonzero(present)[
+        np.unique(group, return_index=True)[1] if len(group) else np.empty(0, dtype=np.int64)
+    ]
+    per_group = np.zeros(len(uniq), dtype=np.int64)
+    for g, k in enumerate(first):
         try:
             digits = decrypt(values[k]).replace("-", "")
         except (InvalidTag, KeyError, ValueError):
             digits = ""  # sealed by a key no longer configured: no slip test for it
         if len(digits) == 13 and digits.isdigit():
-            out[k] = int(digits)
+            per_group[g] = int(digits)
+    out = np.zeros(len(values), dtype=np.int64)
+    out[present] = per_group[group]
     return out
 
 
@@ -223,7 +234,7 @@ def _link(
         return
     # The slip comparator (compare.rrn_slip) reads the digits: decrypted here, in memory for
     # this run only; forms, logs and the database never hold them.
-    records["rrn_digits"] = rrn_digits_of(records["rrn_enc"])
+    records["rrn_digits"] = rrn_digits_of(records["rrn_enc"], records["rrn_index"])
     rids = records["rid"].to_numpy(np.int64)
     links = read_frame(
         RecordLink.objects.values_list("record_id", "resident_id", "current", "record__status"),

@@ -8,6 +8,8 @@ romanisation key when either is Latin.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -51,20 +53,26 @@ GIVEN_CLOSE, GIVEN_SIMILAR = 0.92, 0.80
 RRN_SAME, RRN_SLIP, RRN_DIFFERENT = 0, 1, 2
 
 
-def reversed_given(forms: pd.DataFrame) -> np.ndarray:
-    """Per record the code, among the ``given`` categories, of its given name with the two
-    syllables in the other order (영숙 → 숙영); -1 when that name is not in the frame or the
-    given name is not two Hangul syllables. Computed once per distinct given name."""
-    if "given_rev" in forms:
-        return forms["given_rev"].to_numpy()
+def _swapped_code(forms: pd.DataFrame, target: str, form: Callable[[str], str]) -> np.ndarray:
+    """Per record the code, among ``target``'s categories, of ``form`` applied to its Hangul
+    given name with the two syllables swapped; -1 when that is not in the frame or the given
+    name is not two Hangul syllables. Once per distinct given name."""
     given = forms["given"]
     cats = pd.Series(np.asarray(given.cat.categories, dtype=object))
     two = cats.str.fullmatch(r"[\uac00-\ud7a3]{2}").fillna(False).to_numpy()
-    rev = np.where(two, cats.str[1] + cats.str[0], "")
-    per_cat = pd.Index(given.cat.categories).get_indexer(rev).astype(np.int32)
+    rev = [form(c[1] + c[0]) if ok else "" for c, ok in zip(cats, two, strict=True)]
+    per_cat = pd.Index(forms[target].cat.categories).get_indexer(rev).astype(np.int32)
     per_cat = np.where(two, per_cat, -1)
     c = given.cat.codes.to_numpy()
     return np.where(c >= 0, np.append(per_cat, -1)[c], -1).astype(np.int32)
+
+
+def reversed_given(forms: pd.DataFrame) -> np.ndarray:
+    """Per record the code, among the ``given`` categories, of its given name with the two
+    syllables in the other order (영숙 → 숙영); -1 where there is none."""
+    if "given_rev" in forms:
+        return forms["given_rev"].to_numpy()
+    return _swapped_code(forms, "given", str)
 
 
 def lunar_birth(forms: pd.DataFrame) -> np.ndarray:
@@ -81,14 +89,7 @@ def reversed_rom(forms: pd.DataFrame) -> np.ndarray:
     name meets its romanised spelling (``Sook-young``). -1 where there is none."""
     if "rom_rev" in forms:
         return forms["rom_rev"].to_numpy()
-    given = forms["given"]
-    cats = pd.Series(np.asarray(given.cat.categories, dtype=object))
-    two = cats.str.fullmatch(r"[\uac00-\ud7a3]{2}").fillna(False).to_numpy()
-    rev = [fold_latin(romanize(c[1] + c[0])) if ok else "" for c, ok in zip(cats, two, strict=True)]
-    per_cat = pd.Index(forms["rom_given"].cat.categories).get_indexer(rev).astype(np.int32)
-    per_cat = np.where(two, per_cat, -1)
-    c = given.cat.codes.to_numpy()
-    return np.where(c >= 0, np.append(per_cat, -1)[c], -1).astype(np.int32)
+    return _swapped_code(forms, "rom_given", lambda g: fold_latin(romanize(g)))
 
 
 def birth_days(forms: pd.DataFrame) -> np.ndarray:

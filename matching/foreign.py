@@ -26,7 +26,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from matching.normalize import _COMMON_SURNAMES, _LEADS, _TAILS, _VOWELS, COMPOUND_SURNAMES
+from matching.normalize import (
+    _COMMON_SURNAMES,
+    _LEADS,
+    _TAILS,
+    _VOWELS,
+    COMPOUND_SURNAMES,
+    _categorical,
+)
 
 KOREAN_SURNAMES = (
     frozenset(_COMMON_SURNAMES) | COMPOUND_SURNAMES | frozenset("리류림라로량렴려룡뢰")
@@ -156,19 +163,9 @@ def foreign_forms(names: pd.Series) -> pd.DataFrame:
     skel[foreign] = skeletons(pd.Series(sounds, dtype=object)).to_numpy(object)
     latin = ~hangul & (text != "").to_numpy(bool)
     skel[latin] = skeletons(text[latin]).to_numpy(object)
-    t, cats = pd.factorize(skel)
-    cats = np.asarray(cats, dtype=object)
-    empty = np.flatnonzero(cats == "")
-    if len(empty):
-        e = int(empty[0])
-        t = np.where(t == e, -1, t - (t > e))
-        cats = np.delete(cats, e)
-    per_record = t[codes] if len(codes) else np.empty(0, dtype=np.int64)
     return pd.DataFrame(
         {
             "foreign": foreign[codes] if len(codes) else np.empty(0, dtype=bool),
-            "skel": pd.Categorical.from_codes(
-                per_record.astype(np.int32), categories=pd.Index(cats, dtype=object)
-            ),
+            "skel": _categorical(skel, codes),
         }
     )

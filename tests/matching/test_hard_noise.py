@@ -125,3 +125,14 @@ def test_one_full_rrn_is_one_person_unless_a_person_said_otherwise(world):
     # A person's "different" separates them.
     labels = link_frame(frame, model=model, cannot=(at[:1], at[1:])).labels
     assert labels[at[0]] != labels[at[1]]
+
+
+def test_the_database_path_reads_the_digits_of_encrypted_numbers_in_memory():
+    from bigcare.crypto import encrypt_many
+    from matching.actions import rrn_digits_of
+
+    tokens = pd.Series(encrypt_many(["510517-2345678", "510517-2345687", "510517-2345678"]))
+    tokens = pd.concat([tokens, pd.Series(["", "k9:not-a-token"])], ignore_index=True)
+    index = pd.Series(["a", "b", "a", "", "c"])
+    digits = rrn_digits_of(tokens, index)
+    assert digits.tolist() == [5105172345678, 5105172345687, 5105172345678, 0, 0]
