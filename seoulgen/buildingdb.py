@@ -124,6 +124,16 @@ def write_building_db(
     """Write the file at ``path`` (CP949, CRLF, ``|``); return the building table with
     ``in_db`` for the truth."""
     frame, table = building_rows(rng, households, dongs)
-    lines = frame.astype(str).agg("|".join, axis=1) if len(frame) else pd.Series([], dtype=str)
-    Path(path).write_bytes(("".join(s + "\r\n" for s in lines)).encode("cp949"))
+    Path(path).write_bytes(file_bytes(frame))
     return table
+
+
+def file_bytes(frame: pd.DataFrame) -> bytes:
+    """The rows as the file's bytes: fields joined by ``|``, CRLF, CP949. Column by column
+    (a row-wise join took minutes at 300 k rows)."""
+    if frame.empty:
+        return b""
+    lines = frame[1].astype(str)
+    for col in frame.columns[1:]:
+        lines = lines + "|" + frame[col].astype(str)
+    return ("\r\n".join(lines.tolist()) + "\r\n").encode("cp949")
