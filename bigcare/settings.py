@@ -238,7 +238,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intake.tasks.destroy_expired_files",
         "schedule": crontab(hour=3, minute=15),
     },
+    # The linkage model retrains at 01:45, before screening reads the residents (matching.drift).
+    "retrain-linkage-nightly": {
+        "task": "matching.tasks.retrain_nightly",
+        "schedule": crontab(hour=1, minute=45),
+    },
 }
+# An incremental linkage run whose drift crosses a threshold (matching.drift.THRESHOLDS) is
+# followed at once by a retraining run. Off, only the nightly schedule retrains.
+LINKAGE_AUTO_RETRAIN = env.get_bool("LINKAGE_AUTO_RETRAIN", True)
 
 # Error pages and mails show no person: variables by type only, identity numbers masked.
 DEFAULT_EXCEPTION_REPORTER = "bigcare.error_reports.RedactingExceptionReporter"

@@ -8,18 +8,20 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matching import blocking, drift, em, places
 from matching import cluster as clustering
-from matching import em, places
 from matching.address import address_keys
-from matching.compare import FIELDS
+from matching.compare import FIELDS, compare, with_combo
 from matching.em import Model
 from matching.frames import id_batches, read_frame, records_from_db, upsert
 from matching.incremental import Pairs, link_delta
@@ -33,8 +35,8 @@ from matching.models import (
     ResidentChange,
     ReviewItem,
 )
-from matching.normalize import STRING_FORMS, name_forms, normalize, text
-from matching.pipeline import link_frame
+from matching.normalize import STRING_FORMS, concat_forms, name_forms, normalize, text
+from matching.pipeline import link_frame, train
 from matching.signals import merge_undone, residents_merged
 
 BATCH = 5000
@@ -158,15 +160,41 @@ def _decisions(rids: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
 
 
 def run_linkage(
-    full: bool = True, retrain: bool = True, progress: Callable[[str], None] | None = None
+    full: bool = True,
+    retrain: bool = True,
+    progress: Callable[[str], None] | None = None,
+    auto_retrain: bool | None = None,
 ) -> LinkageRun:
     """Link current source records into residents. ``full`` relinks everything (training a new
     model version unless ``retrain`` is False); otherwise records without a link are linked in
-    incrementally with the current model.
+    incrementally with the current model, and the run measures how far the data has drifted
+    from that model (matching.drift). When the drift crosses a threshold a retraining run
+    follows (:func:`retrain_linkage`), unless ``auto_retrain`` is False (default: the
+    LINKAGE_AUTO_RETRAIN setting); the last run is returned.
 
     One run at a time (an advisory lock on PostgreSQL); all writes in one transaction; a run that
     raises is left ``failed`` with its error, never ``running``.
     """
+    run = _run(full, retrain, progress, None)
+    if auto_retrain is None:
+        auto_retrain = getattr(settings, "LINKAGE_AUTO_RETRAIN", True)
+    if auto_retrain and not run.full and run.drift.get("crossed"):
+        return _run(False, True, progress, LinkageModel.Reason.DRIFT)
+    return run
+
+
+def retrain_linkage(
+    reason: str = LinkageModel.Reason.MANUAL, progress: Callable[[str], None] | None = None
+) -> LinkageRun:
+    """Train a new model version on every current record and relink only what it changes: the
+    residents holding a pair whose link decision differs under the new weights (and records not
+    linked yet). The review queue is rebuilt from every pair under the new weights."""
+    return _run(False, True, progress, reason)
+
+
+def _run(
+    full: bool, retrain: bool, progress: Callable[[str], None] | None, retrain_reason: str | None
+) -> LinkageRun:
     run = LinkageRun.objects.create(full=full, stage="waiting")
     with _linkage_lock() as locked:
         if locked:
@@ -177,7 +205,7 @@ def run_linkage(
                 finished_at=timezone.now(),
             )
         try:
-            _link(run, full, retrain, progress)
+            _link(run, full, retrain, progress, retrain_reason)
         except Exception as exc:
             LinkageRun.objects.filter(pk=run.pk).update(
                 status=LinkageRun.Status.FAILED,
@@ -219,11 +247,20 @@ def rrn_digits_of(tokens: pd.Series, index: pd.Series | None = None) -> np.ndarr
 
 
 def _link(
-    run: LinkageRun, full: bool, retrain: bool, progress: Callable[[str], None] | None
+    run: LinkageRun,
+    full: bool,
+    retrain: bool,
+    progress: Callable[[str], None] | None,
+    retrain_reason: str | None = None,
 ) -> None:
     stored = LinkageModel.current()
     if not full and stored is None:
         full = True
+    if not full and retrain_reason is None and drift.levels_changed(stored.params):
+        # The comparison fields changed since the model was trained (a new comparator): the
+        # stored model cannot score them, so this run retrains before it links.
+        retrain_reason = LinkageModel.Reason.DRIFT
+    retraining = not full and retrain_reason is not None
     _stage(run, "load", progress)
     records = records_from_db()
     if records.empty:
@@ -256,10 +293,26 @@ def _link(
     stale = links["flag"].to_numpy() != is_current
     dirty_links = links["rid"].to_numpy()[stale]
     dirty = np.unique(links["resident"].to_numpy()[stale])
-    trains = full and (retrain or stored is None)
-    model = None if trains else Model.from_params(stored.params)
+    trains = (full and (retrain or stored is None)) or retraining
+    model = None if full and trains else Model.from_params(stored.params)
     must, cannot = _decisions(rids)
     stage = functools.partial(_stage, run, progress=progress)
+    run_drift: dict = {}
+    review_share = None
+    if retraining:
+        stage("retrain")
+        old_model = model
+        model, everything, changed = _retrain(records, rids, previous, stored.params, old_model)
+        # Residents holding a pair whose decision the new weights change are relinked like
+        # dirty ones; every other resident keeps its records as they are.
+        dirty = np.union1d(dirty, changed[changed > 0])
+        review_share = drift.review_share(everything.total, model)
+        run_drift = {
+            "retrained": str(retrain_reason),
+            "previous_model": stored.pk,
+            "changed_pairs": int(everything.changed),
+            "relinked_residents": int(len(np.unique(changed[changed > 0]))),
+        }
     if full:
         result = link_frame(records, model=model, must=must, cannot=cannot, progress=stage)
         labels, forms = result.labels, result.forms
@@ -268,6 +321,7 @@ def _link(
         n_links = int(result.links.sum())
         write_forms = forms
         model = result.model
+        review_share = drift.review_share(result.total, model)
     else:
         # The records of dirty residents are linked again like new ones (their previous
         # resident ids still guide assign_ids), so incremental gives what a full run gives.
@@ -304,12 +358,23 @@ def _link(
             new_forms=new_forms,
             must=(inv[must[0]], inv[must[1]]),
             cannot=(inv[cannot[0]], inv[cannot[1]]),
+            measure=None
+            if retraining
+            else functools.partial(
+                _drift, model=model, params=stored.params, records=len(records), stored=stored
+            ),
         )
         labels = lab[inv]
         forms = both.iloc[inv].reset_index(drop=True)
         # Review pairs come back as positions into old + new; map them to record order.
         scored = Pairs(order[delta.left], order[delta.right], delta.total, delta.levels)
         pairs, per_rule, seconds, n_links = stats["delta_pairs"], {}, {}, 0
+        if retraining:
+            # The queue is rebuilt from every pair under the new weights, as a full run does.
+            scored = Pairs(everything.left, everything.right, everything.total, everything.levels)
+            run_drift["relinked_records"] = stats["relinked_records"]
+        else:
+            run_drift = stats["drift"]
     band = (scored.total >= model.review_threshold) & (scored.total < model.link_threshold)
     review = _review_pairs(
         Pairs(
@@ -328,10 +393,19 @@ def _link(
         if trains:
             LinkageModel.objects.filter(active=True).update(active=False)
             stored = LinkageModel.objects.create(
-                params=model.params(),
+                params={
+                    **model.params(),
+                    "levels": drift.level_labels(),
+                    "review_share": review_share,
+                },
                 link_threshold=model.link_threshold,
                 review_threshold=model.review_threshold,
                 trained_on=len(records),
+                sources={
+                    str(k): int(v) for k, v in records["source"].value_counts().sort_index().items()
+                },
+                reason=retrain_reason or LinkageModel.Reason.FULL,
+                previous=stored,
             )
         _save_forms(write_forms, replace_all=full)
         # Votes from every current record, before residents are placed with them.
@@ -353,13 +427,72 @@ def _link(
             flagged.filter(record__status="current").update(current=True)
             flagged.exclude(record__status="current").update(current=False)
         stage("save review items")
-        n_review = _save_review_items(review, run, replace_all=full)
+        n_review = _save_review_items(review, run, replace_all=full or retraining)
         stage("save (commit)")
         run.model, run.full, run.stage = stored, full, "done"
         run.status, run.finished_at = LinkageRun.Status.DONE, timezone.now()
         run.records, run.pairs, run.links, run.review_items = len(records), pairs, n_links, n_review
         run.residents, run.per_rule, run.seconds = n_residents, per_rule, seconds
+        run.drift = run_drift
         run.save()
+
+
+def _drift(
+    levels: pd.DataFrame,
+    total: np.ndarray,
+    *,
+    model: Model,
+    params: dict,
+    records: int,
+    stored: LinkageModel,
+) -> dict:
+    return drift.measure(model, params, levels, total, records, stored.trained_on)
+
+
+class _Scored(NamedTuple):
+    left: np.ndarray
+    right: np.ndarray
+    total: np.ndarray
+    levels: pd.DataFrame
+    changed: int  # pairs whose link decision the new weights change
+
+
+def _retrain(
+    records: pd.DataFrame,
+    rids: np.ndarray,
+    previous: np.ndarray,
+    params: dict,
+    old: Model,
+) -> tuple[Model, _Scored, np.ndarray]:
+    """A new model trained on every current record; every candidate pair scored under it; and
+    the previous resident of each record in a pair whose decision (link or not) changes.
+
+    Forms of linked records are read back (RecordForm), not recomputed; records not linked yet
+    are normalised. When the old model cannot score today's fields, every pair counts as
+    changed: the retraining is then a relink of everything."""
+    known = previous > 0
+    order = np.r_[np.flatnonzero(known), np.flatnonzero(~known)]
+    inv = np.empty_like(order)
+    inv[order] = np.arange(len(order))
+    parts = [_stored_forms(rids[known])]
+    if (~known).any():
+        parts.append(normalize(records[~known].reset_index(drop=True)))
+    forms = concat_forms(parts).iloc[inv].reset_index(drop=True)
+    forms = with_combo(forms, records["source"].to_numpy())
+    cands = blocking.block(forms)
+    levels = compare(forms, cands.left, cands.right)
+    new = train(forms, levels)
+    # Thresholds are posterior probabilities someone chose: they carry over to the new version.
+    new.link_threshold, new.review_threshold = old.link_threshold, old.review_threshold
+    total = em.score(levels, new, forms, cands.left, cands.right)
+    if drift.levels_changed(params):
+        changed = np.ones(len(total), dtype=bool)
+    else:
+        before = em.score(levels, old, forms, cands.left, cands.right)
+        changed = (before >= old.link_threshold) != (total >= new.link_threshold)
+    residents = np.unique(np.r_[previous[cands.left[changed]], previous[cands.right[changed]]])
+    scored = _Scored(cands.left, cands.right, total, levels, int(changed.sum()))
+    return new, scored, residents
 
 
 def _review_pairs(

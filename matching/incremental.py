@@ -9,6 +9,7 @@ are exactly the old ones (tested in tests/matching/test_incremental.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -37,11 +38,14 @@ def link_delta(
     new_forms: pd.DataFrame | None = None,
     must: tuple[np.ndarray, np.ndarray] | None = None,
     cannot: tuple[np.ndarray, np.ndarray] | None = None,
+    measure: Callable[[pd.DataFrame, np.ndarray], dict] | None = None,
 ) -> tuple[np.ndarray, dict, Pairs, pd.DataFrame]:
     """Cluster labels for old + new positions (old first, in order), a few counts, the
     review-band pairs and the forms of old + new.
 
     ``must``/``cannot`` are position pairs into the concatenation of old and new records.
+    ``measure`` is given the levels and totals of the delta's pairs; what it returns is
+    ``stats["drift"]`` (matching.drift: how well the model still fits the new records).
     """
     n_old = len(old_records)
     if new_forms is None:
@@ -56,6 +60,7 @@ def link_delta(
     cands = blocking.block(forms, only=only)
     levels = compare(forms, cands.left, cands.right)
     total = em.score(levels, model, forms, cands.left, cands.right)
+    drift = measure(levels, total) if measure is not None else {}
     linked = (total >= model.link_threshold) | (levels["rrn"].to_numpy() == RRN_SAME)
     touched = np.r_[cands.left[linked], cands.right[linked]]
     # New records can change how crowded a (name, birth date) is in a source, which weighs in
@@ -102,6 +107,7 @@ def link_delta(
         "delta_pairs": int(len(cands.left)),
         "relinked_records": int(len(subset)),
         "subset_pairs": int(len(sub.left)),
+        "drift": drift,
     }
     return labels.astype(np.int64), stats, review, forms
 

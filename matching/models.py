@@ -133,12 +133,28 @@ class RecordForm(models.Model):
 
 
 class LinkageModel(models.Model):
-    """Trained Fellegi–Sunter parameters (matching.em.Model.params()), one version per training."""
+    """Trained Fellegi–Sunter parameters (matching.em.Model.params()), one version per training.
+
+    ``params`` is generic: m and u per comparison field as lists over its levels, with the
+    level labels they were trained on (``levels``), so a model holds whatever fields compare.py
+    has at the time; matching.drift tells a model whose fields are no longer today's."""
+
+    class Reason(models.TextChoices):
+        FULL = "full", _("Full relink")
+        DRIFT = "drift", _("Drift past a threshold")
+        SCHEDULE = "schedule", _("Nightly schedule")
+        MANUAL = "manual", _("Asked for")
 
     params = models.JSONField()
     link_threshold = models.FloatField(_("link threshold (bits)"))
     review_threshold = models.FloatField(_("review threshold (bits)"))
     trained_on = models.PositiveIntegerField(default=0)  # records
+    # What it was trained on: current records per source code when it was trained.
+    sources = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.FULL)
+    previous = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # the version it replaced
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -170,6 +186,9 @@ class LinkageRun(models.Model):
     residents = models.PositiveIntegerField(default=0)
     per_rule = models.JSONField(default=dict)
     seconds = models.JSONField(default=dict)
+    # Incremental runs: how far the data has moved from the model (matching.drift.measure).
+    # Retraining runs: why, and what the new weights changed (pairs, residents relinked).
+    drift = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

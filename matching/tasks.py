@@ -41,3 +41,34 @@ def link_import(run_id: int) -> int | None:
         raise
     runs.update(link_status=LinkStatus.DONE, link_error="")
     return linkage.pk
+
+
+@shared_task(name="matching.tasks.retrain_nightly", acks_late=True, reject_on_worker_lost=True)
+def retrain_nightly() -> int | None:
+    """Retrain the linkage model every night (CELERY_BEAT_SCHEDULE) when records changed since
+    it was trained; returns the retraining run's id, None when nothing changed.
+
+    Between nights an incremental run retrains at once when drift crosses a threshold
+    (matching.drift); the schedule catches slow drift no single import shows."""
+    from django.db.models import Q
+
+    from matching.actions import retrain_linkage
+    from matching.models import LinkageModel, LinkageRun
+
+    current = LinkageModel.current()
+    if current is not None:
+        # Incremental runs with this version that found something to link or a population of
+        # another size (the retraining run itself excluded).
+        since = (
+            LinkageRun.objects.filter(
+                status=LinkageRun.Status.DONE,
+                model=current,
+                full=False,
+                finished_at__gt=current.created_at,
+            )
+            .filter(Q(pairs__gt=0) | ~Q(records=current.trained_on))
+            .exclude(drift__has_key="retrained")
+        )
+        if not since.exists():
+            return None
+    return retrain_linkage(reason=LinkageModel.Reason.SCHEDULE).pk
