@@ -18,16 +18,20 @@ def small_sources(tmp_path_factory) -> Path:
     return out
 
 
-def load_records(frame) -> dict:
-    """Bulk-create DataSources, one ImportRun each and the SourceRecords of ``frame``."""
+def load_records(frame, sources=FILE_TRUST) -> dict:
+    """Bulk-create the DataSources ``sources`` (those not there yet), one ImportRun each and the
+    SourceRecords of ``frame`` (whose records all belong to ``sources``)."""
     from intake.models import DataSource, ImportRun, SourceRecord
 
     runs = {}
-    for code, trust in FILE_TRUST.items():
-        src = DataSource.objects.create(
-            code=code, name=code, kind=code, file_format="csv", trust=trust
+    for code in sources:
+        src, _ = DataSource.objects.get_or_create(
+            code=code,
+            defaults={"name": code, "kind": code, "file_format": "csv", "trust": FILE_TRUST[code]},
         )
-        runs[code] = ImportRun.objects.create(source=src, sha256=code * 4, filename=code)
+        runs[code] = ImportRun.objects.create(
+            source=src, sha256=code * 4 + str(ImportRun.objects.count()), filename=code
+        )
     objs = [
         SourceRecord(
             source=runs[r.source].source,

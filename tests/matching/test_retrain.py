@@ -9,42 +9,16 @@ import pytest
 
 from matching.actions import retrain_linkage, run_linkage
 from matching.evaluate import evaluate
-from matching.frames import FILE_TRUST, records_from_sources
+from matching.frames import records_from_sources
 from matching.models import LinkageModel, LinkageRun, RecordLink
+from tests.matching.conftest import load_records
 
 ORDER = ("city", "ministry", "facility", "crisis")
 
 
 def import_source(frame: pd.DataFrame, code: str) -> None:
     """One source's records in the database, as its import would leave them."""
-    from intake.models import DataSource, ImportRun, SourceRecord
-
-    src = DataSource.objects.create(
-        code=code, name=code, kind=code, file_format="csv", trust=FILE_TRUST[code]
-    )
-    run = ImportRun.objects.create(source=src, sha256=code * 4, filename=code)
-    rows = frame[frame["source"] == code]
-    SourceRecord.objects.bulk_create(
-        [
-            SourceRecord(
-                source=src,
-                run=run,
-                row_number=k + 1,
-                source_key=r.source_key,
-                content_hash="x",
-                name=r.name,
-                birth_date=None if pd.isna(r.birth_date) else r.birth_date.date(),
-                sex=r.sex,
-                phone=r.phone,
-                rrn_index=r.rrn_index,
-                rrn_masked=r.rrn_masked,
-                address=r.address,
-                dong_code=r.dong_code,
-            )
-            for k, r in enumerate(rows.itertuples())
-        ],
-        batch_size=2000,
-    )
+    load_records(frame[frame["source"] == code], sources=[code])
 
 
 def f1(frame: pd.DataFrame, truth: pd.DataFrame) -> float:
