@@ -106,7 +106,7 @@ def test_thresholds_crossed():
     calm = {"growth": 1.1, "review_ratio": 1.2, "weight_shift": 0.3, "pairs": MIN_PAIRS}
     assert crossed(calm) == []
     assert crossed({**calm, "growth": 1.3}) == ["growth"]
-    assert crossed({**calm, "weight_shift": 1.5, "review_ratio": None}) == ["weight_shift"]
+    assert crossed({**calm, "weight_shift": 2.5, "review_ratio": None}) == ["weight_shift"]
     # A handful of pairs says nothing about the band or the weights; growth still counts.
     assert crossed({**calm, "weight_shift": 5, "pairs": 10}) == []
     assert crossed({**calm, "levels_changed": True}) == ["levels_changed"]
