@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from matching import blocking, drift, em, places
 from matching import cluster as clustering
 from matching.address import address_keys
-from matching.compare import FIELDS, compare, with_combo
+from matching.compare import FIELDS, RRN_SAME, compare, registers, with_combo, with_derived
 from matching.em import Model
 from matching.frames import id_batches, read_frame, records_from_db, upsert
 from matching.incremental import Pairs, link_delta
@@ -478,7 +478,11 @@ def _retrain(
     if (~known).any():
         parts.append(normalize(records[~known].reset_index(drop=True)))
     forms = concat_forms(parts).iloc[inv].reset_index(drop=True)
-    forms = with_combo(forms, records["source"].to_numpy())
+    # Prepared as link_delta prepares old + new (population counts, RRN digits, derived forms).
+    forms = with_combo(forms, records["source"], registers(records))
+    if "rrn_digits" in records:
+        forms["rrn_digits"] = records["rrn_digits"].fillna(0).to_numpy(np.int64)
+    forms = with_derived(forms)
     cands = blocking.block(forms)
     levels = compare(forms, cands.left, cands.right)
     new = train(forms, levels)
@@ -489,7 +493,9 @@ def _retrain(
         changed = np.ones(len(total), dtype=bool)
     else:
         before = em.score(levels, old, forms, cands.left, cands.right)
+        # A shared full RRN links whatever the weights say: never a changed decision.
         changed = (before >= old.link_threshold) != (total >= new.link_threshold)
+        changed &= levels["rrn"].to_numpy() != RRN_SAME
     residents = np.unique(np.r_[previous[cands.left[changed]], previous[cands.right[changed]]])
     scored = _Scored(cands.left, cands.right, total, levels, int(changed.sum()))
     return new, scored, residents
