@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.screen_eligibility",
         "schedule": crontab(hour=2, minute=30),
     },
+    # After the screening: due dates within three days and the night's new crisis signals.
+    "case-alerts-nightly": {
+        "task": "cases.nightly_alerts",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "destroy-expired-import-files": {
         "task": "intake.tasks.destroy_expired_files",
         "schedule": crontab(hour=3, minute=15),

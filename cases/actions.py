@@ -13,24 +13,32 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from bigcare import crypto
 from bigcare.accesslog import log_access
 from bigcare.models import AccessAction, CommunityCentre, Membership, Role
 from cases.access import serves_centre
+from cases.alerts import notify, staff_ids
 from cases.models import (
+    AlertKind,
+    Assessment,
     Case,
     CaseEvent,
     CaseUserObjectPermission,
+    Conference,
+    Contact,
     PlannedService,
     Referral,
     ReferralKind,
     ReferralStatus,
     Stage,
     Visit,
+    VisitRevision,
     stage_due,
 )
 from matching.models import Resident
@@ -38,8 +46,17 @@ from matching.models import Resident
 User = get_user_model()
 
 
-def _event(case: Case, by, what: str) -> None:
-    CaseEvent.objects.create(case=case, by=by, what=what[:200])
+def _event(case: Case, by, what: str, before: str = "") -> None:
+    CaseEvent.objects.create(case=case, by=by, what=what[:200], before=before)
+
+
+def _case_url(case: Case) -> str:
+    return reverse("cases:case", args=[case.pk])
+
+
+def _refuse(problems: list[str]) -> None:
+    if problems:
+        raise ValidationError(problems)
 
 
 def _require_owner_scope(user, case: Case) -> None:
@@ -53,7 +70,47 @@ def record_visit(user, resident: Resident, **fields) -> Visit:
     if not serves_centre(user, centre_id):
         raise PermissionDenied("visits are recorded by the resident's centre")
     fields["findings"] = {k: v for k, v in (fields.get("findings") or {}).items() if v}
-    return Visit.objects.create(resident=resident, centre_id=centre_id, created_by=user, **fields)
+    visit = Visit(resident=resident, centre_id=centre_id, created_by=user, **fields)
+    visit.clean()
+    visit.save()
+    return visit
+
+
+# What a visit edit may change; health notes only by those who may read them.
+VISIT_FIELDS = ("visited_on", "status", "reason", "risk", "findings", "notes", "nurse")
+
+
+@transaction.atomic
+def edit_visit(user, visit: Visit, **changes) -> Visit:
+    """Either member of the pair (or staff of the visiting centre) writes into the visit; the
+    values replaced are kept as a revision. Health notes stay with nurses and the case owner."""
+    from cases.access import may_read_health_notes
+
+    visit = Visit.objects.select_for_update().select_related("resident", "case").get(pk=visit.pk)
+    if not (visit.is_member(user) or serves_centre(user, visit.centre_id)):
+        raise PermissionDenied("only the pair or the visiting centre edits a visit")
+    allowed = set(VISIT_FIELDS)
+    if may_read_health_notes(user, visit):
+        allowed.add("health_notes")
+    if "findings" in changes:
+        changes["findings"] = {k: v for k, v in (changes["findings"] or {}).items() if v}
+    before = {}
+    for field, value in changes.items():
+        if field not in allowed:
+            continue
+        old = getattr(visit, field + "_id" if field == "nurse" else field)
+        new = getattr(value, "pk", value)
+        if old != new:
+            if field == "nurse":
+                old = str(visit.nurse) if visit.nurse_id else ""
+            before[field] = old.isoformat() if hasattr(old, "isoformat") else old
+            setattr(visit, field, value)
+    if not before:
+        return visit
+    visit.clean()
+    visit.save(update_fields=[f for f in before])
+    VisitRevision.objects.create(visit=visit, by=user, before=before)
+    return visit
 
 
 @transaction.atomic
@@ -64,12 +121,19 @@ def open_case(
     summary: str = "",
     visit: Visit | None = None,
     on: date | None = None,
+    second_case_reason: str = "",
 ) -> Case:
-    """Open a case owned by the resident's centre, with the user as its caseworker."""
+    """Open a case owned by the resident's centre, with the user as its caseworker. A resident
+    has one open case unless the caseworker states why another is needed."""
     if not serves_centre(user, resident.home_centre_id):
         raise PermissionDenied("cases are opened by the resident's centre")
     if visit is not None and visit.resident_id != resident.pk:
         raise ValidationError("the visit is of another resident")
+    second_case_reason = second_case_reason.strip()
+    if not second_case_reason and Case.objects.open().filter(resident=resident).exists():
+        raise ValidationError(
+            _("This resident already has an open case: state why another one is needed.")
+        )
     on = on or timezone.localdate()
     case = Case.objects.create(
         resident=resident,
@@ -80,6 +144,7 @@ def open_case(
         opened_on=on,
         stage_started=on,
         stage_due=stage_due(Stage.INTAKE, on, on),
+        second_case_reason=second_case_reason[:300],
     )
     if visit is not None:
         visit.case = case
@@ -96,6 +161,7 @@ def advance_case(user, case: Case, *, on: date | None = None) -> Case:
     nxt = case.next_stage
     if nxt is None:
         raise ValidationError(_("The case is at its last stage."))
+    _refuse(case.advance_problems())
     if case.needs_approval:
         raise ValidationError(_("A supervisor must approve this stage first."))
     on = on or timezone.localdate()
@@ -118,16 +184,172 @@ def approve_case(user, case: Case) -> Case:
         raise PermissionDenied("only a supervisor of the owning centre approves")
     now = timezone.now()
     if case.stage == Stage.SERVICE_PLAN and case.plan_approved_at is None:
+        if case.plan_submitted_at is None:
+            raise ValidationError(_("The caseworker has not submitted the plan yet."))
+        # The plan is checked again: services may have changed since it was submitted.
+        _refuse(case.plan_problems())
         case.plan_approved_by, case.plan_approved_at = user, now
         case.save(update_fields=["plan_approved_by", "plan_approved_at"])
         _event(case, user, _("Service plan approved"))
+        what = _("The service plan of case #%(pk)s was approved.")
     elif case.stage == Stage.CLOSURE and case.closure_approved_at is None:
+        _refuse(case.closure_problems())
         case.closure_approved_by, case.closure_approved_at = user, now
         case.save(update_fields=["closure_approved_by", "closure_approved_at"])
         _event(case, user, _("Closure approved"))
+        what = _("The closure of case #%(pk)s was approved.")
     else:
         raise ValidationError(_("Nothing to approve at this stage."))
+    if case.owner_id:
+        notify([case.owner_id], AlertKind.APPROVED, what % {"pk": case.pk}, _case_url(case))
     return case
+
+
+def _supervisors_of(case: Case):
+    return staff_ids([case.owner_centre_id], [Role.SUPERVISOR])
+
+
+@transaction.atomic
+def submit_plan(user, case: Case) -> Case:
+    """The caseworker sends the service plan to the supervisors: never an empty one."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _require_owner_scope(user, case)
+    if case.stage != Stage.SERVICE_PLAN or case.plan_approved_at is not None:
+        raise ValidationError(_("Only a service plan waiting for approval can be submitted."))
+    _refuse(case.plan_problems())
+    case.plan_submitted_at, case.plan_returned_reason = timezone.now(), ""
+    case.save(update_fields=["plan_submitted_at", "plan_returned_reason"])
+    _event(case, user, _("Service plan submitted for approval"))
+    notify(
+        _supervisors_of(case),
+        AlertKind.APPROVAL_NEEDED,
+        _("The service plan of case #%(pk)s needs your approval.") % {"pk": case.pk},
+        _case_url(case),
+    )
+    return case
+
+
+@transaction.atomic
+def return_plan(user, case: Case, reason: str) -> Case:
+    """A supervisor sends a submitted plan back to the caseworker, saying why."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not serves_centre(user, case.owner_centre_id, "supervise"):
+        raise PermissionDenied("only a supervisor of the owning centre returns a plan")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the plan is returned."))
+    if case.stage != Stage.SERVICE_PLAN or case.plan_submitted_at is None or case.plan_approved_at:
+        raise ValidationError(_("Only a submitted plan can be returned."))
+    case.plan_submitted_at, case.plan_returned_reason = None, reason[:300]
+    case.save(update_fields=["plan_submitted_at", "plan_returned_reason"])
+    _event(case, user, _("Service plan returned: %(reason)s") % {"reason": reason})
+    if case.owner_id:
+        notify(
+            [case.owner_id],
+            AlertKind.RETURNED,
+            _("The service plan of case #%(pk)s was returned: %(reason)s")
+            % {"pk": case.pk, "reason": reason},
+            _case_url(case),
+        )
+    return case
+
+
+# Case fields a caseworker edits, with the label their history shows.
+CASE_TEXT = {
+    "consultation": gettext_lazy("Initial consultation"),
+    "plan_goals": gettext_lazy("Goals of the plan"),
+    "closure_reason": gettext_lazy("Closure reason"),
+    "closure_outcome": gettext_lazy("Outcome"),
+    "follow_up_due": gettext_lazy("Follow-up due"),
+    "follow_up_result": gettext_lazy("Follow-up result"),
+    "summary": gettext_lazy("Summary"),
+}
+
+
+@transaction.atomic
+def edit_case(user, case: Case, **changes) -> Case:
+    """Write stage content kept on the case itself; each changed field leaves an event holding
+    the value it replaced. The plan cannot change under a supervisor's approval."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _require_owner_scope(user, case)
+    changed = []
+    for field, value in changes.items():
+        if field not in CASE_TEXT:
+            raise ValueError(field)
+        old = getattr(case, field)
+        if (old or "") == (value or ""):
+            continue
+        if field == "plan_goals" and (case.plan_submitted_at or case.plan_approved_at):
+            raise ValidationError(_("The plan is with the supervisor: it cannot change now."))
+        setattr(case, field, value)
+        changed.append(field)
+        _event(
+            case,
+            user,
+            _("%(what)s saved") % {"what": CASE_TEXT[field]},
+            before=str(old or ""),
+        )
+    if changed:
+        case.full_clean(exclude=["resident", "owner_centre", "owner"])
+        case.save(update_fields=changed)
+        closure = {"closure_reason", "closure_outcome", "follow_up_due"}
+        if (
+            closure & set(changed)
+            and case.stage == Stage.CLOSURE
+            and case.closure_approved_at is None
+            and not case.closure_problems()
+        ):
+            notify(
+                _supervisors_of(case),
+                AlertKind.APPROVAL_NEEDED,
+                _("The closure of case #%(pk)s needs your approval.") % {"pk": case.pk},
+                _case_url(case),
+            )
+    return case
+
+
+@transaction.atomic
+def save_assessment(user, case: Case, *, area: str, level: str, note: str) -> Assessment:
+    """One need area's level and note; a second save of the area replaces it, keeping the old."""
+    _require_owner_scope(user, case)
+    row = Assessment.objects.filter(case=case, area=area).first()
+    before = f"{row.get_level_display()}: {row.note}" if row else ""
+    row = row or Assessment(case=case, area=area)
+    row.level, row.note = level, note
+    row.full_clean()
+    row.save()
+    _event(
+        case,
+        user,
+        _("Assessed %(area)s: %(level)s")
+        % {"area": row.get_area_display(), "level": row.get_level_display()},
+        before=before,
+    )
+    return row
+
+
+@transaction.atomic
+def add_conference(user, case: Case, *, held_on: date, participants: str, decisions: str):
+    _require_owner_scope(user, case)
+    if held_on > timezone.localdate():
+        raise ValidationError(_("A case conference cannot be recorded before it is held."))
+    row = Conference(case=case, held_on=held_on, participants=participants, decisions=decisions)
+    row.full_clean()
+    row.save()
+    _event(case, user, _("Case conference recorded (%(on)s)") % {"on": held_on.isoformat()})
+    return row
+
+
+@transaction.atomic
+def add_contact(user, case: Case, *, on: date, kind: str, note: str) -> Contact:
+    _require_owner_scope(user, case)
+    if on > timezone.localdate():
+        raise ValidationError(_("A contact cannot be logged before it happens."))
+    row = Contact(case=case, on=on, kind=kind, note=note, by=user)
+    row.full_clean()
+    row.save()
+    _event(case, user, _("Contact logged: %(kind)s") % {"kind": row.get_kind_display()})
+    return row
 
 
 @transaction.atomic
@@ -145,6 +367,8 @@ def assign_case(user, case: Case, owner) -> Case:
 @transaction.atomic
 def add_service(user, case: Case, **fields) -> PlannedService:
     _require_owner_scope(user, case)
+    if case.plan_submitted_at or case.plan_approved_at:
+        raise ValidationError(_("The plan is with the supervisor: it cannot change now."))
     service = PlannedService(case=case, **fields)
     service.full_clean()
     service.save()
@@ -238,6 +462,18 @@ def refer_case(
         % {"kind": referral.get_kind_display(), "to": to_centre or facility_name},
     )
     sync_case_grants(case)
+    if to_centre is not None:
+        notify(
+            staff_ids([to_centre.pk], [Role.CASEWORKER, Role.SUPERVISOR]),
+            AlertKind.TRANSFER if kind == ReferralKind.TRANSFER else AlertKind.REFERRAL,
+            (
+                _("A transfer of case #%(pk)s arrived from %(centre)s.")
+                if kind == ReferralKind.TRANSFER
+                else _("A referral of case #%(pk)s arrived from %(centre)s.")
+            )
+            % {"pk": case.pk, "centre": case.owner_centre},
+            reverse("cases:referral", args=[referral.pk]),
+        )
     return referral
 
 
@@ -460,6 +696,12 @@ def send_to_visits(user, report, item_ids) -> int:
     )
     ReportItem.objects.filter(pk__in=[i.pk for i in items]).update(
         sent_at=timezone.now(), sent_by=user
+    )
+    notify(
+        staff_ids([report.centre_id], [Role.CASEWORKER]),
+        AlertKind.SENT_TO_VISITS,
+        _("%(n)s residents of the eligibility report were sent to visits.") % {"n": len(first)},
+        reverse("cases:worklist") + f"?reason={VisitReason.SCREENING}",
     )
     return len(items)
 

@@ -8,7 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from bigcare.models import CommunityCentre, Role
 from cases.actions import staff_of_centre
-from cases.models import NeedArea, PlannedService, ReferralKind, RiskLevel, VisitReason
+from cases.models import (
+    Case,
+    ClosureReason,
+    ContactKind,
+    NeedArea,
+    PlannedService,
+    ReferralKind,
+    RiskLevel,
+    VisitReason,
+    VisitStatus,
+)
 from intake.models import Programme
 
 
@@ -33,6 +43,10 @@ class SearchForm(forms.Form):
 class VisitForm(forms.Form):
     visited_on = forms.DateField(
         label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    # Left out (an older client, a quick form): the visit was made.
+    status = forms.ChoiceField(
+        label=_("Status"), choices=VisitStatus.choices, initial=VisitStatus.DONE, required=False
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=VisitReason.choices)
     caseworker = forms.ModelChoiceField(label=_("Caseworker"), queryset=None)
@@ -67,10 +81,21 @@ class VisitForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
 
+    def clean(self):
+        data = super().clean()
+        data["status"] = data.get("status") or VisitStatus.DONE
+        on = data.get("visited_on")
+        if data.get("status") == VisitStatus.DONE and on and on > timezone.localdate():
+            self.add_error(
+                "visited_on", _("A visit dated in the future cannot be recorded as done.")
+            )
+        return data
+
     def visit_fields(self) -> dict:
         data = self.cleaned_data
         return {
             "visited_on": data["visited_on"],
+            "status": data["status"],
             "reason": data["reason"],
             "caseworker": data["caseworker"],
             "nurse": data["nurse"],
@@ -81,14 +106,133 @@ class VisitForm(forms.Form):
         }
 
 
+class VisitEditForm(VisitForm):
+    """The same fields for either member of the pair; the caseworker is who recorded it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["caseworker"]
+
+    def visit_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {
+            "visited_on": data["visited_on"],
+            "status": data["status"],
+            "reason": data["reason"],
+            "nurse": data["nurse"],
+            "risk": data["risk"],
+            "notes": data["notes"],
+            "findings": {a: data[f"finding_{a}"] for a in NeedArea.values},
+        }
+        if "health_notes" in self.fields:
+            fields["health_notes"] = data["health_notes"]
+        return fields
+
+
 class OpenCaseForm(forms.Form):
     summary = forms.CharField(label=_("Summary"), max_length=200, required=False)
+    second_case_reason = forms.CharField(
+        label=_("Why another open case (if one is open)"), max_length=300, required=False
+    )
+
+
+_TEXT = {"rows": 3}
+_DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ConsultationForm(forms.Form):
+    consultation = forms.CharField(
+        label=_("Initial consultation"), widget=forms.Textarea(attrs=_TEXT), max_length=5000
+    )
+
+
+class GoalsForm(forms.Form):
+    plan_goals = forms.CharField(
+        label=_("Goals of the plan"), widget=forms.Textarea(attrs=_TEXT), max_length=3000
+    )
+
+
+class ClosureForm(forms.Form):
+    closure_reason = forms.ChoiceField(label=_("Closure reason"), choices=ClosureReason.choices)
+    closure_outcome = forms.CharField(
+        label=_("Outcome"), widget=forms.Textarea(attrs=_TEXT), max_length=3000
+    )
+    follow_up_due = forms.DateField(label=_("Follow-up due"), widget=_DATE)
+
+    def clean_follow_up_due(self):
+        due = self.cleaned_data["follow_up_due"]
+        if due < timezone.localdate():
+            raise forms.ValidationError(_("The follow-up cannot be due in the past."))
+        return due
+
+
+class FollowUpForm(forms.Form):
+    follow_up_result = forms.CharField(
+        label=_("Follow-up result"), widget=forms.Textarea(attrs=_TEXT), max_length=3000
+    )
+
+
+# The parts of a case saved on the case itself (cases:case_edit's ``part``).
+CASE_PARTS = {
+    "consultation": ConsultationForm,
+    "goals": GoalsForm,
+    "closure": ClosureForm,
+    "follow_up": FollowUpForm,
+}
+
+
+class AssessmentForm(forms.Form):
+    area = forms.ChoiceField(label=_("Need area"), choices=NeedArea.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=RiskLevel.choices)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class ConferenceForm(forms.Form):
+    held_on = forms.DateField(label=_("Date"), widget=_DATE, initial=timezone.localdate)
+    participants = forms.CharField(label=_("Participants"), max_length=300)
+    decisions = forms.CharField(
+        label=_("Decisions"), widget=forms.Textarea(attrs=_TEXT), max_length=5000
+    )
+
+
+class ContactForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=_DATE, initial=timezone.localdate)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
+    note = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000
+    )
+
+
+class ReturnPlanForm(forms.Form):
+    reason = forms.CharField(label=_("Why the plan is returned"), max_length=300)
+
+
+def case_forms(case: Case) -> dict:
+    """Unbound forms of the case page, filled with what the case holds."""
+    return {
+        "consultation_form": ConsultationForm(initial={"consultation": case.consultation}),
+        "goals_form": GoalsForm(initial={"plan_goals": case.plan_goals}),
+        "closure_form": ClosureForm(
+            initial={
+                "closure_reason": case.closure_reason,
+                "closure_outcome": case.closure_outcome,
+                "follow_up_due": case.follow_up_due,
+            }
+        ),
+        "follow_up_form": FollowUpForm(initial={"follow_up_result": case.follow_up_result}),
+        "assessment_form": AssessmentForm(),
+        "conference_form": ConferenceForm(),
+        "contact_form": ContactForm(),
+        "return_form": ReturnPlanForm(),
+    }
 
 
 class ServiceForm(forms.ModelForm):
     class Meta:
         model = PlannedService
-        fields = ["programme", "facility_name", "description", "start", "end"]
+        fields = ["programme", "facility_name", "description", "provider", "start", "end"]
         widgets = {
             "start": forms.DateInput(attrs={"type": "date"}),
             "end": forms.DateInput(attrs={"type": "date"}),
@@ -102,6 +246,9 @@ class ServiceForm(forms.ModelForm):
         data = super().clean()
         if not data.get("programme") and not data.get("facility_name"):
             raise forms.ValidationError(_("Name a programme or a facility."))
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("A service cannot end before it starts."))
         return data
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
@@ -44,8 +45,14 @@ class RiskLevel(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+
+
 class Visit(models.Model):
-    """A home visit by a caseworker and a nurse in a pair, and what they found."""
+    """A home visit by a caseworker and a nurse in a pair, and what they found. Both members
+    write into the same visit (the nurse her health notes); every edit keeps a revision."""
 
     resident = models.ForeignKey(Resident, models.PROTECT, related_name="visits")
     # The centre that made the visit: scope of the visit even after the resident moves.
@@ -66,6 +73,9 @@ class Visit(models.Model):
         verbose_name=_("nurse"),
     )
     reason = models.CharField(_("reason"), max_length=20, choices=VisitReason.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.DONE
+    )
     # One short text per need area (NeedArea values as keys); empty areas are left out.
     findings = models.JSONField(_("findings"), default=dict, blank=True)
     risk = models.CharField(
@@ -88,8 +98,30 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.visited_on} · {self.get_reason_display()}"
 
+    def clean(self) -> None:
+        if self.status == VisitStatus.DONE and self.visited_on > timezone.localdate():
+            raise ValidationError(
+                {"visited_on": _("A visit dated in the future cannot be recorded as done.")}
+            )
+
+    def is_member(self, user) -> bool:
+        """The caseworker and the nurse of the pair: both write into the visit."""
+        return user.pk in (self.caseworker_id, self.nurse_id)
+
     def findings_by_area(self) -> list[tuple[str, str]]:
         return [(label, self.findings[a]) for a, label in NeedArea.choices if self.findings.get(a)]
+
+
+class VisitRevision(models.Model):
+    """An edit of a visit: who changed it, when, and the values it replaced (field → old)."""
+
+    visit = models.ForeignKey(Visit, models.CASCADE, related_name="revisions")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    before = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "pk"]
 
 
 class Stage(models.TextChoices):
@@ -123,6 +155,14 @@ def stage_due(stage: str, started: date, opened: date) -> date | None:
     return None
 
 
+class ClosureReason(models.TextChoices):
+    GOALS_MET = "goals_met", _("Goals met")
+    MOVED = "moved", _("Moved away")
+    REFUSED = "refused", _("Refused further services")
+    DIED = "died", _("Died")
+    OTHER = "other", _("Other")
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self) -> CaseQuerySet:
         return self.filter(closed_on__isnull=True)
@@ -132,7 +172,11 @@ class CaseQuerySet(models.QuerySet):
 
     def awaiting_approval(self) -> CaseQuerySet:
         return self.open().filter(
-            Q(stage=Stage.SERVICE_PLAN, plan_approved_at__isnull=True)
+            Q(
+                stage=Stage.SERVICE_PLAN,
+                plan_approved_at__isnull=True,
+                plan_submitted_at__isnull=False,
+            )
             | Q(stage=Stage.CLOSURE, closure_approved_at__isnull=True)
         )
 
@@ -166,6 +210,21 @@ class Case(models.Model):
     )
     closure_approved_at = models.DateTimeField(null=True, blank=True)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
+    # Stage content (integrated case management): what each stage needs before it moves on.
+    consultation = models.TextField(_("initial consultation"), blank=True)
+    plan_goals = models.TextField(_("goals of the plan"), blank=True)
+    plan_submitted_at = models.DateTimeField(null=True, blank=True)
+    plan_returned_reason = models.CharField(
+        _("why the plan was returned"), max_length=300, blank=True
+    )
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+    closure_outcome = models.TextField(_("outcome"), blank=True)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    follow_up_result = models.TextField(_("follow-up result"), blank=True)
+    # A second open case of the same resident needs a stated reason.
+    second_case_reason = models.CharField(_("why another open case"), max_length=300, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -196,6 +255,50 @@ class Case(models.Model):
             and self.stage_due < timezone.localdate()
         )
 
+    def plan_problems(self) -> list[str]:
+        """Why the plan cannot go to (or be approved by) a supervisor: empty means it can."""
+        found = []
+        if not self.plan_goals.strip():
+            found.append(_("The plan has no goals."))
+        services = list(self.services.select_related("programme"))
+        if not services:
+            found.append(_("The plan has no services."))
+        for service in services:
+            found += service.problems()
+        return [str(f) for f in found]
+
+    def advance_problems(self) -> list[str]:
+        """What the current stage still lacks before the case may move on, as sentences."""
+        found = []
+        if self.stage == Stage.INTAKE and not self.consultation.strip():
+            found.append(_("Record the initial consultation before moving on."))
+        elif self.stage == Stage.ASSESSMENT and not self.assessments.exists():
+            found.append(_("Assess at least one need area before moving on."))
+        elif self.stage == Stage.CONFERENCE and not self.conferences.exists():
+            found.append(_("Record the case conference before moving on."))
+        elif self.stage == Stage.DELIVERY and not self.contacts.exists():
+            found.append(_("Log at least one contact before closing the case."))
+        elif self.stage == Stage.CLOSURE:
+            found += self.closure_problems()
+        return [str(f) for f in found]
+
+    def closure_problems(self) -> list[str]:
+        found = []
+        if not self.closure_reason or not self.closure_outcome.strip():
+            found.append(_("Record the reason for closing and the outcome."))
+        if not self.follow_up_due:
+            found.append(_("Set the follow-up due date."))
+        if self.referrals.filter(status=ReferralStatus.PENDING).exists():
+            found.append(_("The case cannot close while a referral is still pending."))
+        return [str(f) for f in found]
+
+    @property
+    def next_due(self) -> date | None:
+        """The next date the caseworker must meet: the stage's, or the follow-up's."""
+        if self.closed_on is None:
+            return self.stage_due
+        return None if self.follow_up_result else self.follow_up_due
+
     @property
     def needs_approval(self) -> bool:
         """The stage cannot move on until a supervisor approves it."""
@@ -216,9 +319,58 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     what = models.CharField(max_length=200)
+    # An edit keeps the value it replaced here: the case's history reads back every version.
+    before = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class Assessment(models.Model):
+    """Needs and crisis assessment: one level and note per need area."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="assessments")
+    area = models.CharField(_("need area"), max_length=20, choices=NeedArea.choices)
+    level = models.CharField(_("level"), max_length=10, choices=RiskLevel.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "area"], name="one_assessment_per_area")
+        ]
+
+
+class Conference(models.Model):
+    """A case conference: when, who took part, what was decided."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="conferences")
+    held_on = models.DateField(_("date"))
+    participants = models.CharField(_("participants"), max_length=300)
+    decisions = models.TextField(_("decisions"))
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+
+
+class ContactKind(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    VISIT = "visit", _("Home visit")
+    OFFICE = "office", _("At the centre")
+    PROVIDER = "provider", _("With a provider")
+
+
+class Contact(models.Model):
+    """Delivery and monitoring: one contact with the resident or a provider."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="contacts")
+    on = models.DateField(_("date"), default=timezone.localdate)
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
+    note = models.TextField(_("what happened"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-on", "-pk"]
 
 
 class PlannedService(models.Model):
@@ -237,6 +389,7 @@ class PlannedService(models.Model):
     description = models.CharField(_("description"), max_length=200, blank=True)
     start = models.DateField(_("start"), null=True, blank=True)
     end = models.DateField(_("end"), null=True, blank=True)
+    provider = models.CharField(_("who provides it"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -244,8 +397,29 @@ class PlannedService(models.Model):
             models.CheckConstraint(
                 name="service_names_a_programme_or_facility",
                 condition=Q(programme__isnull=False) | ~Q(facility_name=""),
+                violation_error_message=_("Name a programme or a facility."),
+            ),
+            models.CheckConstraint(
+                name="service_ends_after_it_starts",
+                condition=Q(start__isnull=True) | Q(end__isnull=True) | Q(end__gte=F("start")),
+                violation_error_message=_("A service cannot end before it starts."),
             ),
         ]
+
+    def __str__(self) -> str:
+        return str(self.programme or self.facility_name)
+
+    def problems(self) -> list[str]:
+        """What keeps this service out of an approvable plan, as sentences."""
+        name = str(self)
+        found = []
+        if not self.start or not self.end:
+            found.append(_("Give the service %(name)s a start and an end date.") % {"name": name})
+        elif self.end < self.start:
+            found.append(_("The service %(name)s ends before it starts.") % {"name": name})
+        if not self.provider.strip():
+            found.append(_("Say who provides the service %(name)s.") % {"name": name})
+        return found
 
 
 class ReferralKind(models.TextChoices):
@@ -610,3 +784,42 @@ class WorklistEntry(models.Model):
         indexes = [
             models.Index(fields=["centre", "reason", "added_on"], name="worklist_entry_centre")
         ]
+
+
+class AlertKind(models.TextChoices):
+    REFERRAL = "referral", _("Incoming referral")
+    TRANSFER = "transfer", _("Incoming transfer")
+    APPROVAL_NEEDED = "approval_needed", _("Approval needed")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+    DUE_SOON = "due_soon", _("Due date soon")
+    CRISIS = "crisis", _("New crisis signal")
+    SENT_TO_VISITS = "sent_to_visits", _("Sent to visits")
+
+
+class Alert(models.Model):
+    """An in-app notification for one user. Made by actions and the nightly job, never by a
+    page view; ``key`` makes the nightly job's alerts idempotent (one per thing per user)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=200, blank=True)
+    key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The header's unread count and the inbox: a user's alerts, unread first.
+            models.Index(fields=["user", "read_at"], name="alert_user_unread"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~Q(key=""), name="one_alert_per_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -62,6 +62,11 @@ class Profile:
     timeline: list[Event] = field(default_factory=list)
     screening: list = field(default_factory=list)  # cases.explain.Verdict per programme
 
+    @property
+    def has_open_case(self) -> bool:
+        """Opening another case then needs a stated reason (cases.actions.open_case)."""
+        return any(c.closed_on is None for c in self.cases)
+
 
 def _day(value: date | datetime | None) -> date | None:
     if isinstance(value, datetime):

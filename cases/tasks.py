@@ -15,3 +15,11 @@ def screen_eligibility() -> int:
     run = run_screening()
     prune_results()
     return run.pk
+
+
+@shared_task(name="cases.nightly_alerts", acks_late=True, max_retries=2)
+def nightly_alerts() -> int:
+    """Due dates within three days and new crisis signals; idempotent by each alert's key."""
+    from cases.alerts import crisis_alerts, due_date_alerts
+
+    return due_date_alerts() + crisis_alerts()

@@ -44,3 +44,11 @@ def won(amount) -> str:
     if amount in (None, ""):
         return ""
     return f"₩{int(amount):,}"
+
+
+@register.simple_tag(takes_context=True)
+def unread_alerts(context) -> int:
+    """The header's unread count: one COUNT per page, whatever the inbox holds."""
+    from cases.alerts import unread_count
+
+    return unread_count(context["request"].user)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bigcare.actions import end_membership
 from cases import actions
+from cases.models import Alert
 from intake.actions import grant_source
 from matching.models import ResidentChange, ReviewItem
 from tests.cases.factories import (
@@ -46,6 +47,8 @@ class World:
     change_in: object  # a recorded (empty) merge touching ``inside``: something to undo
     # An uncertain pair across a scope line: a record of ``inside`` and one of ``outside``.
     review_across: object = None
+    alert_in: object = None  # caseworker_a's own alert
+    alert_out: object = None  # another centre's caseworker's
 
 
 @pytest.fixture
@@ -73,7 +76,8 @@ def world(personas) -> World:
     )
     other_worker = outside_staff(p)
     visit_out = VisitFactory(resident=outside, caseworker=other_worker, created_by=other_worker)
-    case_in = CaseFactory(resident=inside, owner=p.caseworker_a)
+    # Its intake is recorded: the case may move on to the assessment.
+    case_in = CaseFactory(resident=inside, owner=p.caseworker_a, consultation="소득 감소로 상담")
     case_out = CaseFactory(resident=outside, owner=other_worker)
     referral_in = actions.refer_case(
         p.caseworker_a,
@@ -143,6 +147,12 @@ def world(personas) -> World:
         spare=spare,
         change_in=change_in,
         review_across=review_across,
+        alert_in=Alert.objects.create(
+            user=p.caseworker_a, kind="due_soon", text="사례 마감 임박", url=f"/cases/{case_in.pk}/"
+        ),
+        alert_out=Alert.objects.create(
+            user=other_worker, kind="due_soon", text="사례 마감 임박", url=f"/cases/{case_out.pk}/"
+        ),
     )
 
 

@@ -67,12 +67,44 @@ SPECS: dict[str, Spec] = {
         data={"reason": "benefit application check"},
     ),
     "cases:visit_new": Spec(obj="resident", allowed=STAFF_A),
-    "cases:case_open": Spec("post", obj="resident", allowed=STAFF_A),
+    "cases:case_open": Spec(
+        "post", obj="resident", allowed=STAFF_A, data={"second_case_reason": "가구원 별도 위기"}
+    ),
     "cases:visit": Spec(obj="visit", allowed=STAFF_A),
     "cases:visit_open_case": Spec("post", obj="visit", allowed=STAFF_A),
+    "cases:visit_edit": Spec(obj="visit", allowed=STAFF_A),
+    # the user's own work and inbox: scoped rows, an empty page for people without any
+    "cases:my_cases": Spec(allowed=SIGNED_IN),
+    "cases:my_visits": Spec(allowed=SIGNED_IN),
+    "cases:alerts": Spec(allowed=SIGNED_IN),
+    "cases:alerts_read_all": Spec("post", allowed=SIGNED_IN),
+    # an alert is its recipient's only
+    "cases:alert_read": Spec("post", obj="alert", allowed={"caseworker_a"}),
     "cases:case": Spec(obj="case", allowed=STAFF_A),
     "cases:case_advance": Spec("post", obj="case", allowed=STAFF_A),
     "cases:case_approve": Spec("post", obj="case", allowed={"supervisor_district_a"}),
+    "cases:case_edit": Spec(
+        "post", obj="case", allowed=STAFF_A, data={"part": "consultation", "consultation": "상담"}
+    ),
+    "cases:case_assessment": Spec(
+        "post", obj="case", allowed=STAFF_A, data={"area": "income", "level": "high"}
+    ),
+    "cases:case_conference": Spec(
+        "post",
+        obj="case",
+        allowed=STAFF_A,
+        data={"held_on": "2025-03-01", "participants": "팀", "decisions": "지원"},
+    ),
+    "cases:case_contact": Spec(
+        "post",
+        obj="case",
+        allowed=STAFF_A,
+        data={"on": "2025-03-01", "kind": "phone", "note": "통화"},
+    ),
+    "cases:case_submit": Spec("post", obj="case", allowed=STAFF_A),
+    "cases:case_return": Spec(
+        "post", obj="case", allowed={"supervisor_district_a"}, data={"reason": "목표 부족"}
+    ),
     "cases:case_assign": Spec(
         "post", obj="case", allowed=STAFF_A, data=lambda w, p: {"owner": p.caseworker_a.pk}
     ),
@@ -213,6 +245,7 @@ def _objects(world, variant: str) -> dict:
         "run": world.run_in if inside else world.run_out,
         "report": world.report_in if inside else world.report_out,
         "item": (world.report_in if inside else world.report_out).items.get(),
+        "alert": world.alert_in if inside else world.alert_out,
     }
 
 

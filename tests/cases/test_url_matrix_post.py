@@ -90,8 +90,34 @@ POST_SPECS: dict[str, PostSpec] = {
     "cases:search": PostSpec(allowed=SIGNED_IN, data={"q": "500301-2345678"}),
     "cases:unmask": PostSpec("resident", {"caseworker_a"}, {"reason": "benefit application check"}),
     "cases:visit_new": PostSpec("resident", STAFF_A, _visit, writes=True),
-    "cases:case_open": PostSpec("resident", STAFF_A, {"summary": "income"}, writes=True),
-    "cases:visit_open_case": PostSpec("visit", STAFF_A, {"summary": "income"}, writes=True),
+    # world.inside has an open case already: another one needs a stated reason
+    "cases:case_open": PostSpec(
+        "resident", STAFF_A, {"summary": "income", "second_case_reason": "배우자 위기"}, writes=True
+    ),
+    "cases:visit_open_case": PostSpec(
+        "visit", STAFF_A, {"summary": "income", "second_case_reason": "배우자 위기"}, writes=True
+    ),
+    "cases:visit_edit": PostSpec("visit", STAFF_A, _visit, writes=True),
+    "cases:case_edit": PostSpec(
+        "case", STAFF_A, {"part": "consultation", "consultation": "초기 상담"}, writes=True
+    ),
+    "cases:case_assessment": PostSpec(
+        "case", STAFF_A, {"area": "income", "level": "high", "note": "연금만"}, writes=True
+    ),
+    "cases:case_conference": PostSpec(
+        "case",
+        STAFF_A,
+        {"held_on": "2025-03-01", "participants": "팀", "decisions": "지원"},
+        writes=True,
+    ),
+    "cases:case_contact": PostSpec(
+        "case", STAFF_A, {"on": "2025-03-01", "kind": "phone", "note": "통화"}, writes=True
+    ),
+    # the world's case is at intake: submitting a plan or returning one is refused with a message
+    "cases:case_submit": PostSpec("case", STAFF_A),
+    "cases:case_return": PostSpec("case", SUPERVISOR, {"reason": "목표 부족"}),
+    "cases:alerts_read_all": PostSpec(allowed=SIGNED_IN),
+    "cases:alert_read": PostSpec("alert", {"caseworker_a"}, writes=True),
     "cases:case_advance": PostSpec("case", STAFF_A, writes=True),
     "cases:case_approve": PostSpec("case", SUPERVISOR),
     "cases:case_assign": PostSpec(
