@@ -354,7 +354,7 @@ class Conference(models.Model):
 
 
 class ContactKind(models.TextChoices):
-    PHONE = "phone", _("Phone")
+    PHONE = "phone", _("By phone")
     VISIT = "visit", _("Home visit")
     OFFICE = "office", _("At the centre")
     PROVIDER = "provider", _("With a provider")
