@@ -58,8 +58,10 @@ def fill() -> list[str]:
         else:
             current = _text(parts["msgstr"])
             ko = KO.get(msgid)
+            # A fuzzy msgstr is makemessages' guess from a similar string, not a translation.
+            guessed = "#, fuzzy" in head
             body = parts["msgid"] + (
-                [f"msgstr {_quote(ko)}"] if ko and not current else parts["msgstr"]
+                [f"msgstr {_quote(ko)}"] if ko and (guessed or not current) else parts["msgstr"]
             )
         if not ko:
             missing.append(msgid)
