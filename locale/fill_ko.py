@@ -28,6 +28,14 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '\\"') + '"'
 
 
+def _unfuzzy(line: str) -> str:
+    """Drop the fuzzy flag from a flags line ("#, fuzzy, python-format")."""
+    if not line.startswith("#,"):
+        return line
+    flags = [f.strip() for f in line[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags) if flags else "#,"
+
+
 def fill() -> list[str]:
     blocks = PO.read_text(encoding="utf-8").split("\n\n")
     missing, out = [], []
@@ -59,13 +67,15 @@ def fill() -> list[str]:
             current = _text(parts["msgstr"])
             ko = KO.get(msgid)
             # A fuzzy msgstr is makemessages' guess from a similar string, not a translation.
-            guessed = "#, fuzzy" in head
+            guessed = any(ln.startswith("#,") and "fuzzy" in ln for ln in head)
             body = parts["msgid"] + (
                 [f"msgstr {_quote(ko)}"] if ko and (guessed or not current) else parts["msgstr"]
             )
         if not ko:
             missing.append(msgid)
-        head = [ln for ln in head if ln != "#, fuzzy"]
+        if ko:
+            head = [_unfuzzy(ln) for ln in head if not ln.startswith("#|")]
+            head = [ln for ln in head if ln != "#,"]
         out.append("\n".join(head + body))
     PO.write_text("\n\n".join(out), encoding="utf-8")
     return missing
