@@ -222,9 +222,10 @@ def case_forms(case: Case) -> dict:
             }
         ),
         "follow_up_form": FollowUpForm(initial={"follow_up_result": case.follow_up_result}),
-        "assessment_form": AssessmentForm(),
+        # Ids of their own: both have a "note" field on the same page.
+        "assessment_form": AssessmentForm(auto_id="assess_%s"),
         "conference_form": ConferenceForm(),
-        "contact_form": ContactForm(),
+        "contact_form": ContactForm(auto_id="contact_%s"),
         "return_form": ReturnPlanForm(),
     }
 
