@@ -133,34 +133,20 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def case_assessment(request: HttpRequest, pk: int) -> HttpResponse:
-    return _apply_form(
-        request,
-        pk,
-        AssessmentForm,
-        lambda c, data: actions.save_assessment(request.user, c, **data),
-    )
+def _content_view(form_class, action):
+    """A POST view writing one kind of stage content (a form, then the action)."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _apply_form(request, pk, form_class, lambda c, data: action(request.user, c, **data))
+
+    return view
 
 
-@login_required
-@require_POST
-def case_conference(request: HttpRequest, pk: int) -> HttpResponse:
-    return _apply_form(
-        request,
-        pk,
-        ConferenceForm,
-        lambda c, data: actions.add_conference(request.user, c, **data),
-    )
-
-
-@login_required
-@require_POST
-def case_contact(request: HttpRequest, pk: int) -> HttpResponse:
-    return _apply_form(
-        request, pk, ContactForm, lambda c, data: actions.add_contact(request.user, c, **data)
-    )
+case_assessment = _content_view(AssessmentForm, actions.save_assessment)
+case_conference = _content_view(ConferenceForm, actions.add_conference)
+case_contact = _content_view(ContactForm, actions.add_contact)
 
 
 @login_required
