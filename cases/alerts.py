@@ -121,13 +121,12 @@ def crisis_alerts(on: date | None = None) -> int:
         ).values_list(
             "record__link__resident_id",
             "record__link__resident__home_centre_id",
-            "record__link__resident__name",
             "round",
         )
     )
     if not rows:
         return 0
-    centres = {c for _, c, _, _ in rows}
+    centres = {c for _, c, _ in rows}
     by_centre: dict[int, list[int]] = {}
     for user_id, centre_id in (
         Membership.objects.in_force()
@@ -139,13 +138,14 @@ def crisis_alerts(on: date | None = None) -> int:
         Alert(
             user_id=u,
             kind=AlertKind.CRISIS,
-            text=(_("New crisis signal (%(round)s) for %(name)s.") % {"round": rnd, "name": name})[
-                :300
-            ],
+            # No name in the text: the inbox is no look at a person; the resident page it
+            # leads to is, and logs it.
+            text=_("A resident of your centre has a new crisis signal (%(round)s).")
+            % {"round": rnd},
             url=reverse("cases:resident", args=[resident]),
             key=f"crisis:{resident}:{rnd}"[:100],
         )
-        for resident, centre, name, rnd in sorted(rows)
+        for resident, centre, rnd in sorted(rows)
         for u in by_centre.get(centre, [])
     ]
     Alert.objects.bulk_create(alerts, ignore_conflicts=True, batch_size=2000)

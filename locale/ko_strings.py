@@ -402,7 +402,7 @@ KO = {
     "need area": "욕구 영역",
     "New": "새 알림",
     "New crisis signal": "새 위기 신호",
-    "New crisis signal (%(round)s) for %(name)s.": "%(name)s 님에게 새 위기 신호가 있습니다 (%(round)s).",
+    "A resident of your centre has a new crisis signal (%(round)s).": "담당 동주민센터 주민에게 새 위기 신호가 있습니다 (%(round)s).",
     "Next": "다음",
     "Previous": "이전",
     "Next due date": "다음 기한",

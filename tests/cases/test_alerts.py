@@ -137,7 +137,8 @@ def test_a_new_crisis_signal_tells_the_caseworkers_of_the_residents_centre(perso
     crisis_alerts()
     crisis_alerts()
     told = _told(personas.caseworker_a, AlertKind.CRISIS)
-    assert told == ["위기가구 님에게 새 위기 신호가 있습니다 (2025-1)."]
+    assert told == ["담당 동주민센터 주민에게 새 위기 신호가 있습니다 (2025-1)."]
+    assert Alert.objects.get(user=personas.caseworker_a).url == f"/residents/{resident.pk}/"
     assert not _told(personas.caseworker_b) and not _told(personas.nurse_a)
     # A rolled-back import's signal is nobody's news.
     other = ResidentFactory(name="취소된신호", home_centre=personas.centre_a)
