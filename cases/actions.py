@@ -86,7 +86,12 @@ def edit_visit(user, visit: Visit, **changes) -> Visit:
     values replaced are kept as a revision. Health notes stay with nurses and the case owner."""
     from cases.access import may_read_health_notes
 
-    visit = Visit.objects.select_for_update().select_related("resident", "case").get(pk=visit.pk)
+    # Lock the visit row only: PostgreSQL locks no nullable side of an outer join (the case).
+    visit = (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("resident", "case")
+        .get(pk=visit.pk)
+    )
     if not (visit.is_member(user) or serves_centre(user, visit.centre_id)):
         raise PermissionDenied("only the pair or the visiting centre edits a visit")
     allowed = set(VISIT_FIELDS)
