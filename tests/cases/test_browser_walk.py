@@ -72,11 +72,14 @@ def test_a_caseworker_walks_from_search_to_a_case(
     assert visit.caseworker == personas.caseworker_a and visit.nurse == personas.nurse_a
 
     walk.page.fill("#summary", "소득 위기")
+    # 김영희 has an open case already (the world's): another one needs a stated reason.
+    walk.page.fill("#second_case_reason", "가구원 돌봄 위기, 별도 관리")
     walk.page.click("form[action$='/open-case/'] button")
     walk.page.wait_for_url("**/cases/*/")
     walk.snap("case")
     case = Case.objects.get(visits=visit)
     assert case.summary == "소득 위기" and case.owner == personas.caseworker_a
+    assert case.second_case_reason == "가구원 돌봄 위기, 별도 관리"
 
     other = browser.new_context()
     walk_b = Walk(other.new_page(), live_server.url, "b")
