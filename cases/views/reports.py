@@ -194,6 +194,7 @@ def rollup(request: HttpRequest) -> HttpResponse:
         not_eligible=Count("pk", filter=Q(outcome=Outcome.NOT_ELIGIBLE)),
         refused=Count("pk", filter=Q(outcome=Outcome.REFUSED)),
     )
+    rules = run.rules if run else {}
     return render(
         request,
         "cases/rollup.html",
@@ -203,7 +204,10 @@ def rollup(request: HttpRequest) -> HttpResponse:
             "districts": districts,
             "city": counts.aggregate(**sums),
             "outcomes": outcomes,
-            "programmes": counts.values("programme").annotate(**sums).order_by("programme"),
+            "programmes": [
+                {**row, "name": programme_name(rules.get(row["programme"], {})) or row["programme"]}
+                for row in counts.values("programme").annotate(**sums).order_by("programme")
+            ],
         },
     )
 
@@ -212,8 +216,8 @@ def _export_rows(report) -> tuple[list[str], list[list], list[int]]:
     rows = report_rows(report, limit=None)
     header = [
         _("Priority"),
-        _("Resident"),
         _("Name"),
+        _("RRN"),
         _("Birth date"),
         _("Centre"),
         _("Programme"),
@@ -225,8 +229,8 @@ def _export_rows(report) -> tuple[list[str], list[list], list[int]]:
     body = [
         [
             _("Crisis") if r["item"].priority == 2 else _("Normal"),
-            r["resident"].pk,
             r["resident"].name,
+            r["resident"].rrn_masked,
             r["resident"].birth_date.isoformat() if r["resident"].birth_date else "",
             report.centre.name_ko,
             r["programme"],
@@ -238,6 +242,23 @@ def _export_rows(report) -> tuple[list[str], list[list], list[int]]:
         for r in rows
     ]
     return header, body, [r["resident"].pk for r in rows]
+
+
+def _title_block(request: HttpRequest, report, reason: str):
+    from cases.exports import TitleBlock
+
+    user = request.user
+    who = user.get_full_name() or user.get_username()
+    return TitleBlock(
+        f"{_('Eligibility report')} ({report.get_status_display()})",
+        [
+            (_("Centre"), f"{report.centre.district.name_ko} {report.centre.name_ko}"),
+            (_("Period"), f"{report.month:%Y-%m}"),
+            (_("Exported by"), who),
+            (_("Exported at"), f"{timezone.localtime():%Y-%m-%d %H:%M}"),
+            (_("Reason"), reason),
+        ],
+    )
 
 
 def _reason(request: HttpRequest) -> str:
@@ -260,7 +281,7 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         request, AccessAction.EXPORT, ids, reason=reason, detail=f"eligibility report {rep.pk} xlsx"
     )
     response = HttpResponse(
-        xlsx(f"{rep.month:%Y-%m}", header, body),
+        xlsx(f"{rep.month:%Y-%m}", header, body, _title_block(request, rep, reason)),
         content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )
     response["Content-Disposition"] = (
@@ -273,20 +294,30 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from cases.exports import pdf
+    from cases.exports import FontMissing, korean_fonts, pdf
 
     rep = report_for_user(request.user, pk)
     reason = _reason(request)
     if not reason:
         messages.error(request, _("State a reason for the export."))
         return redirect("cases:report", pk=rep.pk)
+    try:
+        korean_fonts()
+    except FontMissing:
+        # Checked before logging: no file leaves, so nothing was exported.
+        messages.error(request, _("No Korean font for PDF: install fonts-nanum."))
+        return redirect("cases:report", pk=rep.pk)
     header, body, ids = _export_rows(rep)
     log_access(
         request, AccessAction.EXPORT, ids, reason=reason, detail=f"eligibility report {rep.pk} pdf"
     )
-    title = f"{_('Eligibility report')} {rep.centre.name_ko} {rep.month:%Y-%m} ({rep.status})"
     response = HttpResponse(
-        pdf(title, header, body, (14, 14, 22, 20, 22, 28, 90, 16, 20, 24)),
+        pdf(
+            _title_block(request, rep, reason),
+            header,
+            body,
+            (14, 20, 30, 20, 22, 28, 74, 16, 20, 24),
+        ),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = (
