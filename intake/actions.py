@@ -18,6 +18,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from bigcare.audit import record_admin_event
@@ -167,12 +168,13 @@ def rollback_run(run: ImportRun, user) -> list[int]:
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
         if run.status != RunStatus.DONE:
             raise RunStateError(
-                f"only a finished run can be rolled back (this one is {run.get_status_display()})"
+                _("Only a finished run can be rolled back (this one is %(status)s).")
+                % {"status": run.get_status_display()}
             )
         own = SourceRecord.objects.filter(run=run)
         if own.filter(status=RecordStatus.SUPERSEDED).exists():
             raise RunStateError(
-                "a later import superseded some of this run's records: roll that run back first"
+                _("A later import replaced some of this run's records: roll that run back first.")
             )
         previous = (
             SourceRecord.objects.filter(
@@ -219,11 +221,11 @@ def resume_run(run: ImportRun, *, acting_user) -> ImportRun:
         run = get_object_or_404(_runs_in_scope(acting_user).select_for_update(), pk=run.pk)
         if not (run.is_stale or run.status == RunStatus.FAILED):
             raise RunStateError(
-                f"only a stuck or failed run can be resumed (this one is "
-                f"{run.get_status_display()})"
+                _("Only a stuck or failed run can be resumed (this one is %(status)s).")
+                % {"status": run.get_status_display()}
             )
         if not run.file_kept:
-            raise RunStateError("the kept copy of this file was destroyed: upload it again")
+            raise RunStateError(_("The kept copy of this file was destroyed: upload it again."))
         was = run.status
         run.status, run.error, run.error_code = RunStatus.QUEUED, "", ""
         run.progress_at = timezone.now()
@@ -248,8 +250,8 @@ def reimport_run(run: ImportRun, *, acting_user) -> ImportRun:
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
         if run.status != RunStatus.ROLLED_BACK:
             raise RunStateError(
-                f"only a rolled-back run can be imported again (this one is "
-                f"{run.get_status_display()})"
+                _("Only a rolled-back run can be imported again (this one is %(status)s).")
+                % {"status": run.get_status_display()}
             )
         live = (
             ImportRun.objects.filter(source_id=run.source_id, sha256=run.sha256)
@@ -259,7 +261,7 @@ def reimport_run(run: ImportRun, *, acting_user) -> ImportRun:
         if live is not None:
             return live
         if not run.file_kept or not Path(run.stored_path).exists():
-            raise RunStateError("the kept copy of this file was destroyed: upload it again")
+            raise RunStateError(_("The kept copy of this file was destroyed: upload it again."))
         again = ImportRun.objects.create(
             source_id=run.source_id,
             sha256=run.sha256,

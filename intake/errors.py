@@ -4,6 +4,8 @@ A file-level problem fails the run; a row-level problem rejects the row (Rejecte
 fails the run. Messages never quote cell contents, so no identity number can leak through them.
 """
 
+from django.utils.translation import gettext_noop
+
 
 class IntakeError(Exception):
     """A problem with a file or a mapping that fails the whole run."""
@@ -70,18 +72,26 @@ class AmbiguousDates(IntakeError):
         return type(self), (self.label, self.rows_read, self.ambiguous)
 
 
-# Each error in plain Korean for the run's page (msgids translated in locale/ko); the detail
-# in English follows it.
+# Each error in plain Korean for the run's page (msgids translated in locale/ko; marked with
+# gettext_noop so that makemessages keeps them); the technical detail follows it.
 SUMMARIES = {
-    EmptyFile.code: "The file has no rows to import.",
-    EncodingProblem.code: "The file's text encoding cannot be read: save it as UTF-8 or CP949.",
-    WrongFormat.code: "The file is not the format this source sends (CSV, Excel or JSON lines).",
-    ArchiveBomb.code: "The Excel file would be far too large once opened: it was refused.",
-    MissingColumns.code: "Columns the mapping needs are missing from the file.",
-    UnreadableFile.code: "The file is damaged or cut short and cannot be read.",
-    MappingError.code: "The source's column mapping has an error.",
-    RunStateError.code: "The import cannot be done in its present state.",
-    AmbiguousDates.code: "Dates in the file can be read in more than one way: the import was "
-    "refused so that no day and month are swapped.",
+    EmptyFile.code: gettext_noop("The file has no rows to import."),
+    EncodingProblem.code: gettext_noop(
+        "The file's text encoding cannot be read: save it as UTF-8 or CP949."
+    ),
+    WrongFormat.code: gettext_noop(
+        "The file is not the format this source sends (CSV, Excel or JSON lines)."
+    ),
+    ArchiveBomb.code: gettext_noop(
+        "The Excel file would be far too large once opened: it was refused."
+    ),
+    MissingColumns.code: gettext_noop("Columns the mapping needs are missing from the file."),
+    UnreadableFile.code: gettext_noop("The file is damaged or cut short and cannot be read."),
+    MappingError.code: gettext_noop("The source's column mapping has an error."),
+    RunStateError.code: gettext_noop("The import cannot be done in its present state."),
+    AmbiguousDates.code: gettext_noop(
+        "Dates in the file can be read in more than one way: the import was "
+        "refused so that no day and month are swapped."
+    ),
 }
-UNEXPECTED_SUMMARY = "The import failed for a reason the program did not foresee."
+UNEXPECTED_SUMMARY = gettext_noop("The import failed for a reason the program did not foresee.")

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +31,7 @@ from intake.errors import IntakeError
 from intake.imports import start_import
 from intake.keptfiles import keep_blocks
 from intake.models import ImportRun, RejectedRow
+from intake.reasontext import event_detail, reason_text, stage_names
 
 log = logging.getLogger("bigcare.intake")
 RUNS_SHOWN = 50
@@ -144,16 +146,19 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
         detail=f"import run {run.pk} ({run.source.code}): "
         f"{min(run.rejected or 0, REJECTS_SHOWN)} rejected rows shown",
     )
-    events = run.events.select_related("acting_user")
+    events = list(run.events.select_related("acting_user"))
+    for event in events:
+        event.detail_text = event_detail(event.detail)
     warnings = run.row_warnings.all()[:REJECTS_SHOWN]
     return render(
         request,
         "intake/run.html",
         {
             "run": run,
-            "rejects": rejects,
-            "warnings": warnings,
+            "rejects": [(r.row_number, [reason_text(x) for x in r.reasons]) for r in rejects],
+            "warnings": [(w.row_number, [reason_text(x) for x in w.warnings]) for w in warnings],
             "events": events,
+            "stages": stage_names(run.stage_seconds),
             "retention_days": settings.BIGCARE_IMPORT_FILE_DAYS,
         },
     )
@@ -230,22 +235,26 @@ def run_rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     log_access(
         request,
         AccessAction.EXPORT,
-        reason="rejected rows returned to the agency",
+        reason=_("rejected rows returned to the agency"),
         detail=f"rejected rows of import run {run.pk} ({run.source.code}, {run.rejected} rows)",
     )
     columns: list[str] = []
     for raw in rows.values_list("raw", flat=True)[:1000]:
         columns.extend(k for k in raw if k not in columns)
     writer = csv.writer(_Echo())
+    language = get_language()
 
     def lines():
-        yield "\ufeff" + writer.writerow([_("row"), _("reasons"), *columns])
-        for number, raw, reasons in rows.values_list("row_number", "raw", "reasons").iterator(
-            chunk_size=2000
-        ):
-            yield writer.writerow(
-                [number, _safe("; ".join(reasons)), *(_safe(raw.get(c, "")) for c in columns)]
-            )
+        # Streamed after the view returns: the reasons keep the requester's language.
+        with override(language):
+            yield "\ufeff" + writer.writerow([_("row"), _("reasons"), *columns])
+            for number, raw, reasons in rows.values_list("row_number", "raw", "reasons").iterator(
+                chunk_size=2000
+            ):
+                text = "; ".join(reason_text(r) for r in reasons)
+                yield writer.writerow(
+                    [number, _safe(text), *(_safe(raw.get(c, "")) for c in columns)]
+                )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

@@ -1,6 +1,8 @@
 """Fill empty msgstr entries of locale/ko/LC_MESSAGES/django.po from ko_strings.KO.
 
-Run after ``django-admin makemessages -l ko -l en``, then ``python manage.py compilemessages``.
+Run after ``python manage.py makemessages -l ko -l en --no-location --no-obsolete`` (no
+source locations: they churn on every edit and make merges conflict), then
+``python manage.py compilemessages``.
 Prints the source strings still without a translation.
 """
 

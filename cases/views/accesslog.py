@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from bigcare.access import active_roles
+from bigcare.logtext import LogText
 from bigcare.models import AccessAction, AccessLog, AdminEvent, Role
 from cases.forms import AccessLogFilter
 
@@ -58,15 +59,19 @@ def access_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows.order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    text = LogText()
+    for entry in page:
+        entry.detail_text = text.detail(entry.detail)
+    admin_events = list(events.order_by("-at", "-pk")[:ADMIN_EVENTS_SHOWN])
+    for event in admin_events:
+        event.before_text, event.after_text = (
+            text.snapshot(event.before),
+            text.snapshot(event.after),
+        )
     return render(
         request,
         "cases/access_log.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "admin_events": events.order_by("-at", "-pk")[:ADMIN_EVENTS_SHOWN],
-        },
+        {"form": form, "page": page, "query": query.urlencode(), "admin_events": admin_events},
     )
 
 
@@ -89,7 +94,9 @@ def access_review(request: HttpRequest) -> HttpResponse:
         rows.values("username", "action").annotate(n=Count("pk")).order_by("username", "action")
     )
     per_user: dict[str, int] = {}
+    labels = dict(AccessAction.choices)
     for c in counts:
+        c["label"] = labels.get(c["action"], c["action"])
         per_user[c["username"]] = per_user.get(c["username"], 0) + c["n"]
     median = statistics.median(per_user.values()) if per_user else 0
     unusual = sorted(

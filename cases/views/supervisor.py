@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from bigcare.access import centre_ids
 from cases.access import cases_for_user, visits_for_user
+from cases.models import VisitReason
 
 
 @login_required
@@ -20,6 +21,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
     # Through the case helper, narrowed to the centres the user supervises.
     cases = cases_for_user(request.user).filter(owner_centre_id__in=supervised)
     today = timezone.localdate()
+    reasons = dict(VisitReason.choices)
     return render(
         request,
         "cases/supervisor.html",
@@ -37,13 +39,13 @@ def supervisor(request: HttpRequest) -> HttpResponse:
                 late=Count("pk", filter=Q(stage_due__lt=today)),
             )
             .order_by("owner_centre__name_ko", "owner__username"),
-            "visits": visits_for_user(request.user)
-            .filter(
-                centre_id__in=supervised,
-                visited_on__year=today.year,
-            )
-            .values("centre__name_ko", "reason")
-            .annotate(n=Count("pk"))
-            .order_by("centre__name_ko", "reason"),
+            "visits": [
+                {**row, "reason": reasons.get(row["reason"], row["reason"])}
+                for row in visits_for_user(request.user)
+                .filter(centre_id__in=supervised, visited_on__year=today.year)
+                .values("centre__name_ko", "reason")
+                .annotate(n=Count("pk"))
+                .order_by("centre__name_ko", "reason")
+            ],
         },
     )

@@ -65,7 +65,8 @@ def test_the_run_page_shows_the_warnings(manager, sources, client, tmp_path):
     )
     page = client.get(reverse("intake:run", args=[run.pk])).content.decode()
     assert "1행 경고와 함께 반영" in page  # "1 kept with warnings", in Korean
-    assert WARNING in page
+    # The stored warning, in the page's language.
+    assert "주민등록번호: 주민등록번호 형식이 아니어서 이 값을 빼고 행을 보관했습니다" in page
     assert "471331-1234567" not in page
 
 
