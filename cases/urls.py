@@ -65,5 +65,6 @@ urlpatterns = [
     path("rules/edit/", rules.rule_edit, name="rule_edit"),
     path("rules/median/", rules.median_edit, name="median_edit"),
     path("audit/access-log/", accesslog.access_log, name="access_log"),
+    path("audit/access-log/export.xlsx", accesslog.access_log_xlsx, name="access_log_xlsx"),
     path("audit/review/", accesslog.access_review, name="access_review"),
 ]

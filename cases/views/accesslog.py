@@ -5,14 +5,18 @@ from __future__ import annotations
 import statistics
 from datetime import date, datetime, time, timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from bigcare.access import active_roles
+from bigcare.accesslog import log_access
 from bigcare.logtext import LogText
 from bigcare.models import AccessAction, AccessLog, AdminEvent, Role
 from cases.forms import AccessLogFilter
@@ -39,10 +43,8 @@ def _aware(day: date, end: bool = False):
 ADMIN_EVENTS_SHOWN = 50
 
 
-@login_required
-def access_log(request: HttpRequest) -> HttpResponse:
-    _require_auditor(request)
-    form = AccessLogFilter(request.GET or None)
+def _filtered(form: AccessLogFilter):
+    """The log rows and administrative events the filter form selects (all when invalid)."""
     rows, events = AccessLog.objects.all(), AdminEvent.objects.all()
     if form.is_valid():
         f = form.cleaned_data
@@ -56,13 +58,21 @@ def access_log(request: HttpRequest) -> HttpResponse:
             rows, events = (qs.filter(at__lt=_aware(f["end"], end=True)) for qs in (rows, events))
         if f["resident"]:
             rows = rows.filter(subjects__resident_id=f["resident"])
-    page = Paginator(rows.order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
+    return rows.order_by("-at", "-pk"), events.order_by("-at", "-pk")
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    _require_auditor(request)
+    form = AccessLogFilter(request.GET or None)
+    rows, events = _filtered(form)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     text = LogText()
     for entry in page:
         entry.detail_text = text.detail(entry.detail)
-    admin_events = list(events.order_by("-at", "-pk")[:ADMIN_EVENTS_SHOWN])
+    admin_events = list(events[:ADMIN_EVENTS_SHOWN])
     for event in admin_events:
         event.before_text, event.after_text = (
             text.snapshot(event.before),
@@ -71,8 +81,82 @@ def access_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/access_log.html",
-        {"form": form, "page": page, "query": query.urlencode(), "admin_events": admin_events},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filters": [(k, v) for k, v in query.items() if k in form.fields],
+            "admin_events": admin_events,
+        },
     )
+
+
+# An export is for a review or an inquiry, not a copy of the whole log: the filter narrows it.
+EXPORT_LIMIT = 50_000
+
+
+@login_required
+@require_POST
+def access_log_xlsx(request: HttpRequest) -> HttpResponse:
+    """The filtered log as Excel for an audit file; the export is itself an access-log entry."""
+    from cases.exports import TitleBlock, xlsx
+
+    _require_auditor(request)
+    reason = request.POST.get("reason", "").strip()
+    form = AccessLogFilter(request.POST)
+    if len(reason) < 5 or not form.is_valid():
+        messages.error(request, _("State a reason for the export."))
+        return redirect("cases:access_log")
+    rows, _events = _filtered(form)
+    rows = list(rows[:EXPORT_LIMIT])
+    log_access(request, AccessAction.EXPORT, reason=reason, detail="access log xlsx")
+    text = LogText()
+    header = [
+        _("When"),
+        _("User"),
+        _("Address"),
+        _("Action"),
+        _("Residents"),
+        _("Detail"),
+        _("Reason"),
+    ]
+    body = [
+        [
+            f"{timezone.localtime(e.at):%Y-%m-%d %H:%M:%S}",
+            e.username,
+            e.address or "",
+            e.get_action_display(),
+            e.subject_count,
+            text.detail(e.detail),
+            e.reason,
+        ]
+        for e in rows
+    ]
+    f = form.cleaned_data
+    period = " ~ ".join(
+        [f"{f['start']:%Y-%m-%d}" if f["start"] else "", f"{f['end']:%Y-%m-%d}" if f["end"] else ""]
+    )
+    user = request.user
+    block = TitleBlock(
+        _("Access log"),
+        [
+            (_("Period"), period if period.strip(" ~") else _("All")),
+            (_("User"), f["user"] or _("All")),
+            (_("Action"), dict(AccessAction.choices).get(f["action"], _("All"))),
+            (_("Exported by"), user.get_full_name() or user.get_username()),
+            (_("Exported at"), f"{timezone.localtime():%Y-%m-%d %H:%M}"),
+            (_("Reason"), reason),
+        ],
+    )
+    response = HttpResponse(
+        xlsx(_("Access log"), header, body, block),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="access-log-{timezone.localdate():%Y%m%d}.xlsx"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _month(text: str | None) -> date:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bigcare.access import centre_ids, centres_for_user
-from cases.dongmap import ATTRIBUTION, shaded
+from cases.dongmap import ATTRIBUTION, focus_box, shaded
 from cases.models import Case, Outcome, ReportItem, ScreeningCount, ScreeningRun, Visit
 from cases.models import VisitReason as R
 from intake.models import CrisisSignal
@@ -190,21 +190,33 @@ def map_values(figure: str, supervised, today) -> dict[str, float]:
     return {code: float(v or 0) for code, v in rows}
 
 
+def dong_figures(centre, today) -> list[tuple[str, float]]:
+    """Every map figure of one supervised centre, for the panel a tap on its dong opens."""
+    return [
+        (label(), map_values(key, [centre.pk], today).get(centre.code, 0.0))
+        for key, label in FIGURES.items()
+    ]
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     ids = centre_ids(request.user, "supervise")
     if not ids:
         raise Http404("not a supervisor")
-    supervised = centres_for_user(request.user, "supervise")
+    supervised = {c.code: c for c in centres_for_user(request.user, "supervise")}
     today = timezone.localdate()
     figure = request.GET.get("figure", "blind_spots")
     if figure not in FIGURES:
         figure = "blind_spots"
     values = map_values(figure, ids, today)
     # Supervised centres without a figure are a real zero, not "no data".
-    for code in supervised.values_list("code", flat=True):
+    for code in supervised:
         values.setdefault(code, 0.0)
-    dongs, height, legend = shaded(values)
+    dongs, view_box, legend = shaded(values, focus_box(supervised))
+    for d in dongs:
+        d["mine"] = d["code"] in supervised
+    # A dong outside the user's supervision opens nothing: its figures are not theirs.
+    chosen = supervised.get(request.GET.get("dong", ""))
     contact, median = crisis_contact(ids, today)
     return render(
         request,
@@ -217,9 +229,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "flow": blind_spot_flow(ids),
             "figures": [(k, f()) for k, f in FIGURES.items()],
             "figure": figure,
+            "figure_label": FIGURES[figure](),
             "dongs": dongs,
-            "height": height,
+            "mine": sorted((d for d in dongs if d["mine"]), key=lambda d: d["name"]),
+            "view_box": view_box,
             "legend": legend,
+            "chosen": chosen,
+            "chosen_figures": dong_figures(chosen, today) if chosen else [],
             "attribution": ATTRIBUTION,
         },
     )

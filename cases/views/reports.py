@@ -203,6 +203,8 @@ def rollup(request: HttpRequest) -> HttpResponse:
             "centres": centres,
             "districts": districts,
             "city": counts.aggregate(**sums),
+            # The supervised area's own total, which its district and centre rows add up to.
+            "total": counts.filter(centre__in=supervised.values("pk")).aggregate(**sums),
             "outcomes": outcomes,
             "programmes": [
                 {**row, "name": programme_name(rules.get(row["programme"], {})) or row["programme"]}

@@ -60,13 +60,6 @@ VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "sou
 
 # Extra GET variants a person reaches by a link or filter on the page.
 QUERIES = {
-    "cases:worklist": [
-        {},
-        {"list": "turning_65"},
-        {"list": "turning_70"},
-        {"list": "newborn"},
-        {"list": "crisis"},
-    ],
     "cases:access_log": [
         {},
         {"action": "view_profile"},

@@ -58,6 +58,7 @@ SPECS: dict[str, Spec] = {
     "cases:supervisor": Spec(allowed={"supervisor_district_a"}),
     "cases:access_log": Spec(allowed={"auditor"}),
     "cases:access_review": Spec(allowed={"auditor"}),
+    "cases:access_log_xlsx": Spec("post", allowed={"auditor"}, data={"reason": "monthly audit"}),
     # cases: one object each
     "cases:resident": Spec(obj="resident", allowed=STAFF_A),
     "cases:unmask": Spec(

@@ -140,6 +140,7 @@ POST_SPECS: dict[str, PostSpec] = {
     ),
     "cases:report_xlsx": PostSpec("report", SUPERVISOR, {"reason": "monthly review meeting"}),
     "cases:report_pdf": PostSpec("report", SUPERVISOR, {"reason": "monthly review meeting"}),
+    "cases:access_log_xlsx": PostSpec(allowed={"auditor"}, data={"reason": "monthly audit"}),
     "cases:item_outcome": PostSpec("item", STAFF_A, {"outcome": "enrolled"}, writes=True),
     "cases:rule_edit": PostSpec(
         allowed=DATA_ADMIN, data=lambda w, p: {"rule": _rule_pk(), "params": '{"percent": 33}'}
