@@ -133,8 +133,10 @@ SHAPES: list[tuple[re.Pattern, Callable[[re.Match, _Names], str]]] = [
 class LogText:
     """Describes the rows of one screen or export; names are read once, on first need."""
 
-    def __init__(self) -> None:
+    def __init__(self, value_labels: dict[str, dict[str, str]] | None = None) -> None:
         self.names = _Names()
+        # Names for the codes of apps above this one (e.g. intake's agency kinds), by key.
+        self.value_labels = value_labels or {}
 
     def detail(self, detail: str) -> str:
         for pattern, sentence in SHAPES:
@@ -144,7 +146,7 @@ class LogText:
         return detail
 
     def snapshot(self, snapshot) -> list[tuple[str, str]]:
-        return describe_snapshot(snapshot, self.names)
+        return describe_snapshot(snapshot, self.names, self.value_labels)
 
 
 # The keys of an audit snapshot (bigcare.audit) and how their values read.
@@ -156,10 +158,16 @@ SNAPSHOT_KEYS: dict[str, Callable[[], str]] = {
     "started": lambda: _("started"),
     "ended": lambda: _("ended"),
     "source": lambda: _("Data source"),
+    "code": lambda: _("Programme code"),
+    "name_ko": lambda: _("Korean name"),
+    "name_en": lambda: _("English name"),
+    "agency": lambda: _("Agency"),
 }
 
 
-def describe_snapshot(snapshot, names: _Names) -> list[tuple[str, str]]:
+def describe_snapshot(
+    snapshot, names: _Names, value_labels: dict[str, dict[str, str]] | None = None
+) -> list[tuple[str, str]]:
     """An audit row's before/after as (label, value) pairs with names for codes; keys it does
     not know (a mapping's or a rule's own fields) keep their name, as typed by the editor."""
     if snapshot is None:
@@ -177,6 +185,8 @@ def describe_snapshot(snapshot, names: _Names) -> list[tuple[str, str]]:
             value = names.centre(str(value))
         elif key == "district":
             value = names.district(str(value))
+        elif key in (value_labels or {}):
+            value = value_labels[key].get(value, value)
         label = SNAPSHOT_KEYS.get(key)
         out.append((label() if label else key, str(value)))
     return out

@@ -244,6 +244,7 @@ class AdminAction(models.TextChoices):
     EDIT_MAPPING = "edit_mapping", _("Edited a column mapping")
     EDIT_RULE = "edit_rule", _("Edited a programme rule")
     EDIT_MEDIAN = "edit_median", _("Edited the median income table")
+    EDIT_PROGRAMME = "edit_programme", _("Added or renamed a programme")
 
 
 class AdminEvent(AppendOnly):

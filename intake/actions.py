@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from bigcare.access import active_roles
 from bigcare.audit import record_admin_event
 from bigcare.models import AdminAction, Membership, Role
 from intake import keptfiles
@@ -33,6 +34,7 @@ from intake.models import (
     DataSource,
     FileFormat,
     ImportRun,
+    Programme,
     RecordStatus,
     RunEvent,
     RunEventKind,
@@ -79,6 +81,33 @@ def define_source(definition: dict[str, Any], *, acting_user=None) -> tuple[Data
             acting_user, AdminAction.DEFINE_SOURCE, source, before=before, after=after
         )
     return source, created
+
+
+def _programme(programme: Programme | None) -> dict[str, str] | None:
+    if programme is None:
+        return None
+    return {f: getattr(programme, f) for f in ("code", "name_ko", "name_en", "agency")}
+
+
+@transaction.atomic
+def save_programme(
+    *, acting_user, code: str, name_ko: str, name_en: str, agency: str
+) -> tuple[Programme, bool]:
+    """Add a programme to the code list, or rename one, so that an extract's service codes can
+    be mapped to it without a release (issue 16 §4). Every change is an audit row with its
+    before and after: the list's versions. ``acting_user=None`` is the command line."""
+    if acting_user is not None and Role.DATA_ADMIN not in active_roles(acting_user):
+        raise Http404("not a data administrator")
+    before = _programme(Programme.objects.select_for_update().filter(code=code).first())
+    programme, created = Programme.objects.update_or_create(
+        code=code, defaults={"name_ko": name_ko, "name_en": name_en, "agency": agency}
+    )
+    after = _programme(programme)
+    if after != before:
+        record_admin_event(
+            acting_user, AdminAction.EDIT_PROGRAMME, programme, before=before, after=after
+        )
+    return programme, created
 
 
 @transaction.atomic

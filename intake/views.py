@@ -15,22 +15,30 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from bigcare.access import active_roles
 from bigcare.accesslog import log_access
 from bigcare.cells import neutralise
 from bigcare.middleware import polling
-from bigcare.models import AccessAction
+from bigcare.models import AccessAction, AdminAction, AdminEvent, Role
 from intake.access import run_for_user, source_for_user, sources_for_user
-from intake.actions import reimport_run, resume_run, rollback_run, update_mapping
+from intake.actions import (
+    reimport_run,
+    resume_run,
+    rollback_run,
+    save_programme,
+    update_mapping,
+)
 from intake.errors import IntakeError
+from intake.forms import ProgrammeForm
 from intake.imports import start_import
 from intake.keptfiles import keep_blocks
-from intake.models import ImportRun, RejectedRow
+from intake.models import ImportRun, Programme, RejectedRow
 from intake.reasontext import event_detail, reason_text, stage_names
 
 log = logging.getLogger("bigcare.intake")
@@ -60,7 +68,8 @@ def sources(request: HttpRequest) -> HttpResponse:
     rows = sources_for_user(request.user).annotate(
         run_count=Count("runs"), last_run=Max("runs__created_at")
     )
-    return render(request, "intake/sources.html", {"sources": rows})
+    data_admin = Role.DATA_ADMIN in active_roles(request.user)
+    return render(request, "intake/sources.html", {"sources": rows, "data_admin": data_admin})
 
 
 def _source_page(request, source, mapping_text: str | None = None, status: int = 200):
@@ -261,3 +270,47 @@ def run_rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         f'attachment; filename="rejected-{run.source.code}-run{run.pk}.csv"'
     )
     return response
+
+
+def _require_data_admin(request: HttpRequest) -> None:
+    if Role.DATA_ADMIN not in active_roles(request.user):
+        raise Http404("not a data administrator")
+
+
+def _programmes_page(request: HttpRequest, form: ProgrammeForm, status: int = 200):
+    events = AdminEvent.objects.filter(
+        action=AdminAction.EDIT_PROGRAMME, object_type="intake.programme"
+    ).order_by("-at", "-pk")[:PROGRAMME_EVENTS_SHOWN]
+    return render(
+        request,
+        "intake/programmes.html",
+        {"programmes": Programme.objects.all(), "form": form, "events": events},
+        status=status,
+    )
+
+
+# The latest changes shown under the list (the auditor's screen has them all).
+PROGRAMME_EVENTS_SHOWN = 50
+
+
+@login_required
+@require_GET
+def programmes(request: HttpRequest) -> HttpResponse:
+    """The programme code list: the data administrator adds or renames a programme here."""
+    _require_data_admin(request)
+    return _programmes_page(request, ProgrammeForm())
+
+
+@login_required
+@require_POST
+def programme_save(request: HttpRequest) -> HttpResponse:
+    _require_data_admin(request)
+    form = ProgrammeForm(request.POST)
+    if not form.is_valid():
+        return _programmes_page(request, form, status=400)
+    programme, created = save_programme(acting_user=request.user, **form.cleaned_data)
+    if created:
+        messages.success(request, _("Programme %(code)s added.") % {"code": programme.code})
+    else:
+        messages.success(request, _("Programme %(code)s saved.") % {"code": programme.code})
+    return redirect("intake:programmes")

@@ -20,6 +20,7 @@ from bigcare.accesslog import log_access
 from bigcare.logtext import LogText
 from bigcare.models import AccessAction, AccessLog, AdminEvent, Role
 from cases.forms import AccessLogFilter
+from intake.models import AgencyKind
 
 # A user whose looks in a month exceed this multiple of the median user's is flagged for review.
 UNUSUAL_FACTOR = 3
@@ -69,7 +70,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    text = LogText()
+    text = LogText({"agency": dict(AgencyKind.choices)})
     for entry in page:
         entry.detail_text = text.detail(entry.detail)
     admin_events = list(events[:ADMIN_EVENTS_SHOWN])

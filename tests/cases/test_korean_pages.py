@@ -18,6 +18,8 @@ What is allowed, and why (nothing else is):
   and hexadecimal digests of 12 or more digits: a file's SHA-256);
 - the language switcher's own name for English ("English"), shown in its own language, and the
   map data's attribution, which its licence asks to be shown as published;
+- on the programme code list (the screen where they are typed), the programmes' codes and English
+  names; anywhere else a programme's code is a raw code;
 - an element marked ``translate="no"``: the technical detail of a failed import, kept after its
   Korean summary for whoever supports the system.
 
@@ -132,6 +134,12 @@ def _allowed_data(personas=None, world=None) -> set[str]:
     return {v for v in values | set(TYPED) if v}
 
 
+def _programme_codes() -> set[str]:
+    from intake.models import Programme
+
+    return {v for row in Programme.objects.values_list("code", "name_en") for v in row if v}
+
+
 def _pages():
     for name, spec in SPECS.items():
         if spec.method != "get":
@@ -161,7 +169,10 @@ def test_every_page_reads_in_korean_for_every_persona(client, personas, world):
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                 continue
             pages += 1
-            for chunk in english_or_codes(response.content.decode(), allowed_data):
+            page_data = allowed_data | (
+                _programme_codes() if name == "intake:programmes" else set()
+            )
+            for chunk in english_or_codes(response.content.decode(), page_data):
                 problems.append(f"{name} {query or ''} as {persona}: {chunk!r}")
     print(f"\nKorean mode: {pages} pages rendered, {len(problems)} English or raw-code strings")
     assert pages > 20

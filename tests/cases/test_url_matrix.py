@@ -167,6 +167,12 @@ SPECS: dict[str, Spec] = {
     # scoped rows (the user's sources), like the source list
     "intake:unplaced": Spec(allowed=SIGNED_IN),
     "intake:source": Spec(obj="source", allowed={"data_admin"}),
+    "intake:programmes": Spec(allowed={"data_admin"}),
+    "intake:programme_save": Spec(
+        "post",
+        allowed={"data_admin"},
+        data={"code": "SEOUL_CARE", "name_ko": "돌봄SOS", "agency": "city"},
+    ),
     "intake:source_mapping": Spec(
         "post", obj="source", allowed={"data_admin"}, data={"mapping": "not toml ["}
     ),

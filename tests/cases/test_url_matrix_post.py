@@ -148,6 +148,11 @@ POST_SPECS: dict[str, PostSpec] = {
     "cases:median_edit": PostSpec(
         allowed=DATA_ADMIN, data={"year": "2027", "household_size": "1", "amount": "2736042"}
     ),
+    "intake:programme_save": PostSpec(
+        allowed=DATA_ADMIN,
+        data={"code": "SEOUL_CARE", "name_ko": "돌봄SOS", "agency": "city"},
+        writes=True,
+    ),
     # intake: data administrators, on the sources granted to them
     "intake:source_mapping": PostSpec(
         "source",
