@@ -104,5 +104,9 @@ def shaded(
     legend = []
     bounds = [present[0]] + cuts + [present[-1]] if present else []
     for i in range(len(bounds) - 1):
-        legend.append((SHADES[i], f"{bounds[i]:g}–{bounds[i + 1]:g}"))
+        lo, hi = bounds[i], bounds[i + 1]
+        label = f"{lo:g}" if lo == hi else f"{lo:g}–{hi:g}"
+        # Many dongs on one value (often 0) make empty classes: each label is shown once.
+        if all(label != seen for _, seen in legend):
+            legend.append((SHADES[i], label))
     return dongs, view_box, legend
