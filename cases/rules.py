@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bigcare.access import active_roles
 from bigcare.audit import record_admin_event
@@ -156,17 +157,17 @@ def _clean_params(test: str, params: dict[str, Any]) -> dict[str, Any]:
     for k in NUMERIC & set(params):
         v = params[k]
         if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
-            raise ValidationError(f"{k} must be a number ≥ 0")
+            raise ValidationError(_("Amounts, percentages and ages must be 0 or more."))
     if "percent" in out and not 0 < out["percent"] <= 200:
-        raise ValidationError("percent must be in (0, 200]")
+        raise ValidationError(_("The share of the median must be above 0 and at most 200 %."))
     if "single" in out and "couple" in out and out["couple"] < out["single"]:
-        raise ValidationError("the couple line is below the single line")
+        raise ValidationError(_("The line for a couple is below the line for a single person."))
     if (
         out.get("min_age") is not None
         and out.get("max_age") is not None
         and out["min_age"] > out["max_age"]
     ):
-        raise ValidationError("min_age is above max_age")
+        raise ValidationError(_("The minimum age is above the maximum age."))
     return out
 
 
@@ -207,11 +208,11 @@ def edit_rule(
         raise PermissionDenied("only data administrators edit programme rules")
     rule = ProgrammeRule.objects.select_for_update().get(pk=rule.pk)
     if rule.replaced_at is not None:
-        raise ValidationError("this version was already replaced; edit the live one")
+        raise ValidationError(_("This version was already replaced: edit the one in force."))
     if valid_from < rule.valid_from:
-        raise ValidationError("a new version cannot start before the one it follows")
+        raise ValidationError(_("A new version cannot start before the one it follows."))
     if valid_to is not None and valid_to <= valid_from:
-        raise ValidationError("valid to must be after valid from")
+        raise ValidationError(_("The end date must be after the start date."))
     confidence = confidence or rule.confidence
     if confidence not in Confidence.values:
         raise ValidationError(f"unknown confidence {confidence!r}")
@@ -251,9 +252,9 @@ def edit_median(year: int, household_size: int, amount: int, *, acting_user) -> 
     if not may_edit_rules(user):
         raise PermissionDenied("only data administrators edit the median income table")
     if not 1 <= household_size <= 7:
-        raise ValidationError("household size 1–7 (8 or more are derived)")
+        raise ValidationError(_("Household size is 1 to 7 (8 or more are derived)."))
     if amount <= 0:
-        raise ValidationError("the median must be positive")
+        raise ValidationError(_("The median must be above 0."))
     current = (
         MedianIncome.objects.select_for_update()
         .filter(year=year, household_size=household_size)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases import ruleparams
 from cases.models import Confidence, MedianIncome, ProgrammeRule
 from cases.rules import edit_median, edit_rule, may_edit_rules
 
@@ -33,7 +33,9 @@ def rules(request: HttpRequest) -> HttpResponse:
         )[:500]
     )
     for v in versions:
-        v.params_json = json.dumps(v.params, ensure_ascii=False, sort_keys=True)
+        v.described = ruleparams.described(v.params)
+        if v.replaced_at is None:
+            v.fields = ruleparams.fields(v.test, v.params)
     return render(
         request,
         "cases/rules.html",
@@ -58,9 +60,7 @@ def rule_edit(request: HttpRequest) -> HttpResponse:
     except (ValueError, ProgrammeRule.DoesNotExist):
         raise Http404("No such rule") from None
     try:
-        params = json.loads(request.POST.get("params", ""))
-        if not isinstance(params, dict):
-            raise ValueError
+        params = ruleparams.from_post(request.POST, rule.test, rule.params)
         new = edit_rule(
             rule,
             acting_user=request.user,
@@ -75,7 +75,9 @@ def rule_edit(request: HttpRequest) -> HttpResponse:
             _("Saved as version %(v)s from %(d)s.") % {"v": new.version, "d": new.valid_from},
         )
     except ValueError:
-        messages.error(request, _("Parameters must be a JSON object and dates YYYY-MM-DD."))
+        messages.error(
+            request, _("Amounts, percentages and ages must be numbers, and dates real dates.")
+        )
     except (ValidationError, PermissionDenied) as e:
         messages.error(request, "; ".join(getattr(e, "messages", [str(e)])))
     return redirect("cases:rules")

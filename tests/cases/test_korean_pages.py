@@ -18,8 +18,9 @@ What is allowed, and why (nothing else is):
   and hexadecimal digests of 12 or more digits: a file's SHA-256);
 - the language switcher's own name for English ("English"), shown in its own language, and the
   map data's attribution, which its licence asks to be shown as published;
-- on the programme code list (the screen where they are typed), the programmes' codes and English
-  names; anywhere else a programme's code is a raw code;
+- on the two screens where they are typed (the programme code list and the rules), the
+  programmes' codes, English names and the administrator's notes on a rule; anywhere else a
+  programme's code is a raw code;
 - an element marked ``translate="no"``: the technical detail of a failed import, kept after its
   Korean summary for whoever supports the system.
 
@@ -135,9 +136,13 @@ def _allowed_data(personas=None, world=None) -> set[str]:
 
 
 def _programme_codes() -> set[str]:
+    from cases.models import ProgrammeRule
     from intake.models import Programme
 
-    return {v for row in Programme.objects.values_list("code", "name_en") for v in row if v}
+    values = {v for row in Programme.objects.values_list("code", "name_en") for v in row if v}
+    for row in ProgrammeRule.objects.values_list("programme", "name_en", "note"):
+        values |= {v for v in row if v}
+    return values
 
 
 def _pages():
@@ -149,6 +154,9 @@ def _pages():
 
 
 def test_every_page_reads_in_korean_for_every_persona(client, personas, world):
+    from cases.rules import load_rules
+
+    load_rules()  # the rules screen with its parameters, not an empty table
     allowed_data = _allowed_data(personas, world)
     # Something in the access log for the auditor's screens to show.
     client.force_login(personas.caseworker_a)
@@ -169,9 +177,8 @@ def test_every_page_reads_in_korean_for_every_persona(client, personas, world):
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                 continue
             pages += 1
-            page_data = allowed_data | (
-                _programme_codes() if name == "intake:programmes" else set()
-            )
+            code_screen = name in ("intake:programmes", "cases:rules")
+            page_data = allowed_data | (_programme_codes() if code_screen else set())
             for chunk in english_or_codes(response.content.decode(), page_data):
                 problems.append(f"{name} {query or ''} as {persona}: {chunk!r}")
     print(f"\nKorean mode: {pages} pages rendered, {len(problems)} English or raw-code strings")

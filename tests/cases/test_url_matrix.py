@@ -155,7 +155,7 @@ SPECS: dict[str, Spec] = {
     "cases:rule_edit": Spec(
         "post",
         allowed={"data_admin"},
-        data=lambda w, p: {"rule": _rule_pk(), "params": '{"percent": 33}'},
+        data=lambda w, p: {"rule": _rule_pk(), "p_percent": "33"},
     ),
     "cases:median_edit": Spec(
         "post",

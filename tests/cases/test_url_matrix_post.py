@@ -143,7 +143,7 @@ POST_SPECS: dict[str, PostSpec] = {
     "cases:access_log_xlsx": PostSpec(allowed={"auditor"}, data={"reason": "monthly audit"}),
     "cases:item_outcome": PostSpec("item", STAFF_A, {"outcome": "enrolled"}, writes=True),
     "cases:rule_edit": PostSpec(
-        allowed=DATA_ADMIN, data=lambda w, p: {"rule": _rule_pk(), "params": '{"percent": 33}'}
+        allowed=DATA_ADMIN, data=lambda w, p: {"rule": _rule_pk(), "p_percent": "33"}
     ),
     "cases:median_edit": PostSpec(
         allowed=DATA_ADMIN, data={"year": "2027", "household_size": "1", "amount": "2736042"}
