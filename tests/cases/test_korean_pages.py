@@ -44,7 +44,7 @@ pytestmark = pytest.mark.django_db
 
 # Formats and units written in Latin letters in Korean offices (엑셀 aside, nobody writes
 # "씨에스브이").
-ALLOWED_WORDS = {"CSV", "PDF", "Excel", "XLSX", "JSON", "TOML", "UTF", "CP", "km", "SHA"}
+ALLOWED_WORDS = {"CSV", "PDF", "Excel", "XLSX", "JSON", "TOML", "UTF", "CP", "km", "SHA", "DB"}
 ALLOWED_PHRASES = (
     "English",  # the language switcher names each language in its own language
     # fixtures/README.md: the boundaries' attribution, as the licence asks
