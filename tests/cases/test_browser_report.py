@@ -61,8 +61,12 @@ def test_a_supervisor_approves_sends_and_exports(
     download.save_as(str(path))
     sheet = openpyxl.load_workbook(io.BytesIO(path.read_bytes())).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert [r[1] for r in rows[1:]] == [world.inside.pk]
-    assert rows[1][2] == world.inside.name
+    # Under the title block, one line per listed resident: name and masked RRN, no internal id.
+    header = rows.index(next(r for r in rows if r[0] == "우선순위"))
+    lines = [dict(zip(rows[header], r, strict=True)) for r in rows[header + 1 :]]
+    assert [(line["이름"], line["주민등록번호"]) for line in lines] == [
+        (world.inside.name, world.inside.rrn_masked)
+    ]
     assert AccessLog.objects.get(action="export").reason == "월간 사각지대 점검 회의"
     assert not FULL_RRN.search(page.content())
     context.close()
