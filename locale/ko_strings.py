@@ -636,7 +636,6 @@ KO = {
     "Add or rename a programme": "사업 추가 또는 이름 변경",
     "Code list": "코드 목록",
     "Changes": "변경 이력",
-    "Save": "저장",
     "Share of the median income (%)": "기준 중위소득 대비 비율 (%)",
     "Line for a single person (KRW a month)": "단독가구 선정기준액 (월, 원)",
     "Line for a couple (KRW a month)": "부부가구 선정기준액 (월, 원)",
