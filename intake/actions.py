@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -36,6 +36,7 @@ from intake.models import (
     ImportRun,
     Programme,
     RecordStatus,
+    Retirement,
     RunEvent,
     RunEventKind,
     RunStatus,
@@ -43,7 +44,7 @@ from intake.models import (
     SourceUserObjectPermission,
 )
 
-SOURCE_FIELDS = ("name", "kind", "file_format", "encoding", "trust", "active")
+SOURCE_FIELDS = ("name", "kind", "file_format", "encoding", "trust", "active", "full_extract")
 
 
 def read_mapping_file(path: Path | str) -> dict[str, Any]:
@@ -201,9 +202,22 @@ def rollback_run(run: ImportRun, user) -> list[int]:
                 % {"status": run.get_status_display()}
             )
         own = SourceRecord.objects.filter(run=run)
-        if own.filter(status=RecordStatus.SUPERSEDED).exists():
+        if own.filter(status__in=[RecordStatus.SUPERSEDED, RecordStatus.RETIRED]).exists():
             raise RunStateError(
                 _("A later import replaced some of this run's records: roll that run back first.")
+            )
+        retired = SourceRecord.objects.filter(retirements__run=run, status=RecordStatus.RETIRED)
+        back_since = SourceRecord.objects.filter(
+            source_id=run.source_id,
+            source_key=OuterRef("source_key"),
+            version__gt=OuterRef("version"),
+        ).exclude(status=RecordStatus.RETRACTED)
+        if retired.filter(Exists(back_since)).exists():
+            raise RunStateError(
+                _(
+                    "A later import brought back some of the people this run retired: "
+                    "roll that run back first."
+                )
             )
         previous = (
             SourceRecord.objects.filter(
@@ -221,13 +235,19 @@ def rollback_run(run: ImportRun, user) -> list[int]:
             if i is not None
         ]
         own_ids = list(own.values_list("id", flat=True))
+        # Retired by this run (a full extract without them): current again.
+        unretired = list(retired.values_list("id", flat=True))
         own.update(status=RecordStatus.RETRACTED)
         SourceRecord.objects.filter(id__in=restored).update(status=RecordStatus.CURRENT)
+        SourceRecord.objects.filter(
+            id__in=Retirement.objects.filter(run=run).values("record_id"),
+            status=RecordStatus.RETIRED,
+        ).update(status=RecordStatus.CURRENT)
         run.status = RunStatus.ROLLED_BACK
         run.rolled_back_by = user
         run.rolled_back_at = timezone.now()
         run.save(update_fields=["status", "rolled_back_by", "rolled_back_at"])
-        changed = own_ids + restored
+        changed = own_ids + restored + unretired
         transaction.on_commit(lambda: announce(run, changed))
     return changed
 

@@ -109,6 +109,7 @@ class _Totals:
     warned: int = 0
     records_added: int = 0
     changed_ids: list[int] = field(default_factory=list)
+    keys: list = field(default_factory=list)  # every part's source keys (full extracts)
     columns: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     load_detail: dict[str, float] = field(default_factory=dict)
@@ -150,6 +151,7 @@ def _load_parts(
             totals.records_added += loaded.records_added
             totals.changed_ids.extend(loaded.changed_ids)
             superseded.extend(loaded.superseded_ids)
+            totals.keys.append(item.keys)
     t0 = time.perf_counter()
     loader.finish(superseded)
     totals.changed_ids.extend(superseded)
@@ -285,6 +287,11 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
                     loader.copy_target(run, mapping.item_kind, timezone.now()),
                 )
                 totals = _load_parts(run, parts, context, report)
+                if source.full_extract:
+                    # Absent from the file: retired by this run (recorded, undone by rollback).
+                    totals.changed_ids.extend(
+                        loader.retire(run, context.existing, totals.keys, totals.rows_in)
+                    )
             seconds = {**totals.seconds, **reading, "load_detail": totals.load_detail}
             accepted, rejected, warned = totals.accepted, totals.rejected, totals.warned
             beat.rows_in = totals.rows_in

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from django.db import connection
 from django.utils import timezone
@@ -24,6 +25,7 @@ from intake.models import (
     ImportRun,
     RecordStatus,
     RejectedRow,
+    Retirement,
     RowWarning,
     SourceRecord,
 )
@@ -51,6 +53,9 @@ RECORD_COLUMNS = [
     "household_size",
     "recognised_income",
     "disability",
+    "life_event",
+    "life_event_on",
+    "household_ref",
     "raw",
     "created_at",
 ]
@@ -189,3 +194,26 @@ def finish(superseded: list[int]) -> None:
             pk__in=superseded[start : start + BATCH],
             status=RecordStatus.CURRENT,
         ).update(status=RecordStatus.SUPERSEDED)
+
+
+def retire(run: ImportRun, existing: pd.DataFrame, keys: list, rows_in: int) -> list[int]:
+    """Retire the current versions whose keys a full extract does not list; their ids.
+
+    ``existing`` is ``existing_versions`` as read under the source's lock at the start of the
+    run: a key current then and absent from every part's ``keys`` is no longer the agency's.
+    An empty file retires nothing: it is a broken extract, not an agency that serves nobody.
+    """
+    if rows_in == 0:
+        return []
+    listed = np.concatenate([np.asarray(k, dtype=object) for k in keys]) if keys else []
+    current = existing.loc[existing["current_id"].notna()]
+    gone = current.loc[~current["source_key"].isin(listed), "current_id"].astype("int64")
+    ids = gone.to_numpy()
+    if not len(ids):
+        return []
+    _write(Retirement, ["run_id", "record_id"], pd.DataFrame({"run_id": run.pk, "record_id": ids}))
+    for start in range(0, len(ids), BATCH):
+        SourceRecord.objects.filter(
+            pk__in=ids[start : start + BATCH].tolist(), status=RecordStatus.CURRENT
+        ).update(status=RecordStatus.RETIRED)
+    return ids.tolist()

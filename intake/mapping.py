@@ -35,7 +35,15 @@ PERSON = {
     "household_size": {"int"},
     "recognised_income": {"int"},
     "disability": {"code"},
+    # Life events (cases.life_events): a date of death or of moving out of Seoul, or a status
+    # column whose codes map to "deceased" / "moved_out" (LIFE_EVENT_CODES).
+    "died_on": {"date"},
+    "moved_out_on": {"date"},
+    "life_event": {"code"},
+    # The agency's household number, where it keeps one (cases.households).
+    "household_ref": {"text"},
 }
+LIFE_EVENT_CODES = {"deceased", "moved_out", ""}
 ENROLLMENT = {
     "programme": {"programme"},
     "start": {"date"},
@@ -145,6 +153,8 @@ def _spec(section: str, target: str, raw: Any) -> FieldSpec:
         raise MappingError(f"{where}: codes must map text to text")
     if transform == "code" and not codes:
         raise MappingError(f'{where}: transform "code" needs codes = {{ ... }}')
+    if target == "life_event" and not set(codes.values()) <= LIFE_EVENT_CODES:
+        raise MappingError(f'{where}: codes must map to "deceased", "moved_out" or ""')
     combine = raw.get("combine", "first")
     if combine not in ("first", "join"):
         raise MappingError(f'{where}: combine must be "first" or "join"')

@@ -38,6 +38,9 @@ class DataSource(models.Model):
     # Trust rank for golden fields: a lower number wins when sources disagree on a name.
     trust = models.PositiveSmallIntegerField(_("trust rank"), default=50)
     active = models.BooleanField(_("active"), default=True)
+    # Each extract lists everyone the agency serves: a key absent from a new one is retired by
+    # that import (intake.retire). Most extracts are deltas or partial and must not be.
+    full_extract = models.BooleanField(_("full extract"), default=False, db_default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -210,6 +213,16 @@ class RecordStatus(models.TextChoices):
     CURRENT = "current", _("Current")
     SUPERSEDED = "superseded", _("Superseded by a newer extract")
     RETRACTED = "retracted", _("Retracted (import rolled back)")
+    # Absent from a full extract (Retirement says which run): no longer the agency's person.
+    RETIRED = "retired", _("Retired (absent from a full extract)")
+
+
+class LifeEvent(models.TextChoices):
+    """What a source says ended the person's life in Seoul (from its death or move-out field)."""
+
+    NONE = "", _("None")
+    DECEASED = "deceased", _("Deceased (사망)")
+    MOVED_OUT = "moved_out", _("Moved out of Seoul (전출)")
 
 
 class SourceRecord(models.Model):
@@ -246,6 +259,22 @@ class SourceRecord(models.Model):
     household_size = models.PositiveSmallIntegerField(null=True, blank=True)
     recognised_income = models.BigIntegerField(null=True, blank=True)  # 소득인정액, KRW/month
     disability = models.CharField(max_length=10, blank=True)  # "", "severe", "mild"
+    # A death or move out of Seoul the source records, and when (mapping: died_on, moved_out_on
+    # or a life_event status code). Read with the record's status: only a current one counts.
+    life_event = models.CharField(
+        _("life event"),
+        max_length=10,
+        blank=True,
+        default="",
+        db_default="",
+        choices=LifeEvent.choices,
+    )
+    life_event_on = models.DateField(_("life event date"), null=True, blank=True)
+    # The agency's own household number (mapping: household_id), where it keeps one: members
+    # with the same number in one source are one household (cases.households).
+    household_ref = models.CharField(
+        _("household id"), max_length=64, blank=True, default="", db_default=""
+    )
     # The input row as it arrived: a JSON array of its cells in the file's column order
     # (``run.columns``), the RRN masked, extra columns kept. An array, not an object: the names
     # once per run, not per row, keeps a million-row import a third lighter. Stored as text, not
@@ -326,6 +355,26 @@ class Enrollment(models.Model):
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
     monthly_amount = models.BigIntegerField(null=True, blank=True)
+
+    def active_on(self, day) -> bool:
+        """Received on ``day``: started by then (or no start given) and not yet ended. Read
+        when asked, never frozen at import (``active`` is what the import day saw)."""
+        return (self.start is None or self.start <= day) and (self.end is None or self.end >= day)
+
+
+class Retirement(models.Model):
+    """A record a full extract's import retired because its key was absent from the file.
+
+    Rolling back ``run`` makes the record current again (intake.actions.rollback_run); the row
+    stays, as the run's history. Keyed by (run, record): a rollback reads a run's retirements
+    by the key's first column.
+    """
+
+    pk = models.CompositePrimaryKey("run", "record")
+    run = models.ForeignKey(ImportRun, models.PROTECT, related_name="retirements")
+    record = models.ForeignKey(
+        SourceRecord, models.PROTECT, related_name="retirements", db_index=False
+    )
 
 
 class CrisisIndicator(models.Model):

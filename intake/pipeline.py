@@ -39,6 +39,9 @@ PERSON_COLUMNS = [
     "household_size",
     "recognised_income",
     "disability",
+    "life_event",
+    "life_event_on",
+    "household_ref",
 ]
 ENROLLMENT_COLUMNS = ["programme_id", "active", "start", "end", "monthly_amount"]
 SAMPLE_ROWS = 10_000  # rows sampled to tell a repetitive column from a mostly distinct one
@@ -282,7 +285,7 @@ def transform_chunk(
     raw = frame[original].copy()
     for target in PERSON_COLUMNS:
         out[target] = ""
-    for col in ("birth_date",):
+    for col in ("birth_date", "life_event_on"):
         out[col] = pd.Series(pd.NaT, index=index, dtype="datetime64[s]")
     for col in ("household_size", "recognised_income"):
         out[col] = pd.Series(pd.NA, index=index, dtype="Int64")
@@ -338,8 +341,10 @@ def transform_chunk(
                 result = pd.to_numeric(result, errors="coerce").astype("Int64")
             out[name] = _take(result, codes, index)
 
-    for col in ("name", "sex", "phone", "address", "dong_code", "disability"):
+    _life_events(out)
+    for col in ("name", "sex", "phone", "address", "dong_code", "disability", "life_event"):
         out[col] = out[col].fillna("").astype("str")
+    out["household_ref"] = out["household_ref"].fillna("").astype("str")
     if rrn_cols is not None:
         out["rrn_digits"] = rrn_cols.digits
         out["rrn_masked"] = rrn_cols.masked
@@ -354,6 +359,23 @@ def transform_chunk(
     return out, raw
 
 
+def _life_events(out: pd.DataFrame) -> None:
+    """The mapping's death and move-out fields into ``life_event`` and its date: a date of
+    death outranks a move-out date, and either outranks a status code without a date."""
+    died = out.pop("died_on") if "died_on" in out else None
+    moved = out.pop("moved_out_on") if "moved_out_on" in out else None
+    event = out["life_event"].fillna("").astype(object)
+    on = out["life_event_on"]
+    for column, name in ((moved, "moved_out"), (died, "deceased")):
+        if column is None:
+            continue
+        has = column.notna().to_numpy()
+        event = event.where(~has, name)
+        on = on.where(~has, column.astype("datetime64[s]"))
+    out["life_event"] = event
+    out["life_event_on"] = on.astype("datetime64[s]")
+
+
 # Transforms whose bad value is blanked (the transform returns "" for it): in an optional
 # field the row is kept without the value and warned about, not rejected.
 _LEFT_OUT_WHEN_OPTIONAL = {"dong_code"}
@@ -363,7 +385,7 @@ _LEFT_OUT_WHEN_OPTIONAL = {"dong_code"}
 MAX_CELL_CHARS = 131_072
 # Person and item texts kept in columns of a bounded length (intake.models; a test checks
 # they agree): a longer value rejects its row instead of failing the COPY on PostgreSQL.
-MAX_LENGTHS = {"name": 100, "address": 200, "round": 20}
+MAX_LENGTHS = {"name": 100, "address": 200, "round": 20, "household_ref": 64}
 NUL_SHOWN_AS = "\u2400"  # ␀: PostgreSQL's texts and jsonb cannot hold a NUL character
 
 
@@ -428,6 +450,9 @@ HASHED_COLUMNS = [
     "recognised_income",
     "disability",
 ]
+# Fields added after versions were stored: hashed only when set, so a version without them
+# keeps the hash it was stored with and an unchanged person adds no version.
+HASHED_WHEN_SET = ["life_event", "life_event_on", "household_ref"]
 
 
 def _canonical(values: pd.Series) -> pa.Array:
@@ -463,6 +488,13 @@ def content_hashes(
     person = pc.binary_join_element_wise(
         *[_canonical(records[c]) for c in HASHED_COLUMNS], _large("\x1f")
     )
+    later = [_canonical(records[c]) for c in HASHED_WHEN_SET if c in records]
+    if later:
+        text = pc.binary_join_element_wise(*later, _large("\x1f"))
+        blank = pc.equal(text, _large("\x1f" * (len(later) - 1)))
+        person = pc.if_else(
+            blank, person, pc.binary_join_element_wise(person, text, _large("\x1c"))
+        )
     per_person = pa.array([""] * len(records), pa.large_string())
     if len(items) and item_columns:
         item_text = pc.binary_join_element_wise(
@@ -789,6 +821,8 @@ def _assemble(
 
     rejects = pd.DataFrame(
         {
+            # Kept for a full extract: a person whose row is rejected is still in the file.
+            "source_key": norm["source_key"].to_numpy()[rejected],
             "row_number": norm["row_number"].to_numpy()[rejected],
             "raw": raw_json(raw.loc[rejected]).to_numpy(),
             "reasons": reasons,

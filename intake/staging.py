@@ -58,6 +58,9 @@ class Staged:
     superseded: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
     copies: list[tuple[Layout, list[bytes]]] | None = None
     ids: np.ndarray | None = None
+    # Every key the part holds (changed or not, and its rejected rows'): what a full extract
+    # lists, so that the keys absent from it can be retired.
+    keys: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
 
 
 @dataclass
@@ -144,9 +147,15 @@ def stage(prepared: pipeline.Prepared, context: Context) -> Staged:
     del digits
     seconds["encrypt"] = time.perf_counter() - t0
     prepared.records = records.iloc[:0]
+    keys = np.union1d(
+        records["source_key"].to_numpy(dtype=object),
+        prepared.rejects["source_key"].to_numpy(dtype=object),
+    )
     if context.copy is None:
-        return Staged(prepared, new, seconds, len(new), superseded)
-    return _encoded(prepared, new, context, seconds, superseded)
+        return Staged(prepared, new, seconds, len(new), superseded, keys=keys)
+    staged = _encoded(prepared, new, context, seconds, superseded)
+    staged.keys = keys
+    return staged
 
 
 def _encoded(

@@ -128,7 +128,12 @@ def test_an_unforeseen_failure_is_a_failed_run_not_a_500(admin, sources, client,
 def test_the_length_limits_are_the_columns_lengths():
     from intake.models import CrisisSignal, SourceRecord
 
-    columns = {"name": SourceRecord, "address": SourceRecord, "round": CrisisSignal}
+    columns = {
+        "name": SourceRecord,
+        "address": SourceRecord,
+        "round": CrisisSignal,
+        "household_ref": SourceRecord,
+    }
     assert {
         t: columns[t]._meta.get_field(t).max_length for t in pipeline.MAX_LENGTHS
     } == pipeline.MAX_LENGTHS
