@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.access import cases_for_user, may_read_health_notes, residents_for_user
+from cases.life_events import Gone, gone, life_event_of
 from cases.models import Case, Referral, Visit
 from cases.rules import rules_in_force
 from cases.screening import household_size, household_size_from_sources, screen_one
@@ -61,6 +62,7 @@ class Profile:
     referrals: list[Referral] = field(default_factory=list)
     timeline: list[Event] = field(default_factory=list)
     screening: list = field(default_factory=list)  # cases.explain.Verdict per programme
+    gone: Gone | None = None  # a death or move out of Seoul a current record gives
 
     @property
     def has_open_case(self) -> bool:
@@ -140,9 +142,16 @@ def build_profile(user, resident: Resident, on: date | None = None) -> Profile:
     for kind, group in groupby(records, key=lambda r: r.source.get_kind_display()):
         profile.agencies.append((kind, list(group)))
     profile.signals = [s for r in records for s in r.signals.all()]
+    day = on or timezone.localdate()
+    for r in records:
+        for e in r.enrollments.all():
+            # Received on the day asked, from a record the source still lists.
+            e.active_now = r.status == "current" and e.active_on(day)
+    profile.gone = life_event_of(records)
     profile.timeline = _timeline(records, visits, cases, referrals)
-    rules = rules_in_force(on or timezone.localdate())
-    if rules is not None:
+    rules = rules_in_force(day)
+    # The dead and those who moved out of Seoul are not screened (as in screening's run).
+    if rules is not None and profile.gone is None:
         profile.screening = screen_one(
             resident, records, household.everyone, rules, grouped_size=household.grouped
         )
@@ -150,13 +159,16 @@ def build_profile(user, resident: Resident, on: date | None = None) -> Profile:
 
 
 def _household(user, resident: Resident, records: list) -> Household:
-    """Two queries when the resident has a unit key (everyone there, flagged in scope or not;
+    """Two queries when the resident has a household key (everyone there, flagged in scope or not;
     the sources of those in scope), none otherwise."""
     out = Household(reported=household_size_from_sources(records))
-    if resident.unit_key:
+    if resident.household_key:
+        # Screening's grouping (cases.screening.read_inputs): one household key, alive and
+        # still in Seoul.
         out.everyone = list(
-            Resident.objects.filter(unit_key=resident.unit_key, active=True)
+            Resident.objects.filter(household_key=resident.household_key, active=True)
             .exclude(pk=resident.pk)
+            .exclude(gone())
             .annotate(in_scope=Exists(residents_for_user(user).filter(pk=OuterRef("pk"))))
             .order_by("birth_date", "pk")[:HOUSEHOLD_LIMIT]
         )

@@ -20,6 +20,7 @@ from django.utils import timezone
 from bigcare import bulk
 from bigcare.models import CommunityCentre
 from cases.eligibility import ELIGIBLE, Rules, screen
+from cases.life_events import gone_sql
 from cases.models import ScreeningCount, ScreeningResult, ScreeningRun
 from cases.rules import rules_from_db
 from intake.models import (
@@ -62,9 +63,10 @@ def household_size_from_sources(records: list):
     return next((r.household_size for r in ordered if r.household_size is not None), None)
 
 
-def grouped_sizes(unit_key: pd.Series) -> pd.Series:
-    """Residents in each one's dwelling (same unit key), <NA> without a key."""
-    key = unit_key.fillna("").astype(str)
+def grouped_sizes(household_key: pd.Series) -> pd.Series:
+    """Residents in each one's household (same household key, matching.households), <NA>
+    without a key."""
+    key = household_key.fillna("").astype(str)
     sizes = key.map(key.value_counts()).astype("Int64")
     return sizes.where(key != "", pd.NA)
 
@@ -105,16 +107,26 @@ class Inputs:
     crisis_ids: np.ndarray
 
 
-def _queries() -> dict[str, tuple]:
-    """The four reads: (SQL, columns, params, types)."""
+def _queries(on: date) -> dict[str, tuple]:
+    """The four reads: (SQL, columns, params, types). Residents who died or moved out of Seoul
+    (cases.life_events) are read, for their household's size, and flagged ``gone``; benefits
+    count as received when active on ``on`` (start and end against that day, not as imported)."""
+    gone, gone_params = gone_sql(f"{_t(Resident)}.id")
+    end = connection.ops.quote_name("end")
     return {
         "residents": (
             # CAST: SQLite's driver would otherwise convert every date in Python, one by one.
-            f"SELECT id, CAST(birth_date AS VARCHAR(10)), sex, unit_key, "  # noqa: S608
-            f"home_centre_id FROM {_t(Resident)} WHERE active = %s",
-            ["resident_id", "birth_date", "sex", "unit_key", "home_centre_id"],
-            [True],
-            {"resident_id": "int64", "birth_date": "date", "home_centre_id": "int64"},
+            f"SELECT id, CAST(birth_date AS VARCHAR(10)), sex, household_key, "  # noqa: S608
+            f"home_centre_id, CASE WHEN {gone} THEN 1 ELSE 0 END "
+            f"FROM {_t(Resident)} WHERE active = %s",
+            ["resident_id", "birth_date", "sex", "household_key", "home_centre_id", "gone"],
+            [*gone_params, True],
+            {
+                "resident_id": "int64",
+                "birth_date": "date",
+                "home_centre_id": "int64",
+                "gone": "int64",
+            },
         ),
         "figures": (
             f"SELECT l.resident_id, r.household_size, r.recognised_income, "  # noqa: S608
@@ -154,9 +166,10 @@ def _queries() -> dict[str, tuple]:
             f"JOIN {_t(Programme)} p ON p.id = e.programme_id "
             f"JOIN {_t(SourceRecord)} r ON r.id = e.record_id "
             f"JOIN {_t(RecordLink)} l ON l.record_id = e.record_id "
-            f"WHERE e.active = %s AND r.status = %s",
+            f"WHERE (e.start IS NULL OR e.start <= %s) "
+            f"AND (e.{end} IS NULL OR e.{end} >= %s) AND r.status = %s",
             ["resident_id", "programme"],
-            [True, "current"],
+            [on, on, "current"],
             {"resident_id": "int64"},
         ),
     }
@@ -185,9 +198,12 @@ def _read_all(queries: dict[str, tuple]) -> dict[str, pd.DataFrame]:
 
 def read_inputs(on: date) -> Inputs:
     """Four queries: residents; figures of current linked records; crisis; enrolments."""
-    frames = _read_all(_queries())
+    frames = _read_all(_queries(on))
     residents = frames["residents"]
     residents["resident_id"] = residents["resident_id"].astype("int64")
+    # The dead and those who moved out of Seoul are neither screened nor counted in anyone's
+    # household (the one-stop page leaves them out the same way).
+    residents = residents[residents.pop("gone").to_numpy() == 0].reset_index(drop=True)
 
     # Figures from current linked records. Most recent run wins, field by field (an older
     # extract's income fills a newer one's blank); the source's trust rank breaks ties.
@@ -220,14 +236,14 @@ def read_inputs(on: date) -> Inputs:
         "datetime64[s]"
     )
     people["household_size"] = household_size(
-        people["household_size"], grouped_sizes(people["unit_key"])
+        people["household_size"], grouped_sizes(people["household_key"])
     )
     people["recognised_income"] = people["recognised_income"].astype("Int64")
     people["disability"] = people["disability"].astype("string")
     people["couple"] = derive_couple(
         people["birth_date"],
         people["sex"],
-        people["unit_key"].fillna("").astype(str),
+        people["household_key"].fillna("").astype(str),
         people["household_size"],
         on,
     )
@@ -378,7 +394,9 @@ def screen_one(
     ministry = [r for r in ordered if r.source.kind == "ministry"]
     disability = (ministry[0].disability or "none") if ministry else None
     crisis = any(True for r in current for _ in r.signals.all())
-    receives = {e.programme.code for r in current for e in r.enrollments.all() if e.active}
+    receives = {
+        e.programme.code for r in current for e in r.enrollments.all() if e.active_on(rules.on)
+    }
     on = rules.on
     adult = _age(resident.birth_date, on) is not None and _age(resident.birth_date, on) >= ADULT
     couple = None

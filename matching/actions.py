@@ -24,6 +24,7 @@ from matching.address import address_keys
 from matching.compare import FIELDS, RRN_SAME, compare, registers, with_combo, with_derived
 from matching.em import Model
 from matching.frames import id_batches, read_frame, records_from_db, upsert
+from matching.households import regroup_households
 from matching.incremental import Pairs, link_delta
 from matching.models import (
     LinkageModel,
@@ -426,6 +427,8 @@ def _link(
             flagged = RecordLink.objects.filter(record_id__in=batch)
             flagged.filter(record__status="current").update(current=True)
             flagged.exclude(record__status="current").update(current=False)
+        stage("save households")
+        regroup_households()
         stage("save review items")
         n_review = _save_review_items(review, run, replace_all=full or retraining)
         stage("save (commit)")

@@ -31,6 +31,11 @@ class Resident(models.Model):
     unit_key = models.CharField(
         _("dwelling"), max_length=160, blank=True, default="", db_default=""
     )
+    # The resident's household (matching.households): residents sharing a unit key or one
+    # source's household number, closed under both; the page and screening group by it.
+    household_key = models.CharField(
+        _("household"), max_length=200, blank=True, default="", db_default=""
+    )
     dong_code = models.CharField(_("administrative dong"), max_length=10, blank=True)
     home_centre = models.ForeignKey(
         CommunityCentre, models.PROTECT, null=True, blank=True, related_name="residents"
@@ -58,6 +63,12 @@ class Resident(models.Model):
             models.Index(
                 fields=["unit_key"], name="resident_unit", condition=~models.Q(unit_key="")
             ),
+            # The one-stop page's household: residents of one household key.
+            models.Index(
+                fields=["household_key"],
+                name="resident_household",
+                condition=~models.Q(household_key=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,8 +80,11 @@ class Resident(models.Model):
         fields = kwargs.get("update_fields")
         if fields is None or "address" in fields:
             self.building_key, self.unit_key = address_keys_of(self.address)
+            # The dwelling alone until linkage regroups (matching.households) with the
+            # sources' household numbers.
+            self.household_key = self.unit_key
             if fields is not None:
-                kwargs["update_fields"] = {*fields, "building_key", "unit_key"}
+                kwargs["update_fields"] = {*fields, "building_key", "unit_key", "household_key"}
         super().save(*args, **kwargs)
 
 

@@ -16,6 +16,7 @@ from bigcare.access import centre_for_user, centres_for_user
 from bigcare.accesslog import log_access
 from bigcare.models import AccessAction
 from cases.access import residents_for_user
+from cases.life_events import gone
 from cases.models import Visit, VisitReason, WorklistEntry
 from intake.models import CrisisSignal
 from matching.models import Resident
@@ -44,7 +45,13 @@ def worklists(user, centre, sort: str = "birth") -> dict[str, QuerySet]:
     """One queryset per list, unsliced (the page pages each). A resident visited for the same
     reason this year drops off."""
     today = timezone.localdate()
-    scope = residents_for_user(user).filter(home_centre=centre).order_by(*SORTS[sort])
+    # The dead and those who moved out of Seoul are visited by no one (cases.life_events).
+    scope = (
+        residents_for_user(user)
+        .filter(home_centre=centre)
+        .exclude(gone())
+        .order_by(*SORTS[sort])
+    )
 
     def not_visited(reason: str, since):
         return ~Exists(
