@@ -140,3 +140,34 @@ def test_a_benefit_ending_tomorrow_is_active_today_and_not_next_week(client, per
         for v in build_profile(personas.caseworker_a, resident, on=ON + timedelta(days=7)).screening
     }
     assert verdicts["B01"].receiving and not later["B01"].receiving
+
+
+def test_a_household_number_groups_residents_whose_addresses_differ(
+    client, personas, city_source, tmp_path
+):
+    dong = personas.centre_a.code
+    rows = [
+        city_row(1, 행정동코드=dong, 가구원수="") + ",H7,",
+        # Her son's record still has the family's old flat: one household by the city's number.
+        city_row(
+            2,
+            성명="박민준",
+            성별="남",
+            생년월일="1975.03.03",
+            행정동코드=dong,
+            가구원수="",
+            주소='"서울특별시 종로구 율곡로 1, 3동 101호"',
+        )
+        + ",H7,",
+        city_row(3, 성명="이웃집", 행정동코드=dong, 주소='"서울특별시 종로구 율곡로 1, 3동 102호"')
+        + ",H8,",
+    ]
+    _import(city_source, tmp_path, "may.csv", rows)
+    kim, park, other = (_resident(n) for n in ("김영숙", "박민준", "이웃집"))
+    assert kim.household_key == park.household_key != other.household_key
+    people = read_inputs(ON).people.set_index("resident_id")
+    assert people.loc[kim.pk, "household_size"] == people.loc[park.pk, "household_size"] == 2
+    client.force_login(personas.caseworker_a)
+    for r in (kim, park):
+        html = client.get(reverse("cases:resident", args=[r.pk])).content.decode()
+        assert "2인 가구" in html[html.index('id="household-h"') :]
