@@ -3,8 +3,10 @@
 Two residents are one household when they share a unit key (matching.address: the same
 dwelling) or a household number of one source (an agency's 가구번호, ``household_ref``), and
 the grouping is closed under both: the connected components of residents joined through those
-keys. Each resident's group is stored as ``Resident.household_key`` (the smallest key of its
-group; "" when it has neither), so the one-stop page and screening read the same groups.
+keys. A number outranks the address: a dwelling where two numbered households live joins only
+its residents without a number. Each resident's group is stored as ``Resident.household_key``
+(the smallest key of its group; "" when it has neither), so the one-stop page and screening read
+the same groups.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from scipy.sparse.csgraph import connected_components
 BATCH = 5000
 
 
+def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Connected components of ``n`` nodes joined by the edges ``left``–``right``."""
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
 def household_labels(
     unit_key: np.ndarray, ref_resident: np.ndarray, ref_key: np.ndarray
 ) -> np.ndarray:
@@ -25,29 +33,43 @@ def household_labels(
 
     ``unit_key`` holds one key per resident ("" for none); ``ref_resident`` (positions) and
     ``ref_key`` (e.g. ``"#3:H0012"``, source-qualified) the household numbers residents carry.
-    Column work: one sparse graph of residents and keys, its connected components.
+    A household number outranks the address: where residents of one dwelling carry numbers of
+    two households (a 다가구 house written without unit numbers, say), the dwelling joins only
+    those without a number; otherwise it joins everyone in it. Column work: two passes of
+    connected components over a sparse graph of residents and keys.
     """
     n = len(unit_key)
     unit_key = np.asarray(unit_key, dtype=object)
+    ref_resident = np.asarray(ref_resident, dtype=np.int64)
     has_unit = np.flatnonzero(unit_key != "")
     keys, codes = np.unique(
         np.r_[unit_key[has_unit], np.asarray(ref_key, dtype=object)].astype(str),
         return_inverse=True,
     )
-    members = np.r_[has_unit, np.asarray(ref_resident, dtype=np.int64)]
-    if not len(members):
+    unit_code, ref_code = codes[: len(has_unit)], codes[len(has_unit) :]
+    size = n + len(keys)
+    if not len(codes):
         return np.full(n, "", dtype=object)
-    # Nodes: residents 0..n-1, then keys n..n+len(keys)-1; an edge joins a resident to a key.
-    graph = coo_matrix(
-        (np.ones(len(members), dtype=np.int8), (members, n + codes)),
-        shape=(n + len(keys), n + len(keys)),
+    # Pass 1: the households the numbers alone make (nodes: residents, then keys).
+    by_number = _components(size, ref_resident, n + ref_code)
+    numbered = np.zeros(n, dtype=bool)
+    numbered[ref_resident] = True
+    # Dwellings holding residents of two numbered households join only the unnumbered.
+    dwelling = pd.DataFrame({"unit": unit_code, "group": by_number[has_unit]})
+    dwelling = dwelling[numbered[has_unit]]
+    crowded = dwelling.groupby("unit")["group"].nunique()
+    crowded = crowded.index[crowded.to_numpy() > 1].to_numpy()
+    joins = ~(np.isin(unit_code, crowded) & numbered[has_unit])
+    # Pass 2: numbers and dwellings together.
+    component = _components(
+        size,
+        np.r_[ref_resident, has_unit[joins]],
+        np.r_[n + ref_code, n + unit_code[joins]],
     )
-    _, component = connected_components(graph, directed=False)
     # The smallest key of each component names it (keys are sorted: the smallest code).
     first_key = pd.Series(np.arange(len(keys))).groupby(component[n:]).min()
     names = pd.Series(keys[first_key.to_numpy()], index=first_key.index)
-    out = names.reindex(component[:n]).fillna("").to_numpy(dtype=object)
-    return out
+    return names.reindex(component[:n]).fillna("").to_numpy(dtype=object)
 
 
 def regroup_households() -> int:

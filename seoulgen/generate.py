@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import noise, sources
+from . import lifeevents, noise, sources
 from .addresses import load_dongs
 from .buildingdb import FILE_NAME as BUILDING_DB_FILE
 from .buildingdb import write_building_db
@@ -88,17 +88,55 @@ def generate(
             )
         )
 
+    events = lifeevents.draw_events(
+        seed,
+        len(residents),
+        enrolled["ministry"]["resident"].to_numpy(),
+        enrolled["city"]["resident"].to_numpy(),
+    )
+    hh_of = residents["hh"].to_numpy()
+
+    def row_residents(b: sources.Built) -> np.ndarray:
+        return b.ident["resident"].to_numpy()[b.rows["ident"].to_numpy()]
+
     # City: one row per person × city service, CP949 with CRLF as the city's system writes it.
     b = sources.build(rng, world, enrolled["city"], ["resident"], noise_rates["city"], "SC", 8)
     frame = sources.verbatim_repeats(sources.city_frame(rng, world, b), b)
+    who = row_residents(b)
+    frame["가구번호"] = lifeevents.household_numbers(
+        "SH", hh_of[who], lifeevents.city_blanks(seed, len(frame))
+    )
+    frame["전출일자"] = lifeevents.event_dates(events, who, "moved_out", ".")
     frame.to_csv(out_dir / "city_welfare.csv", index=False, encoding="cp949", lineterminator="\r\n")
     account("city", "city_welfare.csv", b, frame, frame["관리번호"].to_numpy())
     stage(f"city_welfare.csv: {len(frame):,} rows")
+    # The city's next full extract: who died, moved out or left its services is not in it.
+    nxt, disappeared = lifeevents.next_city_extract(seed, frame, who, events)
+    nxt.to_csv(
+        out_dir / "city_welfare_next.csv", index=False, encoding="cp949", lineterminator="\r\n"
+    )
+    series = {
+        "file": "city_welfare_next.csv",
+        "rows": len(nxt),
+        "people_gone": len(disappeared),
+    }
+    pd.DataFrame(
+        {
+            "source": "city",
+            "source_record_id": disappeared["source_record_id"].to_numpy(),
+            "resident_id": residents["resident_id"].to_numpy()[disappeared["resident"]],
+            "why": disappeared["why"].to_numpy(),
+        }
+    ).to_csv(out_dir / "truth" / "disappeared.csv", index=False)
+    stage(f"city_welfare_next.csv: {len(nxt):,} rows, {len(disappeared):,} people gone")
 
     b = sources.build(
         rng, world, enrolled["ministry"], ["resident"], noise_rates["ministry"], "M", 9
     )
     frame = sources.verbatim_repeats(sources.ministry_frame(rng, world, b), b)
+    who = row_residents(b)
+    frame["가구번호"] = lifeevents.household_numbers("MH", hh_of[who])
+    frame["사망일자"] = lifeevents.event_dates(events, who, "deceased", "")
     use_xlsx = ministry_format == "xlsx" or (
         ministry_format == "auto" and n_residents <= XLSX_MAX_RESIDENTS
     )
@@ -166,6 +204,8 @@ def generate(
         ]
     ].copy()
     truth_res["birth_date"] = date_strings(residents["birth_date"].to_numpy(), "-")
+    truth_res["life_event"] = events["life_event"].to_numpy()
+    truth_res["life_event_on"] = events["life_event_on"].dt.strftime("%Y-%m-%d").fillna("")
     truth_res.to_csv(truth / "residents.csv", index=False)
     households[
         ["household_id", "size", "recognised_income", "dong_code", "address", "is_couple_65"]
@@ -177,6 +217,10 @@ def generate(
             "programme": blind["programme"].to_numpy(),
         }
     ).sort_values(["resident_id", "programme"], kind="stable")
+    # The dead and those who moved out of Seoul are nobody's blind spot.
+    blind = blind[
+        ~blind["resident_id"].isin(truth_res.loc[events["life_event"] != "", "resident_id"])
+    ]
     # A resident no source mentions is invisible to Big Care; evaluations report both figures.
     blind["known"] = blind["resident_id"].isin(records["resident_id"].unique())
     blind.to_csv(truth / "blind_spots.csv", index=False)
@@ -193,6 +237,10 @@ def generate(
         "records_total": int(sum(counts.values())),
         "blind_spots": int(len(blind)),
         "noise_rates": noise_rates,
+        "next_city_extract": series,
+        "life_events": {
+            k: int(v) for k, v in events["life_event"].value_counts().items() if k != ""
+        },
     }
     (truth / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
