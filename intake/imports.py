@@ -287,11 +287,11 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
                     loader.copy_target(run, mapping.item_kind, timezone.now()),
                 )
                 totals = _load_parts(run, parts, context, report)
+                retired = []
                 if source.full_extract:
                     # Absent from the file: retired by this run (recorded, undone by rollback).
-                    totals.changed_ids.extend(
-                        loader.retire(run, context.existing, totals.keys, totals.rows_in)
-                    )
+                    retired = loader.retire(run, context.existing, totals.keys, totals.rows_in)
+                    totals.changed_ids.extend(retired)
             seconds = {**totals.seconds, **reading, "load_detail": totals.load_detail}
             accepted, rejected, warned = totals.accepted, totals.rejected, totals.warned
             beat.rows_in = totals.rows_in
@@ -313,6 +313,7 @@ def run_import(run_id: int, progress: Callable[[str, int, int], None] | None = N
                 warned=warned,
                 rows_done=totals.rows_in,
                 records_added=totals.records_added,
+                retired=len(retired),
                 columns=totals.columns,
                 finished_at=timezone.now(),
                 progress_at=timezone.now(),

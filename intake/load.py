@@ -29,7 +29,13 @@ from intake.models import (
     RowWarning,
     SourceRecord,
 )
-from intake.pipeline import ITEM_COLUMNS, Prepared
+from intake.pipeline import (
+    HASHED_COLUMNS,
+    HASHED_WHEN_SET,
+    ITEM_COLUMNS,
+    Prepared,
+    content_hashes,
+)
 from intake.staging import CopyTarget, Staged
 
 BATCH = 5_000
@@ -211,9 +217,40 @@ def retire(run: ImportRun, existing: pd.DataFrame, keys: list, rows_in: int) -> 
     ids = gone.to_numpy()
     if not len(ids):
         return []
-    _write(Retirement, ["run_id", "record_id"], pd.DataFrame({"run_id": run.pk, "record_id": ids}))
+    append(Retirement, ["run_id", "record_id"], pd.DataFrame({"run_id": run.pk, "record_id": ids}))
     for start in range(0, len(ids), BATCH):
         SourceRecord.objects.filter(
             pk__in=ids[start : start + BATCH].tolist(), status=RecordStatus.CURRENT
         ).update(status=RecordStatus.RETIRED)
     return ids.tolist()
+
+
+def stored_hashes(source_id: int) -> pd.Series:
+    """A source's current versions' content hashes computed again from their stored rows (by
+    id): what an import compares with, so equal to ``content_hash`` for every version."""
+    fields = ", ".join(
+        f"r.{connection.ops.quote_name(c)}" for c in HASHED_COLUMNS + HASHED_WHEN_SET
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.id, {fields} FROM {_table(SourceRecord)} r "  # noqa: S608
+            f"WHERE r.source_id = %s AND r.status = %s ORDER BY r.id",
+            [source_id, RecordStatus.CURRENT],
+        )
+        records = pd.DataFrame(cursor.fetchall(), columns=["id", *HASHED_COLUMNS, *HASHED_WHEN_SET])
+        items, columns = pd.DataFrame(columns=["source_key"]), []
+        for kind, (model, _) in ITEM_TABLES.items():
+            listed = ", ".join(f"i.{connection.ops.quote_name(c)}" for c in ITEM_COLUMNS[kind])
+            cursor.execute(
+                f"SELECT r.source_key, {listed} FROM {_table(model)} i "  # noqa: S608
+                f"JOIN {_table(SourceRecord)} r ON r.id = i.record_id "
+                f"WHERE r.source_id = %s AND r.status = %s",
+                [source_id, RecordStatus.CURRENT],
+            )
+            found = pd.DataFrame(cursor.fetchall(), columns=["source_key", *ITEM_COLUMNS[kind]])
+            if len(found):
+                items, columns = found, ITEM_COLUMNS[kind]
+    for column in ("household_size", "recognised_income"):
+        records[column] = records[column].astype("Int64")
+    hashes = content_hashes(records, items, columns) if len(records) else []
+    return pd.Series(hashes, index=records["id"].to_numpy(), dtype=object)

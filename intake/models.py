@@ -100,6 +100,8 @@ class ImportRun(models.Model):
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     # Versions this run added: a person unchanged since the last extract adds none.
     records_added = models.PositiveIntegerField(_("versions added"), default=0)
+    # Current versions a full extract's import retired (intake.models.Retirement has which).
+    retired = models.PositiveIntegerField(_("retired"), default=0, db_default=0)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -16,6 +16,12 @@ class Migration(migrations.Migration):
             name='household_key',
             field=models.CharField(blank=True, db_default='', default='', max_length=200, verbose_name='household'),
         ),
+        # Until the next linkage run regroups them with the sources' household numbers,
+        # residents are grouped by their dwelling, as before this field.
+        migrations.RunSQL(
+            "UPDATE matching_resident SET household_key = unit_key",
+            reverse_sql=migrations.RunSQL.noop,
+        ),
         migrations.AddIndex(
             model_name='resident',
             index=models.Index(condition=models.Q(('household_key', ''), _negated=True), fields=['household_key'], name='resident_household'),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from intake.actions import rollback_run
 from intake.errors import RunStateError
@@ -30,10 +31,15 @@ def test_the_city_extract_is_declared_full(sources):
     assert sources["city"].full_extract and not sources["facility"].full_extract
 
 
-def test_a_key_absent_from_a_full_extract_is_retired_by_that_run(sources, tmp_path):
+def test_a_key_absent_from_a_full_extract_is_retired_by_that_run(
+    manager, sources, client, tmp_path
+):
     import_file(sources["city"], _write(tmp_path, "may.csv", MAY))
     june = import_file(sources["city"], _write(tmp_path, "june.csv", JUNE))
     assert _status("SC00000002") == RecordStatus.RETIRED
+    assert june.retired == 1
+    page = client.get(reverse("intake:run", args=[june.pk])).content.decode()
+    assert "이 전체 명단에 없는 기록 1건이 종료되었습니다" in page
     assert _status("SC00000001") == _status("SC00000003") == RecordStatus.CURRENT
     assert list(Retirement.objects.values_list("run_id", "record__source_key")) == [
         (june.pk, "SC00000002")
