@@ -250,6 +250,8 @@ def transform_chunk(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Normalise one chunk. Returns (normalised columns + reasons, the raw row with RRN masked)."""
     frame = chunk.frame
+    # The row as sent: an optional column the file lacks is no cell of it (raw, run.columns).
+    sent = [c for c in frame.columns if c != INVALID_COLUMN]
     for col in mapping.required_columns() + [c for s in mapping.specs for c in s.columns]:
         if col not in frame.columns:
             frame[col] = ""  # optional columns, and JSON lines that lack a key
@@ -259,7 +261,6 @@ def transform_chunk(
     warnings = _Reasons(index)  # what keeps the row but leaves a value out
     if INVALID_COLUMN in frame.columns:
         reasons.add(frame[INVALID_COLUMN] != "", frame[INVALID_COLUMN])
-    original = [c for c in frame.columns if c != INVALID_COLUMN]
     out = pd.DataFrame(index=index)
     out["row_number"] = (
         chunk.row_numbers
@@ -268,8 +269,8 @@ def transform_chunk(
     )
     # The row's cells joined (unit separator between them): repeated rows are found by exact
     # text, not by a hash that could collide.
-    out["row_text"] = _joined([frame[c] for c in original], "\x1f")
-    _bad_cells(frame, original, out["row_text"], reasons)
+    out["row_text"] = _joined([frame[c] for c in sent], "\x1f")
+    _bad_cells(frame, sent, out["row_text"], reasons)
 
     key = frame[list(mapping.key)[0]].str.strip()
     for col in list(mapping.key)[1:]:
@@ -282,7 +283,7 @@ def transform_chunk(
     )
     reasons.add(key.str.len() > 64, f"{key_names} (the record id) is longer than 64 characters")
 
-    raw = frame[original].copy()
+    raw = frame[sent].copy()
     for target in PERSON_COLUMNS:
         out[target] = ""
     for col in ("birth_date", "life_event_on"):
@@ -328,7 +329,8 @@ def transform_chunk(
                 masked = rrn_cols.masked.where(~bad_rrn, "******-*******").where(~blank_rrn, "")
                 for col in spec.columns:
                     # Raw copies keep only the masked form, never the digits (DESIGN.md §6).
-                    raw[col] = masked
+                    if col in raw:
+                        raw[col] = masked
                 continue
             if spec.transform == "text":
                 reasons.add(
