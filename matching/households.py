@@ -17,7 +17,7 @@ from django.db import connection
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-BATCH = 5000
+BATCH = 50_000
 
 
 def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -112,10 +112,19 @@ def regroup_households() -> int:
     table = connection.ops.quote_name(Resident._meta.db_table)
     with connection.cursor() as cur:
         for start in range(0, len(rows), BATCH):
-            cur.executemany(
-                f"UPDATE {table} SET household_key = %s WHERE id = %s",  # noqa: S608
-                rows[start : start + BATCH],
-            )
+            batch = rows[start : start + BATCH]
+            if connection.vendor == "postgresql":  # one statement per batch, not per row
+                keys, ids = zip(*batch, strict=True)
+                cur.execute(
+                    f"UPDATE {table} r SET household_key = v.k FROM (SELECT "  # noqa: S608
+                    f"unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS k) v WHERE r.id = v.id",
+                    [list(ids), list(keys)],
+                )
+            else:
+                cur.executemany(
+                    f"UPDATE {table} SET household_key = %s WHERE id = %s",  # noqa: S608
+                    batch,
+                )
     return len(rows)
 
 
