@@ -5,12 +5,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from matching import reach
+from matching.households import household_lines, stored_household_figures
 
 
 class Command(BaseCommand):
     help = (
         "Share of residents with a home centre, share of those that are right, and share of "
-        "planted blind spots on some centre's report; also with the building DB withheld."
+        "planted blind spots on some centre's report; also with the building DB withheld; "
+        "household grouping against the true households (pairwise)."
     )
 
     def add_arguments(self, parser):
@@ -36,4 +38,6 @@ class Command(BaseCommand):
         lines += reach.rederived_reach(data, ("votes",), codes).lines(
             "building DB withheld (votes only, re-derived from current records)"
         )
+        # Households: grouped by dwelling and 가구번호 (matching.households), pairwise.
+        lines += household_lines(stored_household_figures(data, codes))
         self.stdout.write("\n".join(lines))
