@@ -3,11 +3,12 @@
     python -m bench.households --data /tmp/bigcare-bench-50000
 
 ``--data`` is a world written by ``bench.linkage`` (generated here the same way when missing:
-``--records 50000``, seed 2026). Links the records (``link_frame``), takes each resident's
-golden address (``cluster.golden``) and its unit key (``matching.address``), and the household
-numbers (가구번호) the city and ministry extracts give, and compares the groups with the true
-households over pairs of residents: pairwise precision, recall and F1 (residents without a key
-are singletons). Each resident stands for the truth person most of its records belong to.
+``--records 50000``, ``--seed``, default 2026). Links the records (``link_frame``), takes each
+resident's golden address (``cluster.golden``) and its unit key (``matching.address``), and the
+household numbers (가구번호) the city and ministry extracts give, and compares the groups with
+the true households over pairs of residents: pairwise precision, recall and F1 (residents
+without a key are singletons). Each resident stands for the truth person most of its records
+belong to.
 
 Printed in one run: by address text (the page before unit keys), by unit key alone (the
 baseline), and by unit key and household numbers together (``matching.households``: what the
@@ -59,6 +60,7 @@ def pairwise(labels: np.ndarray, household: np.ndarray) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path)
+    ap.add_argument("--seed", type=int, default=2026, help="when --data must be generated")
     args = ap.parse_args()
     d = args.data or Path(tempfile.gettempdir()) / "bigcare-bench-50000"
     from bench.linkage import RECORDS_PER_RESIDENT, parse_once
@@ -66,7 +68,7 @@ def main() -> None:
     if not (d / "truth" / "records.csv").exists():
         from seoulgen.generate import generate
 
-        generate(int(50_000 / RECORDS_PER_RESIDENT), 2026, d)
+        generate(int(50_000 / RECORDS_PER_RESIDENT), args.seed, d)
     parse_once(d)
 
     from matching import cluster
