@@ -47,10 +47,7 @@ def worklists(user, centre, sort: str = "birth") -> dict[str, QuerySet]:
     today = timezone.localdate()
     # The dead and those who moved out of Seoul are visited by no one (cases.life_events).
     scope = (
-        residents_for_user(user)
-        .filter(home_centre=centre)
-        .exclude(gone())
-        .order_by(*SORTS[sort])
+        residents_for_user(user).filter(home_centre=centre).exclude(gone()).order_by(*SORTS[sort])
     )
 
     def not_visited(reason: str, since):
